@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Cavra.Gate.Json
+{
+    /// <summary>
+    /// The engine's only door to the file system: reads gate input files strictly, tests paths for existence and
+    /// hashes bound artefacts. Relative paths resolve against <see cref="BaseDirectory"/> (the caller's working
+    /// directory, e.g. PowerShell's $PWD, not the process directory). Nothing here throws on bad input.
+    /// </summary>
+    public sealed class InputFiles
+    {
+        /// <summary>Inputs larger than this are rejected unread (spec README §3.1).</summary>
+        public const long MaxFileBytes = 1024 * 1024;
+
+        private static readonly ConcurrentDictionary<string, (long Length, DateTime Modified, string Hash)> HashCache =
+            new ConcurrentDictionary<string, (long, DateTime, string)>(StringComparer.Ordinal);
+
+        public InputFiles(string? baseDirectory = null)
+        {
+            BaseDirectory = string.IsNullOrEmpty(baseDirectory) ? Directory.GetCurrentDirectory() : baseDirectory!;
+        }
+
+        public string BaseDirectory { get; }
+
+        /// <summary>Raised with the full path of every file read, so cmdlets can narrate it with -Verbose.</summary>
+        public event Action<string>? FileRead;
+
+        public string Resolve(string path)
+        {
+            try { return System.IO.Path.GetFullPath(System.IO.Path.Combine(BaseDirectory, path)); }
+            catch (Exception) { return path; } // an illegal path simply does not exist
+        }
+
+        /// <summary>True when the path is non-empty and names an existing file or directory (upstream: existence only).</summary>
+        public bool Exists(string? path)
+        {
+            if (string.IsNullOrEmpty(path)) return false;
+            var full = Resolve(path!);
+            return File.Exists(full) || Directory.Exists(full);
+        }
+
+        public bool FileExists(string? path) => !string.IsNullOrEmpty(path) && File.Exists(Resolve(path!));
+
+        /// <summary>Reads and strictly parses a JSON object file. An empty/null path means "not configured".</summary>
+        public JsonFileCheck ReadObject(string? path)
+        {
+            if (string.IsNullOrEmpty(path)) return JsonFileCheck.Invalid(JsonFileCheck.NotConfiguredMessage, null);
+            string full = Resolve(path!);
+            byte[] bytes;
+            try
+            {
+                var info = new FileInfo(full);
+                if (!info.Exists) return JsonFileCheck.Invalid(JsonFileCheck.MissingMessage, full);
+                if (info.Length > MaxFileBytes)
+                    return JsonFileCheck.Invalid($"metadata file is larger than {MaxFileBytes / (1024 * 1024)} MiB ({info.Length} bytes)", full);
+                bytes = ReadBounded(full);
+                FileRead?.Invoke(full);
+            }
+            catch (FileTooLargeException ex) { return JsonFileCheck.Invalid(ex.Message, full); }
+            catch (UnauthorizedAccessException) { return JsonFileCheck.Invalid("metadata file could not be read: permission denied", full); }
+            catch (Exception ex) when (ex is IOException || ex is NotSupportedException || ex is ArgumentException || ex is System.Security.SecurityException)
+            {
+                if (Directory.Exists(full)) return JsonFileCheck.Invalid(JsonFileCheck.MissingMessage, full);
+                return JsonFileCheck.Invalid("metadata file could not be read: " + ex.Message, full);
+            }
+
+            if (bytes.Length == 0) return JsonFileCheck.Invalid("metadata JSON is invalid: file is empty", full);
+            if (!StrictJsonParser.TryParse(bytes, out var value, out var error))
+                return JsonFileCheck.Invalid("metadata JSON is invalid: " + error!.Message, full);
+            if (value is JsonObject obj) return JsonFileCheck.Ok(obj, full);
+            return JsonFileCheck.Invalid(JsonFileCheck.NotAnObjectMessage, full);
+        }
+
+        /// <summary>Lower-case hex SHA-256 of a file, or null when it cannot be read. Cached by path, size and mtime
+        /// because runtime binaries are large and the gate runs per request.</summary>
+        public string? Sha256(string? path)
+        {
+            if (string.IsNullOrEmpty(path)) return null;
+            string full = Resolve(path!);
+            try
+            {
+                var info = new FileInfo(full);
+                if (!info.Exists) return null;
+                if (HashCache.TryGetValue(full, out var cached) && cached.Length == info.Length && cached.Modified == info.LastWriteTimeUtc)
+                    return cached.Hash;
+                string hash;
+                using (var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+                using (var sha = SHA256.Create())
+                    hash = ToHex(sha.ComputeHash(stream));
+                HashCache[full] = (info.Length, info.LastWriteTimeUtc, hash);
+                return hash;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
+            {
+                return null;
+            }
+        }
+
+        public static string ToHex(byte[] bytes)
+        {
+            var sb = new StringBuilder(bytes.Length * 2);
+            foreach (var b in bytes) sb.Append(b.ToString("x2"));
+            return sb.ToString();
+        }
+
+        private static byte[] ReadBounded(string full)
+        {
+            // The length check above can race with a writer: read at most one byte past the limit.
+            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int n;
+            while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                buffer.Write(chunk, 0, n);
+                if (buffer.Length > MaxFileBytes) throw new FileTooLargeException($"metadata file is larger than {MaxFileBytes / (1024 * 1024)} MiB");
+            }
+            return buffer.ToArray();
+        }
+
+        private sealed class FileTooLargeException : Exception
+        {
+            public FileTooLargeException(string message) : base(message) { }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using Cavra.Gate.Configuration;
+using Cavra.Gate.Json;
+using Cavra.Gate.Time;
+
+namespace Cavra.Gate.Readiness
+{
+    /// <summary>Everything a report needs: the configuration, the file system door and the clock.</summary>
+    public sealed class GateContext
+    {
+        public GateContext(GateConfig config, InputFiles? files = null, Clock? clock = null)
+        {
+            Config = config;
+            Files = files ?? new InputFiles();
+            Clock = clock ?? Clock.System;
+        }
+
+        public GateConfig Config { get; }
+        public InputFiles Files { get; }
+        public Clock Clock { get; }
+    }
+}

@@ -1,0 +1,8 @@
+namespace Cavra.Gate.Serialization
+{
+    /// <summary>A report, summary or record that writes itself as CAVRA's canonical snake_case JSON, keys in spec order.</summary>
+    public interface ICanonicalJson
+    {
+        void WriteJson(CanonicalJsonWriter writer);
+    }
+}

@@ -1,0 +1,95 @@
+using System;
+using System.Globalization;
+using System.Text;
+
+namespace Cavra.Gate.Serialization
+{
+    /// <summary>Python <c>float()</c> parsing and <c>repr(float)</c> formatting, for configuration values and canonical output.</summary>
+    public static class PythonFloat
+    {
+        /// <summary>Python <c>float(text)</c>: surrounding whitespace, exponents, digit underscores, inf/infinity/nan in any case.</summary>
+        public static bool TryParse(string? text, out double value)
+        {
+            value = 0;
+            if (text == null) return false;
+            string s = text.Trim();
+            if (s.Length == 0) return false;
+            string body = s;
+            bool negative = false;
+            if (body[0] == '+' || body[0] == '-') { negative = body[0] == '-'; body = body.Substring(1); }
+            string lower = body.ToLowerInvariant();
+            if (lower == "inf" || lower == "infinity") { value = negative ? double.NegativeInfinity : double.PositiveInfinity; return true; }
+            if (lower == "nan") { value = double.NaN; return true; }
+            // Underscores are allowed only between digits.
+            var sb = new StringBuilder(body.Length);
+            for (int i = 0; i < body.Length; i++)
+            {
+                char c = body[i];
+                if (c == '_')
+                {
+                    if (i == 0 || i == body.Length - 1 || !char.IsDigit(body[i - 1]) || !char.IsDigit(body[i + 1])) return false;
+                    continue;
+                }
+                if (!(c >= '0' && c <= '9') && c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-') return false;
+                sb.Append(c);
+            }
+            string clean = sb.ToString();
+            if (clean.Length == 0 || clean == ".") return false;
+            if (!double.TryParse(clean, NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out value)) return false;
+            if (negative) value = -value;
+            return true;
+        }
+
+        /// <summary>Python <c>repr(float)</c>: shortest round-trip digits; fixed notation for exponents -4..15
+        /// (always with a fractional part), scientific otherwise (<c>1e+16</c>, <c>1.5e-05</c>).</summary>
+        public static string Repr(double value)
+        {
+            if (double.IsNaN(value)) return "nan";
+            if (double.IsPositiveInfinity(value)) return "inf";
+            if (double.IsNegativeInfinity(value)) return "-inf";
+            if (value == 0) return (1 / value) < 0 ? "-0.0" : "0.0";
+
+            string r = value.ToString("R", CultureInfo.InvariantCulture);
+            bool negative = r[0] == '-';
+            if (negative) r = r.Substring(1);
+            int e = 0;
+            int ePos = r.IndexOfAny(new[] { 'E', 'e' });
+            if (ePos >= 0) { e = int.Parse(r.Substring(ePos + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture); r = r.Substring(0, ePos); }
+            int point = r.IndexOf('.');
+            string digits = point < 0 ? r : r.Remove(point, 1);
+            int exp = (point < 0 ? r.Length : point) - 1 + e; // decimal exponent of the first digit
+            int lead = 0;
+            while (lead < digits.Length - 1 && digits[lead] == '0') lead++;
+            digits = digits.Substring(lead);
+            exp -= lead;
+            digits = digits.TrimEnd('0');
+            if (digits.Length == 0) digits = "0";
+
+            var sb = new StringBuilder();
+            if (negative) sb.Append('-');
+            if (exp >= -4 && exp < 16)
+            {
+                if (exp >= 0)
+                {
+                    string intPart = digits.Length > exp + 1 ? digits.Substring(0, exp + 1) : digits.PadRight(exp + 1, '0');
+                    string frac = digits.Length > exp + 1 ? digits.Substring(exp + 1) : "0";
+                    sb.Append(intPart).Append('.').Append(frac);
+                }
+                else
+                {
+                    sb.Append("0.").Append('0', -exp - 1).Append(digits);
+                }
+            }
+            else
+            {
+                sb.Append(digits[0]);
+                if (digits.Length > 1) sb.Append('.').Append(digits, 1, digits.Length - 1);
+                sb.Append('e').Append(exp < 0 ? '-' : '+').Append(Math.Abs(exp).ToString("D2", CultureInfo.InvariantCulture));
+            }
+            return sb.ToString();
+        }
+
+        /// <summary>Python <c>round(x, digits)</c> (half to even).</summary>
+        public static double Round(double value, int digits) => Math.Round(value, digits, MidpointRounding.ToEven);
+    }
+}
