@@ -26,6 +26,10 @@ namespace Cavra.Gate.Json
 
         public string BaseDirectory { get; }
 
+        /// <summary>Opens a file for reading. Tests replace it to simulate permission errors, which root cannot provoke with chmod.</summary>
+        internal Func<string, Stream> OpenRead { get; set; } =
+            full => new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+
         /// <summary>Raised with the full path of every file read, so cmdlets can narrate it with -Verbose.</summary>
         public event Action<string>? FileRead;
 
@@ -107,10 +111,10 @@ namespace Cavra.Gate.Json
             return sb.ToString();
         }
 
-        private static byte[] ReadBounded(string full)
+        private byte[] ReadBounded(string full)
         {
-            // The length check above can race with a writer: read at most one byte past the limit.
-            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            // The length check above can race with a writer: read at most one chunk past the limit.
+            using var stream = OpenRead(full);
             var buffer = new MemoryStream();
             var chunk = new byte[81920];
             int n;
