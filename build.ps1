@@ -1,0 +1,153 @@
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates Cavra.PowerShell.
+.DESCRIPTION
+    Tasks:
+      Build    assemble a loadable module folder in out/Cavra.PowerShell (psd1, dlls, format views, MAML help)
+      Test     Build, then every xUnit and Pester test; ends with "N passed, N failed" and exits non-zero on failure
+      Demo     Build, then evaluate the promotion gate over the sample evidence in examples/
+      Bench    run the benchmarks' quick mode and print figures
+      Clean    remove build output
+    Everything it needs comes from the local dotnet tool manifest and NuGet restores.
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh -NoProfile -File ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [string] $Task = 'Build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'Cavra.PowerShell'
+$ModuleManifest = Join-Path $ModuleOut 'Cavra.PowerShell.psd1'
+$ToolsPackages = Join-Path $Root '.tools/packages'
+
+function Invoke-Native {
+    # Runs a native command and stops the build when it fails.
+    param([Parameter(Mandatory)] [string] $Command, [string[]] $Arguments = @(), [switch] $AllowFailure)
+    Write-Host "> $Command $($Arguments -join ' ')" -ForegroundColor DarkGray
+    & $Command @Arguments
+    if ($LASTEXITCODE -ne 0 -and -not $AllowFailure) { throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE" }
+    return $LASTEXITCODE
+}
+
+function Get-ModuleVersion {
+    [xml] $props = Get-Content -Raw (Join-Path $Root 'Directory.Build.props')
+    return [string] $props.Project.PropertyGroup.VersionPrefix
+}
+
+function Invoke-ChildPwsh {
+    # A fresh pwsh per step: a binary module cannot be unloaded, so it never loads into the build process itself.
+    param([Parameter(Mandatory)] [string[]] $Arguments, [switch] $AllowFailure)
+    Push-Location $Root
+    try { Invoke-Native dotnet (@('pwsh', '-NoProfile', '-NonInteractive') + $Arguments) -AllowFailure:$AllowFailure }
+    finally { Pop-Location }
+}
+
+function Invoke-Build {
+    Invoke-Native dotnet @('build', (Join-Path $Root 'src/Cavra.PowerShell/Cavra.PowerShell.csproj'), '-c', $Configuration, '--nologo', '-v', 'q') | Out-Null
+    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    New-Item -ItemType Directory -Force -Path $ModuleOut | Out-Null
+
+    # An explicit file list: a layout that changes silently is a release bug.
+    $bin = Join-Path $Root "src/Cavra.PowerShell/bin/$Configuration/netstandard2.0"
+    $files = @(
+        @{ From = Join-Path $bin 'Cavra.PowerShell.dll'; To = $ModuleOut }
+        @{ From = Join-Path $bin 'Cavra.Gate.dll'; To = $ModuleOut }
+        @{ From = Join-Path $Root 'module/Cavra.PowerShell.psd1'; To = $ModuleOut }
+        @{ From = Join-Path $Root 'module/Cavra.PowerShell.Format.ps1xml'; To = $ModuleOut }
+    )
+    foreach ($f in $files) {
+        if (-not (Test-Path -LiteralPath $f.From)) { throw "Build output is missing: $($f.From)" }
+        Copy-Item -LiteralPath $f.From -Destination $f.To
+    }
+    $version = Get-ModuleVersion
+    $psd1 = Get-Content -Raw $ModuleManifest
+    $psd1 = $psd1 -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion          = '$version'"
+    [IO.File]::WriteAllText($ModuleManifest, $psd1, [Text.UTF8Encoding]::new($false))
+
+    $helpTool = Join-Path $Root 'tools/Build-CavraHelp.ps1'
+    if (Test-Path $helpTool) {
+        Invoke-ChildPwsh @('-File', $helpTool, '-ModuleManifest', $ModuleManifest, '-DocsPath', (Join-Path $Root 'docs/en-US'), '-OutputPath', (Join-Path $ModuleOut 'en-US')) | Out-Null
+    }
+    Write-Host "Module assembled: $ModuleOut ($version)" -ForegroundColor Green
+}
+
+function Get-TrxTotals {
+    param([string] $Directory)
+    $passed = 0; $failed = 0; $skipped = 0
+    foreach ($trx in Get-ChildItem -Path $Directory -Filter *.trx -Recurse -ErrorAction SilentlyContinue) {
+        [xml] $doc = Get-Content -Raw $trx.FullName
+        $c = $doc.TestRun.ResultSummary.Counters
+        $passed += [int] $c.passed
+        $failed += [int] $c.failed + [int] $c.error + [int] $c.timeout + [int] $c.aborted
+        $skipped += [int] $c.notExecuted
+    }
+    return [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = Join-Path $Out 'test-results'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    New-Item -ItemType Directory -Force -Path $results | Out-Null
+    $problems = [System.Collections.Generic.List[string]]::new()
+
+    # xUnit: engine tests (and any other test project in the solution).
+    $xunitExit = Invoke-Native dotnet @('test', (Join-Path $Root 'Cavra.PowerShell.sln'), '-c', $Configuration, '--nologo',
+        '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', (Join-Path $results 'xunit')) -AllowFailure
+    $xunit = Get-TrxTotals (Join-Path $results 'xunit')
+    if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $problems.Add("dotnet test exited with $xunitExit without reporting a failed test (build error?)") }
+    if ($xunit.Passed + $xunit.Failed -eq 0) { $problems.Add('xUnit ran no test') }
+
+    # Pester: the user-facing contract, against the assembled module in a fresh process.
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tools/Pester.Restore.csproj'), '--packages', $ToolsPackages, '--nologo', '-v', 'q') | Out-Null
+    $pester = Get-ChildItem -Path (Join-Path $ToolsPackages 'pester') -Filter Pester.psd1 -Recurse | Select-Object -First 1
+    if (-not $pester) { throw 'Pester was not restored' }
+    $pesterJson = Join-Path $results 'pester.json'
+    Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Invoke-CavraPester.ps1'), '-PesterManifest', $pester.FullName,
+        '-ModuleManifest', $ModuleManifest, '-TestPath', (Join-Path $Root 'tests/pester'),
+        '-ResultPath', $pesterJson, '-JUnitPath', (Join-Path $results 'pester-junit.xml')) -AllowFailure | Out-Null
+    if (Test-Path $pesterJson) { $p = Get-Content -Raw $pesterJson | ConvertFrom-Json }
+    else { $p = [pscustomobject]@{ passed = 0; failed = 0; skipped = 0 }; $problems.Add('Pester did not report results') }
+    if ($p.passed + $p.failed -eq 0) { $problems.Add('Pester ran no test') }
+
+    $passed = $xunit.Passed + [int] $p.passed
+    $failed = $xunit.Failed + [int] $p.failed + $problems.Count
+    Write-Host ''
+    Write-Host ("xUnit:  {0} passed, {1} failed, {2} skipped" -f $xunit.Passed, $xunit.Failed, $xunit.Skipped)
+    Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $p.passed, $p.failed, $p.skipped)
+    foreach ($problem in $problems) { Write-Host "problem: $problem" -ForegroundColor Red }
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Invoke-ChildPwsh @('-File', (Join-Path $Root 'examples/Invoke-Demo.ps1'), '-ModuleManifest', $ModuleManifest) | Out-Host
+}
+
+function Invoke-Bench {
+    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'tests/Cavra.Benchmarks'), '-c', 'Release', '--', '--quick') | Out-Host
+}
+
+function Invoke-Clean {
+    foreach ($dir in @($Out) + @(Get-ChildItem -Path (Join-Path $Root 'src'), (Join-Path $Root 'tests') -Directory -Recurse -Include bin, obj -ErrorAction SilentlyContinue | ForEach-Object FullName)) {
+        if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
+    }
+    Write-Host 'Clean.'
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+    'Clean' { Invoke-Clean }
+}

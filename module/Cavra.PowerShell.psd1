@@ -1,0 +1,30 @@
+@{
+    # The version is stamped by build.ps1 from Directory.Build.props, the one version source.
+    ModuleVersion          = '0.0.0'
+    RootModule             = 'Cavra.PowerShell.dll'
+    # The gate engine is a plain library beside the cmdlets; loading it first keeps resolution simple on 5.1 and 7.x.
+    RequiredAssemblies     = @('Cavra.Gate.dll')
+    GUID                   = '6f1d8f0e-4b8c-4b7e-9a55-1c2f0b7d9e31'
+    Author                 = 'Cavra.PowerShell contributors'
+    CompanyName            = 'CAVRA'
+    Copyright              = '(c) Cavra.PowerShell contributors. MIT License.'
+    Description            = 'Decides, with evidence a security reviewer and an auditor accept, whether CAVRA''s Go enforcement runtime may take over from the authoritative built-in .NET engine, and proves every fallback was safe.'
+    PowerShellVersion      = '5.1'
+    CompatiblePSEditions   = @('Desktop', 'Core')
+    FormatsToProcess       = @('Cavra.PowerShell.Format.ps1xml')
+    CmdletsToExport        = @(
+        'Get-CavraGoBackendConfig'
+        'Test-CavraGoPromotion'
+    )
+    FunctionsToExport      = @()
+    AliasesToExport        = @()
+    VariablesToExport      = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('CAVRA', 'Governance', 'AI', 'Agents', 'Policy', 'Promotion', 'Rollback', 'PSEdition_Core', 'PSEdition_Desktop')
+            ProjectUri   = 'https://github.com/cavra/Cavra.PowerShell'
+            LicenseUri   = 'https://github.com/cavra/Cavra.PowerShell/blob/main/LICENSE'
+            ReleaseNotes = 'Go backend promotion gate: Test-CavraGoPromotion, Get-CavraGoBackendConfig.'
+        }
+    }
+}
