@@ -32,7 +32,7 @@ function Invoke-Native {
     # Runs a native command and stops the build when it fails.
     param([Parameter(Mandatory)] [string] $Command, [string[]] $Arguments = @(), [switch] $AllowFailure)
     Write-Host "> $Command $($Arguments -join ' ')" -ForegroundColor DarkGray
-    & $Command @Arguments
+    & $Command @Arguments | Out-Host
     if ($LASTEXITCODE -ne 0 -and -not $AllowFailure) { throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE" }
     return $LASTEXITCODE
 }
@@ -111,9 +111,9 @@ function Invoke-Test {
     $pester = Get-ChildItem -Path (Join-Path $ToolsPackages 'pester') -Filter Pester.psd1 -Recurse | Select-Object -First 1
     if (-not $pester) { throw 'Pester was not restored' }
     $pesterJson = Join-Path $results 'pester.json'
-    Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Invoke-CavraPester.ps1'), '-PesterManifest', $pester.FullName,
+    $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Invoke-CavraPester.ps1'), '-PesterManifest', $pester.FullName,
         '-ModuleManifest', $ModuleManifest, '-TestPath', (Join-Path $Root 'tests/pester'),
-        '-ResultPath', $pesterJson, '-JUnitPath', (Join-Path $results 'pester-junit.xml')) -AllowFailure | Out-Null
+        '-ResultPath', $pesterJson, '-JUnitPath', (Join-Path $results 'pester-junit.xml')) -AllowFailure
     if (Test-Path $pesterJson) { $p = Get-Content -Raw $pesterJson | ConvertFrom-Json }
     else { $p = [pscustomobject]@{ passed = 0; failed = 0; skipped = 0 }; $problems.Add('Pester did not report results') }
     if ($p.passed + $p.failed -eq 0) { $problems.Add('Pester ran no test') }
