@@ -77,6 +77,16 @@ namespace Cavra.Gate.Configuration
             get { foreach (var s in Settings) if (s.Note != null) yield return s; }
         }
 
+        /// <summary>The same configuration with another mode, e.g. to ask what promoted mode would decide.</summary>
+        public GateConfig WithMode(BackendMode mode)
+        {
+            if (mode == Mode) return this;
+            var settings = new List<ConfigSetting>(Settings);
+            var old = _byName["Mode"];
+            settings[settings.IndexOf(old)] = new ConfigSetting(old.Name, old.Key, old.EnvironmentVariable, mode, ConfigSource.Parameter, old.EnvironmentValue, null);
+            return new GateConfig(settings);
+        }
+
         public static GateConfig Defaults => Resolve(null, _ => null);
 
         /// <summary>Resolves the configuration. <paramref name="environment"/> returns a variable's value or null when unset.</summary>

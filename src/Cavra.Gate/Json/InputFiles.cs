@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
@@ -25,6 +26,21 @@ namespace Cavra.Gate.Json
         }
 
         public string BaseDirectory { get; }
+
+        // A snapshot reads each file once, so one evaluation sees one consistent state of the evidence
+        // even while an operator is rewriting files, and the gate stays cheap enough to run per request.
+        private Dictionary<string, JsonFileCheck>? _snapshot;
+        private InputFiles? _parent;
+
+        /// <summary>A view of the same files that reads each file at most once for its lifetime.</summary>
+        public InputFiles Snapshot() =>
+            new InputFiles(BaseDirectory) { OpenRead = OpenRead, _snapshot = new Dictionary<string, JsonFileCheck>(StringComparer.Ordinal), _parent = this };
+
+        private void OnFileRead(string full)
+        {
+            FileRead?.Invoke(full);
+            _parent?.OnFileRead(full);
+        }
 
         /// <summary>Opens a file for reading. Tests replace it to simulate permission errors, which root cannot provoke with chmod.</summary>
         internal Func<string, Stream> OpenRead { get; set; } =
@@ -54,6 +70,13 @@ namespace Cavra.Gate.Json
         {
             if (string.IsNullOrEmpty(path)) return JsonFileCheck.Invalid(JsonFileCheck.NotConfiguredMessage, null);
             string full = Resolve(path!);
+            if (_snapshot == null) return ReadObjectUncached(full);
+            if (!_snapshot.TryGetValue(full, out var check)) _snapshot[full] = check = ReadObjectUncached(full);
+            return check;
+        }
+
+        private JsonFileCheck ReadObjectUncached(string full)
+        {
             byte[] bytes;
             try
             {
@@ -62,7 +85,7 @@ namespace Cavra.Gate.Json
                 if (info.Length > MaxFileBytes)
                     return JsonFileCheck.Invalid($"metadata file is larger than {MaxFileBytes / (1024 * 1024)} MiB ({info.Length} bytes)", full);
                 bytes = ReadBounded(full);
-                FileRead?.Invoke(full);
+                OnFileRead(full);
             }
             catch (FileTooLargeException ex) { return JsonFileCheck.Invalid(ex.Message, full); }
             catch (UnauthorizedAccessException) { return JsonFileCheck.Invalid("metadata file could not be read: permission denied", full); }

@@ -1,0 +1,5 @@
+namespace Cavra.Gate.Readiness
+{
+    /// <summary>The promoted-mode gate's steps in their fixed order (pilot.md §4.1 steps 2–3).</summary>
+    public enum GateStep { None, Runtime, Promotion, Rollback, RollbackRehearsal, RollbackDrillHistory, RollbackDrillSchedule }
+}
