@@ -1,0 +1,38 @@
+# Shared fixtures for the Pester suite: a fresh, complete evidence set and a clean CAVRA_GO_* environment.
+
+function New-CavraTestEvidenceSet {
+    <# Copies examples/evidence into a folder and re-stamps the two time-relative fields against the real clock,
+       as upstream's own tests do. Returns the splat of gate parameters for it. #>
+    param([Parameter(Mandatory)] [string] $Path)
+    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
+    $package = Join-Path $Path 'package'
+    New-Item -ItemType Directory -Force -Path $package | Out-Null
+    foreach ($file in Get-ChildItem (Join-Path $repo 'examples/evidence') -Filter *.json) {
+        $deployment = $file.Name -in 'cavra-runtime.endpoint-deployment.json', 'cavra-runtime.ci-runner-bundles.json', 'cavra-runtime.channels.json', 'cavra-runtime.updater-policy.json'
+        Copy-Item $file.FullName (Join-Path ($deployment ? $package : $Path) $file.Name)
+    }
+    $now = [DateTimeOffset]::UtcNow
+    $drills = Join-Path $Path 'cavra-runtime.go-backend-rollback-drills.json'
+    (Get-Content -Raw $drills) -replace '"executed_at": "[^"]*"', ('"executed_at": "{0}"' -f $now.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'")) | Set-Content -NoNewline $drills
+    $schedule = Join-Path $Path 'cavra-runtime.go-backend-rollback-drill-schedule.json'
+    (Get-Content -Raw $schedule) -replace '"next_due_at": "[^"]*"', ('"next_due_at": "{0}"' -f $now.AddDays(30).ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'")) | Set-Content -NoNewline $schedule
+    Set-Content -Path (Join-Path $Path 'cavra-runtime') -Value '#!/bin/sh'
+    Set-Content -Path (Join-Path $Path 'compiled-policy.json') -Value '{}'
+    return @{
+        Mode                      = 'Promoted'
+        RuntimePath               = Join-Path $Path 'cavra-runtime'
+        PolicyPath                = Join-Path $Path 'compiled-policy.json'
+        PackageDir                = $package
+        PromotionEvidencePath     = Join-Path $Path 'cavra-runtime.go-backend-promotion-evidence.json'
+        RollbackPlanPath          = Join-Path $Path 'cavra-runtime.go-backend-rollback-plan.json'
+        RollbackRehearsalPath     = Join-Path $Path 'cavra-runtime.go-backend-rollback-rehearsal.json'
+        RollbackDrillHistoryPath  = $drills
+        RollbackDrillSchedulePath = $schedule
+    }
+}
+
+function Clear-CavraEnvironment {
+    foreach ($v in Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue) { Remove-Item "env:$($v.Name)" }
+}
+
+Export-ModuleMember -Function New-CavraTestEvidenceSet, Clear-CavraEnvironment
