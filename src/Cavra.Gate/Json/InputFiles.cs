@@ -102,6 +102,24 @@ namespace Cavra.Gate.Json
             return JsonFileCheck.Invalid(JsonFileCheck.NotAnObjectMessage, full);
         }
 
+        /// <summary>A cheap identity of a path's current state (exists, size, modified time) to notice that an input changed.</summary>
+        public string Fingerprint(string? path)
+        {
+            if (string.IsNullOrEmpty(path)) return "-";
+            string full = Resolve(path!);
+            try
+            {
+                var info = new FileInfo(full);
+                if (info.Exists) return "f:" + info.Length + ":" + info.LastWriteTimeUtc.Ticks;
+                var dir = new DirectoryInfo(full);
+                return dir.Exists ? "d:" + dir.LastWriteTimeUtc.Ticks : "missing";
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
+            {
+                return "error";
+            }
+        }
+
         /// <summary>Lower-case hex SHA-256 of a file, or null when it cannot be read. Cached by path, size and mtime
         /// because runtime binaries are large and the gate runs per request.</summary>
         public string? Sha256(string? path)

@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using Cavra.Gate.Configuration;
+using Cavra.Gate.Decisions;
+using Cavra.Gate.Json;
+using Cavra.Gate.Readiness;
+using Cavra.Gate.Serialization;
+
+namespace Cavra.Gate.Pilot
+{
+    /// <summary>
+    /// One pilot evaluation (<c>cavra.go-backend-pilot.evaluation.v1</c>, pilot.md §4.1) with this project's renames:
+    /// <c>selected_backend</c> is "dotnet" or "go" and <c>python_decision</c> is <c>dotnet_decision</c>.
+    /// In promoted mode it also carries <see cref="Audit"/>: which approvals and drill the decision path relied on.
+    /// </summary>
+    public sealed class EvaluationRecord : ICanonicalJson
+    {
+        public const string Schema = "cavra.go-backend-pilot.evaluation.v1";
+
+        internal EvaluationRecord(string evaluationId, DateTimeOffset evaluatedAt, ActionRequest request, BackendMode mode, Decision dotnetDecision)
+        {
+            EvaluationId = evaluationId;
+            EvaluatedAt = evaluatedAt;
+            Request = request;
+            BackendMode = mode;
+            DotnetDecision = dotnetDecision;
+        }
+
+        /// <summary>A unique id for this evaluation, for the audit journal.</summary>
+        public string EvaluationId { get; }
+        public DateTimeOffset EvaluatedAt { get; }
+        public ActionRequest Request { get; }
+        public BackendMode BackendMode { get; }
+        /// <summary>"dotnet" (the built-in engine, authoritative) or "go".</summary>
+        public string SelectedBackend { get; internal set; } = "dotnet";
+        public bool FallbackUsed { get; internal set; }
+        public string FallbackReason { get; internal set; } = "";
+        public bool? ParityMatch { get; internal set; }
+        public Decision DotnetDecision { get; }
+        /// <summary>The Go runtime's decision verbatim, or null when Go was not called or failed.</summary>
+        public JsonObject? GoDecision { get; internal set; }
+        public TimeSpan? GoDuration { get; internal set; }
+
+        /// <summary>The decision that takes effect: the built-in one unless Go was selected.</summary>
+        public string Decision => SelectedBackend == "go" && GoDecision != null ? GoText("decision") : DotnetDecision.Verdict;
+        public string RuleId => SelectedBackend == "go" && GoDecision != null ? GoText("rule_id") : DotnetDecision.RuleId;
+        public string Severity => SelectedBackend == "go" && GoDecision != null ? GoText("severity") : DotnetDecision.Severity;
+        public string Reason => SelectedBackend == "go" && GoDecision != null ? GoText("reason") : DotnetDecision.Reason;
+
+        public BackendReadinessReport? Readiness { get; internal set; }
+        public PromotionReadinessReport? PromotionReadiness { get; internal set; }
+        public RollbackReadinessReport? RollbackReadiness { get; internal set; }
+        public RollbackRehearsalReport? RollbackRehearsal { get; internal set; }
+        public RollbackDrillHistoryReport? RollbackDrillHistory { get; internal set; }
+        public RollbackDrillScheduleReport? RollbackDrillSchedule { get; internal set; }
+        /// <summary>Promoted mode only: the evidence the decision path relied on, whether or not Go was selected.</summary>
+        public PromotionAudit? Audit { get; internal set; }
+
+        private string GoText(string key) => GoDecision!.Get(key) is JsonString s ? s.Value : "";
+
+        public void WriteJson(CanonicalJsonWriter w)
+        {
+            w.StartObject()
+                .Property("schema_version", Schema)
+                .Property("backend_mode", BackendMode)
+                .Property("selected_backend", SelectedBackend)
+                .Property("fallback_used", FallbackUsed)
+                .Property("fallback_reason", FallbackReason)
+                .Property("parity_match", ParityMatch)
+                .Property("dotnet_decision", DotnetDecision)
+                .Property("go_decision", GoDecision)
+                .Name("effective_decision");
+            if (SelectedBackend == "go" && GoDecision != null) w.WriteValue(GoDecision); else w.WriteValue(DotnetDecision);
+            if (Readiness != null) w.Property("readiness", Readiness);
+            if (PromotionReadiness != null) w.Property("promotion_readiness", PromotionReadiness);
+            if (RollbackReadiness != null) w.Property("rollback_readiness", RollbackReadiness);
+            if (RollbackRehearsal != null) w.Property("rollback_rehearsal", RollbackRehearsal);
+            if (RollbackDrillHistory != null) w.Property("rollback_drill_history", RollbackDrillHistory);
+            if (RollbackDrillSchedule != null) w.Property("rollback_drill_schedule", RollbackDrillSchedule);
+            if (Audit != null) w.Property("promotion_audit", Audit);
+            w.Property("evaluation_id", EvaluationId).Property("evaluated_at", EvaluatedAt);
+            w.EndObject();
+        }
+    }
+
+    /// <summary>The approvals and drill a promoted-mode decision path relied on, recorded on every evaluation.</summary>
+    public sealed class PromotionAudit : ICanonicalJson
+    {
+        internal PromotionAudit(GateVerdict verdict)
+        {
+            var evidence = verdict.Promotion.Evidence;
+            PromotionApprovalId = evidence.ApprovalId;
+            PromotionEvidenceRefs = evidence.EvidenceRefs;
+            RollbackPlanApprovalId = verdict.Rollback.Rollback.ApprovalId;
+            LatestDrillId = verdict.RollbackDrillHistory.History.LatestDrillId;
+            GatePassed = verdict.GatePassed;
+            FailedStep = verdict.FailedStep;
+            GateEvaluatedAt = verdict.EvaluatedAt;
+        }
+
+        public string PromotionApprovalId { get; }
+        public IReadOnlyList<string> PromotionEvidenceRefs { get; }
+        public string RollbackPlanApprovalId { get; }
+        public string LatestDrillId { get; }
+        public bool GatePassed { get; }
+        public GateStep FailedStep { get; }
+        public DateTimeOffset GateEvaluatedAt { get; }
+
+        public void WriteJson(CanonicalJsonWriter w)
+        {
+            w.StartObject()
+                .Property("promotion_approval_id", PromotionApprovalId)
+                .Property("promotion_evidence_refs", PromotionEvidenceRefs)
+                .Property("rollback_plan_approval_id", RollbackPlanApprovalId)
+                .Property("latest_drill_id", LatestDrillId)
+                .Property("gate_passed", GatePassed)
+                .Property("failed_step", FailedStep == GateStep.None ? "" : CanonicalName.Of(FailedStep))
+                .Property("gate_evaluated_at", GateEvaluatedAt)
+                .EndObject();
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Threading;
+using Cavra.Gate.Configuration;
+using Cavra.Gate.Decisions;
+using Cavra.Gate.Json;
+using Cavra.Gate.Readiness;
+
+namespace Cavra.Gate.Pilot
+{
+    /// <summary>
+    /// Routes actions between the built-in .NET engine (authoritative) and the Go runtime (candidate) exactly as
+    /// pilot.md §4.1 describes, with this project's renames and strictness. One evaluator serves a stream of actions:
+    /// the gate, the readiness report and the loaded policy are re-evaluated only when an input file changes (or the
+    /// cached gate is older than <see cref="GateMaxAge"/>, so drills still go stale on time), not once per action.
+    /// </summary>
+    public sealed class PilotEvaluator
+    {
+        public const string DisabledReason = "go backend pilot is disabled";
+        public const string ReadinessFailedReason = "go backend readiness check failed";
+        public const string RuntimeFailedPrefix = "go runtime failed: ";
+        public const string ParityDivergedReason = "go decision diverged from built-in .NET parity gate";
+
+        private readonly GateContext _context;
+        private readonly IGoRuntime _runtime;
+        private string? _fingerprint;
+        private DateTimeOffset _cachedAt;
+        private BackendReadinessReport? _readiness;
+        private GateVerdict? _verdict;
+        private AuthoritativeEngine? _engine;
+
+        public PilotEvaluator(GateContext context, IGoRuntime runtime)
+        {
+            _context = context;
+            _runtime = runtime;
+        }
+
+        public GateConfig Config => _context.Config;
+        /// <summary>How long a cached gate stays trusted when no input file changed.</summary>
+        public TimeSpan GateMaxAge { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>How many times the gate inputs were (re)evaluated; a stream of unchanged inputs keeps this at one.</summary>
+        public int GateEvaluations { get; private set; }
+        /// <summary>Why the configured policy or registry could not be loaded, or "".</summary>
+        public string PolicyProblem => Refresh().Problem;
+
+        public EvaluationRecord Evaluate(ActionRequest request, CancellationToken cancellationToken = default)
+        {
+            var config = _context.Config;
+            var engine = Refresh();
+            var record = new EvaluationRecord(NewId(), _context.Clock.UtcNow, request, config.Mode, engine.Evaluate(request));
+
+            // 1. Disabled: the runtime is never called and nothing is attached.
+            if (!config.Enabled)
+            {
+                record.FallbackReason = DisabledReason;
+                return record;
+            }
+
+            // 2. Runtime readiness, in every enabled mode.
+            var readiness = _readiness!;
+            foreach (var check in readiness.Checks)
+            {
+                if (!check.Passed && check.Id != "go_backend_opt_in")
+                {
+                    record.Readiness = readiness;
+                    if (config.Mode == BackendMode.Promoted) record.Audit = new PromotionAudit(_verdict!);
+                    return Fallback(record, ReadinessFailedReason);
+                }
+            }
+
+            // 3. Promoted mode: the full gate in its fixed order; the first failing step returns with every report so far.
+            if (config.Mode == BackendMode.Promoted)
+            {
+                var verdict = _verdict!;
+                record.Audit = new PromotionAudit(verdict);
+                if (!verdict.GatePassed)
+                {
+                    AttachReportsThrough(record, verdict);
+                    return Fallback(record, verdict.FallbackReason);
+                }
+            }
+
+            // 4. The candidate. A failure attaches readiness only (pilot.md §4.1 step 4).
+            var answer = _runtime.Evaluate(request, config, cancellationToken);
+            record.GoDuration = answer.Duration;
+            if (!answer.Succeeded)
+            {
+                record.Readiness = readiness;
+                return Fallback(record, RuntimeFailedPrefix + answer.FailureReason);
+            }
+            record.GoDecision = answer.Decision;
+
+            // 5. Parity on decision, rule_id and severity; a divergence keeps the built-in decision, in every mode.
+            bool match = Same(record.DotnetDecision.Verdict, answer.Decision!, "decision")
+                && Same(record.DotnetDecision.RuleId, answer.Decision!, "rule_id")
+                && Same(record.DotnetDecision.Severity, answer.Decision!, "severity");
+            record.ParityMatch = match;
+            if (!match) return Fallback(record, ParityDivergedReason);
+
+            // 6. Selection: enforce and promoted use Go; shadow records parity and stays on the built-in engine.
+            if (config.Mode == BackendMode.Enforce || config.Mode == BackendMode.Promoted) record.SelectedBackend = "go";
+            return record;
+        }
+
+        private static EvaluationRecord Fallback(EvaluationRecord record, string reason)
+        {
+            record.FallbackUsed = true;
+            record.FallbackReason = reason;
+            return record;
+        }
+
+        private static bool Same(string dotnetValue, JsonObject go, string key) => go.Get(key) is JsonString s && s.Value == dotnetValue;
+
+        private static void AttachReportsThrough(EvaluationRecord record, GateVerdict verdict)
+        {
+            record.Readiness = verdict.Runtime;
+            record.PromotionReadiness = verdict.Promotion;
+            if (verdict.FailedStep == GateStep.Promotion) return;
+            record.RollbackReadiness = verdict.Rollback;
+            if (verdict.FailedStep == GateStep.Rollback) return;
+            record.RollbackRehearsal = verdict.RollbackRehearsal;
+            if (verdict.FailedStep == GateStep.RollbackRehearsal) return;
+            record.RollbackDrillHistory = verdict.RollbackDrillHistory;
+            if (verdict.FailedStep == GateStep.RollbackDrillHistory) return;
+            record.RollbackDrillSchedule = verdict.RollbackDrillSchedule;
+        }
+
+        /// <summary>Re-evaluates the gate and reloads the policy when any input changed; returns the authoritative engine.</summary>
+        private AuthoritativeEngine Refresh()
+        {
+            var config = _context.Config;
+            var now = _context.Clock.UtcNow;
+            string fingerprint = Fingerprint(config);
+            if (_engine != null && fingerprint == _fingerprint && now - _cachedAt < GateMaxAge && now >= _cachedAt) return _engine;
+
+            _engine = AuthoritativeEngine.Load(_context.Files, config.PolicyPath, config.RegistryPath, _context.Clock);
+            if (config.Mode == BackendMode.Promoted)
+            {
+                _verdict = GateVerdict.Evaluate(_context);
+                _readiness = _verdict.Runtime;
+            }
+            else
+            {
+                _verdict = null;
+                _readiness = config.Enabled ? BackendReadinessReport.Evaluate(_context) : null;
+            }
+            _fingerprint = fingerprint;
+            _cachedAt = now;
+            GateEvaluations++;
+            return _engine;
+        }
+
+        private string Fingerprint(GateConfig config)
+        {
+            var sb = new StringBuilder(512);
+            var files = _context.Files;
+            foreach (var path in InputPaths(config)) sb.Append(files.Fingerprint(path)).Append('|');
+            return sb.ToString();
+        }
+
+        private static IEnumerable<string> InputPaths(GateConfig c)
+        {
+            yield return c.RuntimePath;
+            yield return c.PolicyPath;
+            yield return c.RegistryPath;
+            if (c.Mode != BackendMode.Promoted) yield break;
+            yield return c.PackageDir;
+            foreach (var path in DeploymentInputs(c)) yield return path;
+            yield return c.PromotionEvidencePath;
+            yield return c.RollbackPlanPath;
+            yield return c.RollbackRehearsalPath;
+            yield return c.RollbackDrillHistoryPath;
+            yield return c.RollbackDrillSchedulePath;
+        }
+
+        private static IEnumerable<string> DeploymentInputs(GateConfig c)
+        {
+            string Or(string explicitPath, string name) =>
+                explicitPath.Length > 0 ? explicitPath : c.PackageDir.Length > 0 ? System.IO.Path.Combine(c.PackageDir, name) : "";
+            yield return Or(c.EndpointDeploymentPath, "cavra-runtime.endpoint-deployment.json");
+            yield return Or(c.CiRunnerBundlesPath, "cavra-runtime.ci-runner-bundles.json");
+            yield return Or(c.ChannelManifestPath, "cavra-runtime.channels.json");
+            yield return Or(c.UpdaterPolicyPath, "cavra-runtime.updater-policy.json");
+        }
+
+        private static string NewId()
+        {
+            var bytes = new byte[8];
+            using (var rng = System.Security.Cryptography.RandomNumberGenerator.Create()) rng.GetBytes(bytes);
+            return "eval_" + InputFiles.ToHex(bytes);
+        }
+    }
+}
