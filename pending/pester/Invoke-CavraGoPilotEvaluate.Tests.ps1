@@ -1,0 +1,155 @@
+BeforeAll {
+    if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
+    if (-not $env:CAVRA_STANDIN_RUNTIME) { throw 'CAVRA_STANDIN_RUNTIME must name the stand-in runtime (build.ps1 -Task Test sets it).' }
+    Import-Module $env:CAVRA_MODULE_MANIFEST -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:savedEnv = Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } }
+    Clear-CavraEnvironment
+    $script:policy = Join-Path (Resolve-Path (Join-Path $PSScriptRoot '../..')) 'examples/policy/compiled_policy.json'
+}
+AfterAll {
+    Clear-CavraEnvironment
+    Remove-Item env:CAVRA_STANDIN_BEHAVIOR -ErrorAction SilentlyContinue
+    foreach ($v in $script:savedEnv) { Set-Item "env:$($v.Name)" $v.Value }
+}
+
+Describe 'Invoke-CavraGoPilotEvaluate' {
+    BeforeEach {
+        Clear-CavraEnvironment
+        Remove-Item env:CAVRA_STANDIN_BEHAVIOR -ErrorAction SilentlyContinue
+        $dir = Join-Path $TestDrive ([guid]::NewGuid())
+        $gate = New-CavraTestEvidenceSet -Path $dir
+        $gate.RuntimePath = $env:CAVRA_STANDIN_RUNTIME
+        $runtime = @{ RuntimePath = $env:CAVRA_STANDIN_RUNTIME; PolicyPath = $gate.PolicyPath }
+    }
+
+    Context 'modes' {
+        It 'disabled: built-in decision, the runtime is never called' {
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Disabled
+            $r.PSObject.TypeNames[0] | Should -Be 'Cavra.Gate.Pilot.EvaluationRecord'
+            $r.SelectedBackend | Should -Be 'dotnet'
+            $r.FallbackUsed | Should -BeFalse
+            $r.FallbackReason | Should -Be 'go backend pilot is disabled'
+            $r.Decision | Should -Be 'allow'
+            $r.RuleId | Should -Be 'commands.allow'
+            $r.GoDecision | Should -BeNullOrEmpty
+        }
+
+        It 'shadow: records parity and keeps the built-in decision' {
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform apply -auto-approve' -Mode Shadow @runtime
+            $r.SelectedBackend | Should -Be 'dotnet'
+            $r.ParityMatch | Should -BeTrue
+            $r.FallbackUsed | Should -BeFalse
+            $r.Decision | Should -Be 'block'
+            $r.Severity | Should -Be 'critical'
+            $r.GoDecision | Should -Not -BeNullOrEmpty
+        }
+
+        It 'enforce: selects Go when it agrees' {
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Enforce @runtime
+            $r.SelectedBackend | Should -Be 'go'
+            $r.Decision | Should -Be 'allow'
+        }
+
+        It 'enforce: keeps the built-in decision when Go diverges' {
+            $env:CAVRA_STANDIN_BEHAVIOR = 'diverge'
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Enforce @runtime
+            $r.SelectedBackend | Should -Be 'dotnet'
+            $r.ParityMatch | Should -BeFalse
+            $r.FallbackReason | Should -Be 'go decision diverged from built-in .NET parity gate'
+            $r.Decision | Should -Be 'allow'
+        }
+
+        It 'promoted: selects Go when the whole gate passes, and records the audit trail' {
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' @gate
+            $r.SelectedBackend | Should -Be 'go'
+            $r.Audit.PromotionApprovalId | Should -Be 'apr_go_backend_promotion'
+            $r.Audit.RollbackPlanApprovalId | Should -Be 'apr_go_backend_rollback'
+            $r.Audit.LatestDrillId | Should -Be 'drill_go_backend_python_fallback'
+            $r.Audit.PromotionEvidenceRefs | Should -HaveCount 2
+        }
+
+        It 'promoted: falls back at the first failing gate step and still records the audit trail' {
+            Remove-Item $gate.RollbackDrillHistoryPath
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' @gate
+            $r.SelectedBackend | Should -Be 'dotnet'
+            $r.FallbackReason | Should -Be 'go backend rollback drill history check failed'
+            $r.RollbackDrillHistory | Should -Not -BeNullOrEmpty
+            $r.RollbackDrillSchedule | Should -BeNullOrEmpty
+            $r.Audit.PromotionApprovalId | Should -Be 'apr_go_backend_promotion'
+        }
+
+        It 'runtime readiness comes first in every enabled mode' {
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Shadow -RuntimePath (Join-Path $TestDrive 'missing') -PolicyPath $gate.PolicyPath
+            $r.FallbackReason | Should -Be 'go backend readiness check failed'
+            $r.Readiness.Status | Should -Be 'NeedsAttention'
+        }
+    }
+
+    Context 'runtime failures fall back to the built-in decision' {
+        It '<_> falls back with a go runtime failure' -ForEach @('crash', 'exit-nonzero', 'garbage', 'array', 'huge', 'invalid-utf8', 'empty') {
+            $env:CAVRA_STANDIN_BEHAVIOR = $_
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Enforce @runtime
+            $r.SelectedBackend | Should -Be 'dotnet'
+            $r.FallbackUsed | Should -BeTrue
+            $r.FallbackReason | Should -BeLike 'go runtime failed: *'
+            $r.Decision | Should -Be 'allow'
+        }
+
+        It 'a timeout kills the runtime and falls back' {
+            $env:CAVRA_STANDIN_BEHAVIOR = 'sleep'
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Enforce @runtime -TimeoutSeconds 1
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 10
+            $r.FallbackReason | Should -BeLike 'go runtime failed: *timed out*'
+        }
+    }
+
+    Context 'pipeline, output and journal' {
+        It 'binds snake_case properties from ConvertFrom-Json' {
+            $lines = @(
+                '{"action_type": "read_file", "target": ".env"}'
+                '{"action_type": "git_operation", "target": "origin/main", "operation": "push"}'
+                '{"action_type": "mcp_tool_call", "target": "x", "server": "unknown-provider", "tool": "read_file", "capability": "filesystem", "policy_pack": "cavra-mcp-enterprise"}'
+                '{"action_type": "release_governance_record", "record": {"metadata_kind": "rollout-rollback-execution", "approval_required_count": 1}}'
+            )
+            $r = $lines | ConvertFrom-Json | Invoke-CavraGoPilotEvaluate -Mode Disabled
+            $r | Should -HaveCount 4
+            $r[0].RuleId | Should -Be 'filesystem.read.block'
+            $r[1].RuleId | Should -Be 'git.protected_branch.block_direct_push'
+            $r[2].RuleId | Should -Be 'mcp.server.trust.block_unknown'
+            $r[3].RuleId | Should -Be 'release_governance.approval.missing'
+        }
+
+        It 'emits canonical JSON with the dotnet renames' {
+            $doc = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Shadow @runtime -AsJson | ConvertFrom-Json
+            $doc.schema_version | Should -Be 'cavra.go-backend-pilot.evaluation.v1'
+            $doc.selected_backend | Should -Be 'dotnet'
+            $doc.dotnet_decision.rule_id | Should -Be 'commands.allow'
+            $doc.PSObject.Properties.Name | Should -Not -Contain 'python_decision'
+        }
+
+        It 'appends one JSON line per evaluation to -JournalPath' {
+            $journal = Join-Path $TestDrive 'journal.jsonl'
+            1..3 | ForEach-Object { [pscustomobject]@{ action_type = 'execute_command'; target = "pytest -k t$_" } } |
+                Invoke-CavraGoPilotEvaluate -Mode Shadow @runtime -JournalPath $journal | Out-Null
+            $lines = Get-Content $journal
+            $lines | Should -HaveCount 3
+            ($lines[0] | ConvertFrom-Json).journal_schema | Should -Be 'cavra.powershell.pilot-journal.v1'
+            ($lines[2] | ConvertFrom-Json).request.target | Should -Be 'pytest -k t3'
+        }
+
+        It 'completes -ActionType and -PolicyPack' {
+            $line = 'Invoke-CavraGoPilotEvaluate -ActionType exec'
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'execute_command'
+            $line = 'Invoke-CavraGoPilotEvaluate -PolicyPack cavra-kub'
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'cavra-kubernetes-prod'
+        }
+
+        It 'reports a bad -Record as an error and goes on' {
+            $r = Invoke-CavraGoPilotEvaluate release_governance_record x -Record '{not json' -Mode Disabled -ErrorVariable errs -ErrorAction SilentlyContinue
+            $r | Should -BeNullOrEmpty
+            $errs[0].FullyQualifiedErrorId | Should -Be 'InvalidRecord,Cavra.PowerShell.Commands.InvokeCavraGoPilotEvaluateCommand'
+        }
+    }
+}
