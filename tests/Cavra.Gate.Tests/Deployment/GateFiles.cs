@@ -1,0 +1,116 @@
+using System.Runtime.CompilerServices;
+using Cavra.Gate.Configuration;
+using Cavra.Gate.Json;
+using Cavra.Gate.Readiness;
+using Cavra.Gate.Serialization;
+using Cavra.Gate.Time;
+
+namespace Cavra.Gate.Tests.Deployment;
+
+/// <summary>
+/// A temp folder with copies of the shipped example evidence (examples/evidence, the same files as the shared
+/// conformance set): the four deployment metadata files inside <see cref="PackageDir"/>, the promotion evidence next
+/// to a stand-in runtime binary and a compiled policy <c>{}</c>. The clock is pinned to <see cref="Now"/>.
+/// </summary>
+public sealed class GateFiles : IDisposable
+{
+    public static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    public const string Endpoint = "cavra-runtime.endpoint-deployment.json";
+    public const string CiRunner = "cavra-runtime.ci-runner-bundles.json";
+    public const string Channels = "cavra-runtime.channels.json";
+    public const string Updater = "cavra-runtime.updater-policy.json";
+    public const string Promotion = "cavra-runtime.go-backend-promotion-evidence.json";
+
+    public GateFiles()
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("cavra-deploy-").FullName;
+        PackageDir = Path.Combine(Directory, "package");
+        System.IO.Directory.CreateDirectory(PackageDir);
+        foreach (var name in new[] { Endpoint, CiRunner, Channels, Updater })
+            File.Copy(Path.Combine(ExamplesDir, name), Path.Combine(PackageDir, name));
+        File.Copy(Path.Combine(ExamplesDir, Promotion), PromotionEvidencePath);
+        RuntimePath = Path.Combine(Directory, "cavra-runtime");
+        File.WriteAllText(RuntimePath, "#!/bin/sh\necho '{}'\n");
+        PolicyPath = Path.Combine(Directory, "compiled-policy.json");
+        File.WriteAllText(PolicyPath, "{}");
+    }
+
+    public string Directory { get; }
+    public string PackageDir { get; }
+    public string RuntimePath { get; }
+    public string PolicyPath { get; }
+    public string PromotionEvidencePath => Path.Combine(Directory, Promotion);
+
+    /// <summary>Where a named input lives: the deployment files in the package directory, the rest beside it.</summary>
+    public string PathOf(string name) => name is Endpoint or CiRunner or Channels or Updater ? Path.Combine(PackageDir, name) : Path.Combine(Directory, name);
+
+    public static string ExamplesDir
+    {
+        get
+        {
+            foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(ThisFile())! })
+            {
+                for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+                {
+                    var candidate = Path.Combine(dir.FullName, "examples", "evidence");
+                    if (File.Exists(Path.Combine(dir.FullName, "Cavra.PowerShell.sln")) && System.IO.Directory.Exists(candidate)) return candidate;
+                }
+            }
+            const string shared = "/work/shared/conformance/evidence";
+            if (System.IO.Directory.Exists(shared)) return shared;
+            throw new InvalidOperationException("Cannot find examples/evidence above " + AppContext.BaseDirectory);
+        }
+    }
+
+    private static string ThisFile([CallerFilePath] string path = "") => path;
+
+    public static string Example(string name) => File.ReadAllText(Path.Combine(ExamplesDir, name));
+
+    public GateParameters Parameters(BackendMode mode = BackendMode.Promoted) => new()
+    {
+        Mode = mode,
+        RuntimePath = RuntimePath,
+        PolicyPath = PolicyPath,
+        PackageDir = PackageDir,
+        PromotionEvidencePath = PromotionEvidencePath,
+    };
+
+    public GateContext Context(GateParameters? parameters = null, Clock? clock = null) =>
+        new(GateConfig.Resolve(parameters ?? Parameters(), _ => null), new InputFiles(Directory), clock ?? new FixedClock(Now));
+
+    public void Write(string name, string text) => File.WriteAllText(PathOf(name), text);
+    public void WriteBytes(string name, byte[] bytes) => File.WriteAllBytes(PathOf(name), bytes);
+    public string Read(string name) => File.ReadAllText(PathOf(name));
+
+    /// <summary>Sets (raw JSON text) or removes (null) top-level members of a named input, keeping member order.</summary>
+    public void Edit(string name, params (string Key, string? Raw)[] changes) => Write(name, With(Read(name), changes));
+
+    public static string With(string json, params (string Key, string? Raw)[] changes)
+    {
+        var doc = (JsonObject)StrictJsonParser.Parse(json);
+        var members = new List<KeyValuePair<string, JsonValue>>();
+        var pending = changes.ToList();
+        foreach (var m in doc.Members)
+        {
+            int i = pending.FindIndex(c => c.Key == m.Key);
+            if (i < 0) { members.Add(m); continue; }
+            if (pending[i].Raw != null) members.Add(new(m.Key, StrictJsonParser.Parse(pending[i].Raw!)));
+            pending.RemoveAt(i);
+        }
+        foreach (var (key, raw) in pending) if (raw != null) members.Add(new(key, StrictJsonParser.Parse(raw)));
+        return CanonicalJsonWriter.Serialize(new JsonObject(members));
+    }
+
+    public static JsonObject Json(string text) => (JsonObject)StrictJsonParser.Parse(text);
+
+    /// <summary>The canonical JSON of a value, parsed back so tests can look at key order and values.</summary>
+    public static JsonObject Canonical(ICanonicalJson value) => Json(CanonicalJsonWriter.Serialize(value));
+
+    public static string[] Keys(JsonObject o) => o.Members.Select(m => m.Key).ToArray();
+
+    public void Dispose()
+    {
+        try { System.IO.Directory.Delete(Directory, true); } catch (IOException) { }
+    }
+}

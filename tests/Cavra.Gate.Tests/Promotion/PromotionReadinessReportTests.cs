@@ -1,0 +1,239 @@
+using System.Security.Cryptography;
+using Cavra.Gate.Configuration;
+using Cavra.Gate.Evidence;
+using Cavra.Gate.Json;
+using Cavra.Gate.Readiness;
+using Cavra.Gate.Tests.Deployment;
+using Cavra.Gate.Time;
+
+namespace Cavra.Gate.Tests.Promotion;
+
+public sealed class PromotionReadinessReportTests : IDisposable
+{
+    private readonly GateFiles _files = new();
+    public void Dispose() => _files.Dispose();
+
+    private PromotionReadinessReport Evaluate(GateParameters? p = null, Clock? clock = null) =>
+        PromotionReadinessReport.Evaluate(_files.Context(p ?? _files.Parameters(), clock));
+
+    private static ReadinessCheck Check(ReadinessReport r, string id) => Assert.Single(r.Checks, c => c.Id == id);
+    private static string[] ExtraKeys(ReadinessCheck c) => c.Extras.Keys.Cast<string>().ToArray();
+
+    [Fact]
+    public void A_complete_valid_set_in_promoted_mode_is_ready()
+    {
+        var r = Evaluate();
+        Assert.Equal(ReportStatus.Ready, r.Status);
+        Assert.Equal("promotion", r.Section);
+        Assert.Equal(PromotionReadinessReport.Schema, r.SchemaVersion);
+        Assert.Equal(new[] { "go_promotion_requested", "go_runtime_ready", "go_deployment_ready", "go_parity_evidence", "go_promotion_approval" },
+            r.Checks.Select(c => c.Id));
+        Assert.All(r.Checks, c => Assert.True(c.Passed, c.ToString()));
+        Assert.Equal(ReportStatus.Ready, r.Backend.Status);
+        Assert.Equal(ReportStatus.Ready, r.Deployment.Status);
+        Assert.True(r.Evidence.Valid);
+        Assert.Equal(_files.PromotionEvidencePath, r.PromotionEvidencePath);
+        Assert.Equal(3, r.OperatorNotes.Count);
+        Assert.DoesNotContain(r.OperatorNotes, n => n.Contains("Python"));
+    }
+
+    [Fact]
+    public void Promotion_requested_pass_and_warn()
+    {
+        const string message = "Promoted mode is requested with CAVRA_GO_BACKEND_MODE=promoted or a configured promotion evidence file.";
+        var promoted = Check(Evaluate(), "go_promotion_requested");
+        Assert.Equal(CheckStatus.Pass, promoted.Status);
+        Assert.Equal(message, promoted.Message);
+        Assert.Equal(new[] { "mode" }, ExtraKeys(promoted));
+        Assert.Equal("promoted", promoted["mode"]);
+
+        // the evidence path alone requests promotion, in any mode
+        var shadowWithEvidence = Evaluate(_files.Parameters(BackendMode.Shadow));
+        Assert.Equal(CheckStatus.Pass, Check(shadowWithEvidence, "go_promotion_requested").Status);
+        Assert.Equal("shadow", Check(shadowWithEvidence, "go_promotion_requested")["mode"]);
+        Assert.Equal(ReportStatus.Ready, shadowWithEvidence.Status);
+
+        var p = _files.Parameters(BackendMode.Enforce);
+        p.PromotionEvidencePath = null;
+        var r = Evaluate(p);
+        var warn = Check(r, "go_promotion_requested");
+        Assert.Equal(CheckStatus.Warn, warn.Status);
+        Assert.Equal(message, warn.Message);
+        Assert.Equal("enforce", warn["mode"]);
+        Assert.Equal(ReportStatus.NotRequested, r.Status);
+    }
+
+    [Fact]
+    public void Not_requested_wins_over_failing_checks()
+    {
+        var r = Evaluate(new GateParameters());
+        Assert.Equal(ReportStatus.NotRequested, r.Status);
+        Assert.All(r.Checks, c => Assert.False(c.Passed));
+        Assert.Equal("disabled", Check(r, "go_promotion_requested")["mode"]);
+        Assert.Equal("metadata path is not configured", Check(r, "go_parity_evidence").Message);
+    }
+
+    [Fact]
+    public void Runtime_ready_pass_and_warn()
+    {
+        var pass = Check(Evaluate(), "go_runtime_ready");
+        Assert.Equal(CheckStatus.Pass, pass.Status);
+        Assert.Equal("Go runtime readiness must be ready before promotion.", pass.Message);
+        Assert.Equal(new[] { "go_backend_status" }, ExtraKeys(pass));
+        Assert.Equal(ReportStatus.Ready, pass["go_backend_status"]);
+
+        File.Delete(_files.RuntimePath);
+        var r = Evaluate();
+        var warn = Check(r, "go_runtime_ready");
+        Assert.Equal(CheckStatus.Warn, warn.Status);
+        Assert.Equal("Go runtime readiness must be ready before promotion.", warn.Message);
+        Assert.Equal(ReportStatus.NeedsAttention, warn["go_backend_status"]);
+        Assert.Equal(ReportStatus.NeedsAttention, r.Status);
+    }
+
+    [Fact]
+    public void A_disabled_backend_is_not_ready_for_promotion()
+    {
+        var r = Evaluate(_files.Parameters(BackendMode.Disabled)); // requested through the evidence path
+        Assert.Equal(ReportStatus.Disabled, r.Backend.Status);
+        Assert.Equal(ReportStatus.Disabled, Check(r, "go_runtime_ready")["go_backend_status"]);
+        Assert.False(Check(r, "go_runtime_ready").Passed);
+        Assert.Equal(ReportStatus.NeedsAttention, r.Status);
+    }
+
+    [Fact]
+    public void Deployment_ready_pass_and_warn()
+    {
+        var pass = Check(Evaluate(), "go_deployment_ready");
+        Assert.Equal(CheckStatus.Pass, pass.Status);
+        Assert.Equal("Go deployment readiness must be ready before promotion.", pass.Message);
+        Assert.Equal(new[] { "go_deployment_status" }, ExtraKeys(pass));
+        Assert.Equal(ReportStatus.Ready, pass["go_deployment_status"]);
+
+        File.Delete(_files.PathOf(GateFiles.Channels));
+        var r = Evaluate();
+        var warn = Check(r, "go_deployment_ready");
+        Assert.Equal(CheckStatus.Warn, warn.Status);
+        Assert.Equal(ReportStatus.NeedsAttention, warn["go_deployment_status"]);
+        Assert.Equal(ReportStatus.NeedsAttention, r.Status);
+
+        var p = _files.Parameters();
+        p.PackageDir = null;
+        var unconfigured = Check(Evaluate(p), "go_deployment_ready");
+        Assert.False(unconfigured.Passed);
+        Assert.Equal(ReportStatus.NeedsAttention, unconfigured["go_deployment_status"]); // enabled and not configured
+    }
+
+    [Fact]
+    public void Parity_evidence_pass_and_warn()
+    {
+        var pass = Check(Evaluate(), "go_parity_evidence");
+        Assert.Equal(CheckStatus.Pass, pass.Status);
+        Assert.Equal(PromotionEvidence.SuccessMessage, pass.Message);
+        Assert.Equal(new[] { "path", "evidence_schema" }, ExtraKeys(pass));
+        Assert.Equal(_files.PromotionEvidencePath, pass["path"]);
+        Assert.Equal("cavra.go-backend-promotion-evidence.v1", pass["evidence_schema"]);
+
+        _files.Edit(GateFiles.Promotion, ("parity_status", "\"fail\""), ("schema_version", "\"v0\""));
+        var r = Evaluate();
+        var warn = Check(r, "go_parity_evidence");
+        Assert.Equal(CheckStatus.Warn, warn.Status);
+        Assert.Equal("promotion evidence has an invalid schema_version; promotion evidence must record parity_status=pass", warn.Message);
+        Assert.Equal("v0", warn["evidence_schema"]);
+        Assert.Equal(ReportStatus.NeedsAttention, r.Status);
+    }
+
+    [Fact]
+    public void Parity_evidence_path_is_echoed_raw()
+    {
+        var p = _files.Parameters();
+        p.PromotionEvidencePath = ".//" + GateFiles.Promotion;
+        var r = Evaluate(p);
+        Assert.Equal(ReportStatus.Ready, r.Status);
+        Assert.Equal(".//" + GateFiles.Promotion, Check(r, "go_parity_evidence")["path"]);
+        Assert.Equal(".//" + GateFiles.Promotion, ((JsonString)GateFiles.Canonical(r).Get("promotion_evidence_path")!).Value);
+    }
+
+    [Fact]
+    public void Expired_or_mis_bound_evidence_fails_the_parity_check()
+    {
+        _files.Edit(GateFiles.Promotion, ("expires_at", "\"2026-11-26T11:59:59+00:00\""));
+        var expired = Check(Evaluate(), "go_parity_evidence");
+        Assert.False(expired.Passed);
+        Assert.Equal("promotion evidence has expired (expires_at 2026-11-26T11:59:59+00:00)", expired.Message);
+
+        _files.Edit(GateFiles.Promotion, ("expires_at", null), ("runtime_sha256", "\"" + new string('a', 64) + "\""));
+        var r = Evaluate();
+        Assert.Equal("evidence was produced for a different runtime binary", Check(r, "go_parity_evidence").Message);
+        Assert.True(Check(r, "go_promotion_approval").Passed);
+        Assert.Equal(ReportStatus.NeedsAttention, r.Status);
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(_files.RuntimePath)));
+        _files.Edit(GateFiles.Promotion, ("runtime_sha256", "\"" + hash + "\""));
+        Assert.Equal(ReportStatus.Ready, Evaluate().Status);
+    }
+
+    [Fact]
+    public void Promotion_approval_pass_and_warn()
+    {
+        var pass = Check(Evaluate(), "go_promotion_approval");
+        Assert.Equal(CheckStatus.Pass, pass.Status);
+        Assert.Equal("Promotion approval is recorded.", pass.Message);
+        Assert.Equal(new[] { "approval_id" }, ExtraKeys(pass));
+        Assert.Equal("apr_go_backend_promotion", pass["approval_id"]);
+
+        _files.Edit(GateFiles.Promotion, ("approved", "\"true\""));
+        var r = Evaluate();
+        var warn = Check(r, "go_promotion_approval");
+        Assert.Equal(CheckStatus.Warn, warn.Status);
+        Assert.Equal("promotion evidence must be approved", warn.Message);
+        Assert.Equal("apr_go_backend_promotion", warn["approval_id"]);
+        Assert.True(Check(r, "go_parity_evidence").Passed);
+        Assert.Equal(ReportStatus.NeedsAttention, r.Status);
+
+        File.Delete(_files.PromotionEvidencePath);
+        var missing = Check(Evaluate(), "go_promotion_approval");
+        Assert.Equal("promotion evidence is missing or invalid", missing.Message);
+        Assert.Equal("", missing["approval_id"]);
+    }
+
+    [Fact]
+    public void Canonical_json_has_upstream_keys_and_embeds_the_evidence_summary()
+    {
+        var doc = GateFiles.Canonical(Evaluate());
+        Assert.Equal(new[] { "schema_version", "mode", "status", "promotion_evidence_path", "checks", "backend_status", "deployment_status", "evidence", "operator_notes" },
+            GateFiles.Keys(doc));
+        Assert.Equal("cavra.go-backend-pilot.promotion-readiness.v1", ((JsonString)doc.Get("schema_version")!).Value);
+        Assert.Equal("promoted", ((JsonString)doc.Get("mode")!).Value);
+        Assert.Equal("ready", ((JsonString)doc.Get("status")!).Value);
+        Assert.Equal("ready", ((JsonString)doc.Get("backend_status")!).Value);
+        Assert.Equal("ready", ((JsonString)doc.Get("deployment_status")!).Value);
+        Assert.Equal(new[] { "valid", "approved", "schema_version", "approval_id", "message", "approval_message", "evidence_refs", "parity_status", "deployment_status" },
+            GateFiles.Keys((JsonObject)doc.Get("evidence")!));
+        var checks = ((JsonArray)doc.Get("checks")!).Items.Cast<JsonObject>().ToList();
+        Assert.Equal(new[] { "id", "status", "message", "mode" }, GateFiles.Keys(checks[0]));
+        Assert.Equal(new[] { "id", "status", "message", "go_backend_status" }, GateFiles.Keys(checks[1]));
+        Assert.Equal("ready", ((JsonString)checks[1].Get("go_backend_status")!).Value);
+        Assert.Equal(new[] { "id", "status", "message", "go_deployment_status" }, GateFiles.Keys(checks[2]));
+        Assert.Equal(new[] { "id", "status", "message", "path", "evidence_schema" }, GateFiles.Keys(checks[3]));
+        Assert.Equal(new[] { "id", "status", "message", "approval_id" }, GateFiles.Keys(checks[4]));
+
+        File.Delete(_files.PromotionEvidencePath);
+        var missing = GateFiles.Canonical(Evaluate());
+        Assert.Equal("needs_attention", ((JsonString)missing.Get("status")!).Value);
+        Assert.Equal(new[] { "valid", "approved", "schema_version", "approval_id", "message", "approval_message", "evidence_refs" },
+            GateFiles.Keys((JsonObject)missing.Get("evidence")!));
+        Assert.Equal("not_requested", ((JsonString)GateFiles.Canonical(Evaluate(new GateParameters())).Get("status")!).Value);
+    }
+
+    [Fact]
+    public void One_evaluation_reads_the_five_input_files_once_each()
+    {
+        var ctx = _files.Context();
+        var reads = new List<string>();
+        ctx.Files.FileRead += reads.Add;
+        PromotionReadinessReport.Evaluate(ctx);
+        Assert.Equal(5, reads.Count);
+        Assert.Equal(5, reads.Distinct().Count());
+    }
+}
