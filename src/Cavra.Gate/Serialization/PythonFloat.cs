@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 
 namespace Cavra.Gate.Serialization
@@ -89,7 +90,27 @@ namespace Cavra.Gate.Serialization
             return sb.ToString();
         }
 
-        /// <summary>Python <c>round(x, digits)</c> (half to even).</summary>
-        public static double Round(double value, int digits) => Math.Round(value, digits, MidpointRounding.ToEven);
+        /// <summary>
+        /// Python <c>round(x, digits)</c>: half to even on the double's exact binary value, so 90.00005 (stored as
+        /// 90.0000500000000044) rounds up to 90.0001 as in Python, where <c>Math.Round</c> sees a midpoint and gives 90.0.
+        /// </summary>
+        public static double Round(double value, int digits)
+        {
+            if (double.IsNaN(value) || double.IsInfinity(value) || value == 0) return value;
+            long bits = BitConverter.DoubleToInt64Bits(value);
+            int exponent = (int)((bits >> 52) & 0x7FF);
+            long mantissa = bits & 0xFFFFFFFFFFFFFL;
+            if (exponent == 0) exponent = 1; else mantissa |= 1L << 52;
+            exponent -= 1075; // |value| == mantissa * 2^exponent exactly
+            BigInteger numerator = mantissa, denominator = BigInteger.One;
+            if (exponent > 0) numerator <<= exponent; else denominator <<= -exponent;
+            if (digits >= 0) numerator *= BigInteger.Pow(10, digits); else denominator *= BigInteger.Pow(10, -digits);
+            var quotient = BigInteger.DivRem(numerator, denominator, out var remainder);
+            int half = (remainder * 2).CompareTo(denominator);
+            if (half > 0 || (half == 0 && !quotient.IsEven)) quotient += 1;
+            double rounded = double.Parse(quotient.ToString(CultureInfo.InvariantCulture) + "E" + (-digits).ToString(CultureInfo.InvariantCulture),
+                NumberStyles.Float, CultureInfo.InvariantCulture);
+            return value < 0 ? -rounded : rounded; // keeps -0.0 as Python does
+        }
     }
 }
