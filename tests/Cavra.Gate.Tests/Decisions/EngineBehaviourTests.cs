@@ -286,6 +286,24 @@ public class EngineBehaviourTests
     }
 
     [Fact]
+    public void Timestamps_match_Go_RFC3339Nano_for_any_time()
+    {
+        var rng = new Random(7);
+        var clock = new FixedClock(DateTimeOffset.UnixEpoch);
+        var engine = new DecisionEngine(clock: clock);
+        for (int i = 0; i < 5000; i++)
+        {
+            // Runs of nearby times exercise the per-second prefix cache, jumps exercise its refresh.
+            clock.Now = i % 10 == 0
+                ? new DateTimeOffset(rng.NextInt64(DateTimeOffset.UnixEpoch.Ticks, new DateTimeOffset(2200, 1, 1, 0, 0, 0, TimeSpan.Zero).Ticks), TimeSpan.Zero)
+                : clock.Now.AddTicks(rng.Next(0, 3) == 0 ? 0 : rng.Next(1, 20_000_000));
+            if (i % 7 == 0) clock.Now = new DateTimeOffset(clock.Now.Ticks / 10_000_000 * 10_000_000, TimeSpan.Zero);
+            string expected = clock.Now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture) + "Z";
+            Assert.Equal(expected, engine.Evaluate(new ActionRequest()).Timestamp);
+        }
+    }
+
+    [Fact]
     public void Ids_are_unique_across_threads()
     {
         var engine = Engine();
