@@ -15,8 +15,8 @@ namespace Cavra.Gate.Decisions
     {
         /// <summary>
         /// True when a JSON key binds to a Go struct field whose tag is <paramref name="field"/> (lower-case ASCII and '_').
-        /// Go prefers an exact match but accepts any match under Unicode simple case folding, which also folds
-        /// U+017F (long s) to 's' and U+212A (Kelvin sign) to 'k'.
+        /// Go prefers an exact match but accepts a case-insensitive one: it compares <c>ToUpper(ToLower(rune))</c>, under
+        /// which the only non-ASCII runes that meet ASCII letters are U+017F (s), U+212A (k), U+0130 and U+0131 (i).
         /// </summary>
         public static bool KeyMatches(string key, string field)
         {
@@ -27,8 +27,9 @@ namespace Cavra.Gate.Decisions
                 char f = field[i];
                 if (c == f) continue;
                 if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-                else if (c == '\u017F') c = 's';
-                else if (c == '\u212A') c = 'k';
+                else if (c == '\u017F') c = 's';                    // long s
+                else if (c == '\u212A') c = 'k';                    // Kelvin sign
+                else if (c == '\u0130' || c == '\u0131') c = 'i';  // dotted capital I, dotless small i
                 if (c != f) return false;
             }
             return true;

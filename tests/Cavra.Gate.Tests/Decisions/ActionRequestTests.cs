@@ -27,6 +27,8 @@ public class ActionRequestTests
         Assert.Equal("terraform plan", r.Target);
         Assert.Equal("cavra-cloud-iam", r.PolicyPack);
         Assert.Equal("s1", r.SessionId); // U+017F folds to 's'
+        Assert.Equal("push", Parse("{\"operat\u0131on\":\"push\"}").Operation); // so does the dotless i to 'i'
+        Assert.Equal("", Parse("{\"operat\u00EDon\":\"push\"}").Operation);     // but not an accented one
     }
 
     [Fact]
