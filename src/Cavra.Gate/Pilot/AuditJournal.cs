@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Text;
 using System.Threading;
+using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
 
 namespace Cavra.Gate.Pilot
@@ -28,7 +29,7 @@ namespace Cavra.Gate.Pilot
                 .Property("journal_schema", Schema)
                 .Property("evaluation_id", record.EvaluationId)
                 .Property("evaluated_at", record.EvaluatedAt)
-                .Property("request", record.Request)
+                .Property("request", StrictJsonParser.Parse(record.Request.ToRuntimeJson()))
                 .Property("evaluation", record)
                 .EndObject();
             return w.ToString();

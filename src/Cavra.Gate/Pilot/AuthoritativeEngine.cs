@@ -13,7 +13,9 @@ namespace Cavra.Gate.Pilot
     {
         public const string UnavailableRuleId = "runtime.policy.unavailable";
 
-        private AuthoritativeEngine(DecisionEngine? engine, string problem) { Engine = engine; Problem = problem; }
+        private readonly Time.Clock _clock;
+
+        private AuthoritativeEngine(DecisionEngine? engine, string problem, Time.Clock clock) { Engine = engine; Problem = problem; _clock = clock; }
 
         public DecisionEngine? Engine { get; }
         /// <summary>Why the configured policy or registry could not be used, or "".</summary>
@@ -26,24 +28,24 @@ namespace Cavra.Gate.Pilot
             if (policyPath.Length > 0)
             {
                 var read = files.ReadObject(policyPath);
-                if (!read.Valid) return Unavailable($"compiled policy {policyPath}: {read.Message}");
-                if (!CompiledPolicy.TryLoad(read.Payload, out policy, out var error)) return Unavailable($"compiled policy {policyPath}: {error}");
+                if (!read.Valid) return Unavailable($"compiled policy {policyPath}: {read.Message}", clock);
+                if (!CompiledPolicy.TryLoad(read.Payload, out policy, out var error)) return Unavailable($"compiled policy {policyPath}: {error}", clock);
             }
             if (registryPath.Length > 0)
             {
                 var read = files.ReadObject(registryPath);
-                if (!read.Valid) return Unavailable($"trust registry {registryPath}: {read.Message}");
-                if (!TrustRegistry.TryLoad(read.Payload, out registry, out var error)) return Unavailable($"trust registry {registryPath}: {error}");
+                if (!read.Valid) return Unavailable($"trust registry {registryPath}: {read.Message}", clock);
+                if (!TrustRegistry.TryLoad(read.Payload, out registry, out var error)) return Unavailable($"trust registry {registryPath}: {error}", clock);
             }
-            return new AuthoritativeEngine(new DecisionEngine(policy, registry, clock), "");
+            return new AuthoritativeEngine(new DecisionEngine(policy, registry, clock), "", clock);
         }
 
-        private static AuthoritativeEngine Unavailable(string problem) => new AuthoritativeEngine(null, problem);
+        private static AuthoritativeEngine Unavailable(string problem, Time.Clock clock) => new AuthoritativeEngine(null, problem, clock);
 
         public Decision Evaluate(ActionRequest request)
         {
             if (Engine != null) return Engine.Evaluate(request);
-            return Decision.FailClosed(request, UnavailableRuleId, "critical", "Policy could not be loaded; failing closed: " + Problem);
+            return Decision.FailClosed(request, UnavailableRuleId, "critical", "Policy could not be loaded; failing closed: " + Problem, _clock);
         }
     }
 }
