@@ -27,6 +27,16 @@ $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'Cavra.PowerShell'
 $ModuleManifest = Join-Path $ModuleOut 'Cavra.PowerShell.psd1'
 $ToolsPackages = Join-Path $Root '.tools/packages'
+$StandInProject = Join-Path $Root 'tests/Cavra.StandInRuntime/Cavra.StandInRuntime.csproj'
+
+function Get-StandInRuntime {
+    # The stand-in cavra-runtime (tests/Cavra.StandInRuntime) speaks the one-shot protocol; the demo and Pester use it.
+    Invoke-Native dotnet @('build', $StandInProject, '-c', $Configuration, '--nologo', '-v', 'q') | Out-Null
+    $name = if ($IsWindows) { 'Cavra.StandInRuntime.exe' } else { 'Cavra.StandInRuntime' }
+    $path = Join-Path $Root "tests/Cavra.StandInRuntime/bin/$Configuration/net10.0/$name"
+    if (-not (Test-Path $path)) { throw "Stand-in runtime was not built: $path" }
+    return $path
+}
 
 function Invoke-Native {
     # Runs a native command and stops the build when it fails.
@@ -111,6 +121,7 @@ function Invoke-Test {
     $pester = Get-ChildItem -Path (Join-Path $ToolsPackages 'pester') -Filter Pester.psd1 -Recurse | Select-Object -First 1
     if (-not $pester) { throw 'Pester was not restored' }
     $pesterJson = Join-Path $results 'pester.json'
+    $env:CAVRA_STANDIN_RUNTIME = Get-StandInRuntime
     $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Invoke-CavraPester.ps1'), '-PesterManifest', $pester.FullName,
         '-ModuleManifest', $ModuleManifest, '-TestPath', (Join-Path $Root 'tests/pester'),
         '-ResultPath', $pesterJson, '-JUnitPath', (Join-Path $results 'pester-junit.xml')) -AllowFailure
@@ -130,7 +141,8 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    Invoke-ChildPwsh @('-File', (Join-Path $Root 'examples/Invoke-Demo.ps1'), '-ModuleManifest', $ModuleManifest) | Out-Host
+    $runtime = Get-StandInRuntime
+    $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'examples/Invoke-Demo.ps1'), '-ModuleManifest', $ModuleManifest, '-RuntimePath', $runtime)
 }
 
 function Invoke-Bench {

@@ -7,12 +7,12 @@
 #>
 param(
     [Parameter(Mandatory)] [string] $ModuleManifest,
-    [string] $RuntimePath
+    # The runtime the gate checks for; build.ps1 passes the stand-in cavra-runtime built from tests/.
+    [Parameter(Mandatory)] [string] $RuntimePath
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModuleManifest
 $evidence = Join-Path $PSScriptRoot 'evidence'
-if (-not $RuntimePath) { $RuntimePath = Join-Path $PSScriptRoot 'policy/compiled_policy.json' } # existence is all the gate checks
 
 $gate = @{
     Mode                      = 'Promoted'
@@ -34,3 +34,15 @@ foreach ($section in $verdict.Sections) {
     Write-Host ("{0} ({1})" -f $section.Section, $section.Status) -ForegroundColor Yellow
     $section.Checks | Format-Table -AutoSize | Out-Host
 }
+
+Write-Host 'Routing agent actions through the pilot (promoted mode, the stand-in runtime as the Go candidate):' -ForegroundColor Cyan
+$actions = @(
+    [pscustomobject]@{ action_type = 'execute_command'; target = 'terraform plan' }
+    [pscustomobject]@{ action_type = 'execute_command'; target = 'dangerous mutate --all' }
+    [pscustomobject]@{ action_type = 'write_file'; target = 'iam/admin-role.tf' }
+    [pscustomobject]@{ action_type = 'mcp_tool_call'; target = 'github-enterprise'; tool = 'create_issue' }
+)
+$actions | Invoke-CavraGoPilotEvaluate @gate | Format-Table -AutoSize | Out-Host
+Write-Host 'The same actions with the rollback drill history missing: every decision falls back to the built-in .NET backend.' -ForegroundColor Cyan
+$gate.RollbackDrillHistoryPath = Join-Path $evidence 'no-such-drill-history.json'
+$actions | Invoke-CavraGoPilotEvaluate @gate | Format-Table -AutoSize | Out-Host

@@ -15,6 +15,7 @@
     CmdletsToExport        = @(
         'Get-CavraGoBackendConfig'
         'Test-CavraGoPromotion'
+        'Invoke-CavraGoPilotEvaluate'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
@@ -24,7 +25,7 @@
             Tags         = @('CAVRA', 'Governance', 'AI', 'Agents', 'Policy', 'Promotion', 'Rollback', 'PSEdition_Core', 'PSEdition_Desktop')
             ProjectUri   = 'https://github.com/cavra/Cavra.PowerShell'
             LicenseUri   = 'https://github.com/cavra/Cavra.PowerShell/blob/main/LICENSE'
-            ReleaseNotes = 'Go backend promotion gate: Test-CavraGoPromotion, Get-CavraGoBackendConfig.'
+            ReleaseNotes = 'Go backend promotion gate (Test-CavraGoPromotion, Get-CavraGoBackendConfig) and the pilot (Invoke-CavraGoPilotEvaluate) with the built-in .NET decision engine.'
         }
     }
 }

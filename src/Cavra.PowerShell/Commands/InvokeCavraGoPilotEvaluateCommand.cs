@@ -5,6 +5,7 @@ using System.Threading;
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 using Cavra.Gate.Pilot;
+using Cavra.Gate.Runtime;
 using Cavra.PowerShell.Completion;
 using Cavra.PowerShell.Infrastructure;
 
@@ -67,7 +68,7 @@ namespace Cavra.PowerShell.Commands
             // One configuration and one evaluator per pipeline: the gate is re-evaluated only when an input changes.
             var config = ResolveConfig();
             var context = CreateContext(config);
-            _pilot = new PilotEvaluator(context, new OneShotGoRuntime(context.Files));
+            _pilot = new PilotEvaluator(context, new OneShotRuntimeClient(context.Files));
             if (_pilot.PolicyProblem.Length > 0)
                 WriteWarning("Every decision fails closed: " + _pilot.PolicyProblem);
             if (MyInvocation.BoundParameters.ContainsKey(nameof(JournalPath)))

@@ -20,7 +20,8 @@ Describe 'Invoke-CavraGoPilotEvaluate' {
         $dir = Join-Path $TestDrive ([guid]::NewGuid())
         $gate = New-CavraTestEvidenceSet -Path $dir
         $gate.RuntimePath = $env:CAVRA_STANDIN_RUNTIME
-        $runtime = @{ RuntimePath = $env:CAVRA_STANDIN_RUNTIME; PolicyPath = $gate.PolicyPath }
+        $gate.PolicyPath = $script:policy   # examples/policy/compiled_policy.json: allows 'custom scan*', blocks 'dangerous mutate*'
+        $runtime = @{ RuntimePath = $env:CAVRA_STANDIN_RUNTIME; PolicyPath = $script:policy }
     }
 
     Context 'modes' {
@@ -36,7 +37,7 @@ Describe 'Invoke-CavraGoPilotEvaluate' {
         }
 
         It 'shadow: records parity and keeps the built-in decision' {
-            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform apply -auto-approve' -Mode Shadow @runtime
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'dangerous mutate --apply' -Mode Shadow @runtime
             $r.SelectedBackend | Should -Be 'dotnet'
             $r.ParityMatch | Should -BeTrue
             $r.FallbackUsed | Should -BeFalse
@@ -46,14 +47,14 @@ Describe 'Invoke-CavraGoPilotEvaluate' {
         }
 
         It 'enforce: selects Go when it agrees' {
-            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Enforce @runtime
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' -Mode Enforce @runtime
             $r.SelectedBackend | Should -Be 'go'
             $r.Decision | Should -Be 'allow'
         }
 
         It 'enforce: keeps the built-in decision when Go diverges' {
             $env:CAVRA_STANDIN_BEHAVIOR = 'diverge'
-            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Enforce @runtime
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' -Mode Enforce @runtime
             $r.SelectedBackend | Should -Be 'dotnet'
             $r.ParityMatch | Should -BeFalse
             $r.FallbackReason | Should -Be 'go decision diverged from built-in .NET parity gate'
@@ -61,7 +62,7 @@ Describe 'Invoke-CavraGoPilotEvaluate' {
         }
 
         It 'promoted: selects Go when the whole gate passes, and records the audit trail' {
-            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' @gate
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' @gate
             $r.SelectedBackend | Should -Be 'go'
             $r.Audit.PromotionApprovalId | Should -Be 'apr_go_backend_promotion'
             $r.Audit.RollbackPlanApprovalId | Should -Be 'apr_go_backend_rollback'
@@ -71,7 +72,7 @@ Describe 'Invoke-CavraGoPilotEvaluate' {
 
         It 'promoted: falls back at the first failing gate step and still records the audit trail' {
             Remove-Item $gate.RollbackDrillHistoryPath
-            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' @gate
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' @gate
             $r.SelectedBackend | Should -Be 'dotnet'
             $r.FallbackReason | Should -Be 'go backend rollback drill history check failed'
             $r.RollbackDrillHistory | Should -Not -BeNullOrEmpty
@@ -80,7 +81,7 @@ Describe 'Invoke-CavraGoPilotEvaluate' {
         }
 
         It 'runtime readiness comes first in every enabled mode' {
-            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Shadow -RuntimePath (Join-Path $TestDrive 'missing') -PolicyPath $gate.PolicyPath
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' -Mode Shadow -RuntimePath (Join-Path $TestDrive 'missing') -PolicyPath $script:policy
             $r.FallbackReason | Should -Be 'go backend readiness check failed'
             $r.Readiness.Status | Should -Be 'NeedsAttention'
         }
@@ -89,7 +90,7 @@ Describe 'Invoke-CavraGoPilotEvaluate' {
     Context 'runtime failures fall back to the built-in decision' {
         It '<_> falls back with a go runtime failure' -ForEach @('crash', 'exit-nonzero', 'garbage', 'array', 'huge', 'invalid-utf8', 'empty') {
             $env:CAVRA_STANDIN_BEHAVIOR = $_
-            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Enforce @runtime
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' -Mode Enforce @runtime
             $r.SelectedBackend | Should -Be 'dotnet'
             $r.FallbackUsed | Should -BeTrue
             $r.FallbackReason | Should -BeLike 'go runtime failed: *'
@@ -99,7 +100,7 @@ Describe 'Invoke-CavraGoPilotEvaluate' {
         It 'a timeout kills the runtime and falls back' {
             $env:CAVRA_STANDIN_BEHAVIOR = 'sleep'
             $sw = [Diagnostics.Stopwatch]::StartNew()
-            $r = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Enforce @runtime -TimeoutSeconds 1
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' -Mode Enforce @runtime -TimeoutSeconds 1
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 10
             $r.FallbackReason | Should -BeLike 'go runtime failed: *timed out*'
         }
@@ -122,7 +123,7 @@ Describe 'Invoke-CavraGoPilotEvaluate' {
         }
 
         It 'emits canonical JSON with the dotnet renames' {
-            $doc = Invoke-CavraGoPilotEvaluate execute_command 'terraform plan' -Mode Shadow @runtime -AsJson | ConvertFrom-Json
+            $doc = Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' -Mode Shadow @runtime -AsJson | ConvertFrom-Json
             $doc.schema_version | Should -Be 'cavra.go-backend-pilot.evaluation.v1'
             $doc.selected_backend | Should -Be 'dotnet'
             $doc.dotnet_decision.rule_id | Should -Be 'commands.allow'
