@@ -32,17 +32,17 @@ $verdict | Format-List | Out-Host
 Write-Host 'Every check, section by section:' -ForegroundColor Cyan
 foreach ($section in $verdict.Sections) {
     Write-Host ("{0} ({1})" -f $section.Section, $section.Status) -ForegroundColor Yellow
-    $section.Checks | Format-Table -AutoSize | Out-Host
+    $section.Checks | Format-Table -AutoSize | Out-String -Width 220 | Write-Host
 }
 
 Write-Host 'Routing agent actions through the pilot (promoted mode, the stand-in runtime as the Go candidate):' -ForegroundColor Cyan
 $actions = @(
-    [pscustomobject]@{ action_type = 'execute_command'; target = 'terraform plan' }
+    [pscustomobject]@{ action_type = 'execute_command'; target = 'custom scan --check' }
     [pscustomobject]@{ action_type = 'execute_command'; target = 'dangerous mutate --all' }
     [pscustomobject]@{ action_type = 'write_file'; target = 'iam/admin-role.tf' }
-    [pscustomobject]@{ action_type = 'mcp_tool_call'; target = 'github-enterprise'; tool = 'create_issue' }
+    [pscustomobject]@{ action_type = 'mcp_tool_call'; target = 'github-enterprise'; server = 'github-enterprise'; tool = 'create_issue' }
 )
-$actions | Invoke-CavraGoPilotEvaluate @gate | Format-Table -AutoSize | Out-Host
+$actions | Invoke-CavraGoPilotEvaluate @gate | Format-Table -AutoSize | Out-String -Width 220 | Write-Host
 Write-Host 'The same actions with the rollback drill history missing: every decision falls back to the built-in .NET backend.' -ForegroundColor Cyan
 $gate.RollbackDrillHistoryPath = Join-Path $evidence 'no-such-drill-history.json'
-$actions | Invoke-CavraGoPilotEvaluate @gate | Format-Table -AutoSize | Out-Host
+$actions | Invoke-CavraGoPilotEvaluate @gate | Format-Table -AutoSize | Out-String -Width 220 | Write-Host
