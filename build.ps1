@@ -146,7 +146,12 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
-    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'tests/Cavra.Benchmarks'), '-c', 'Release', '--', '--quick') | Out-Host
+    # Engine throughput (Stopwatch quick mode; run the project without --quick for BenchmarkDotNet), then pilot overhead.
+    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'tests/Cavra.Benchmarks'), '-c', 'Release', '--', '--quick') | Out-Null
+    Invoke-Build
+    $runtime = Get-StandInRuntime
+    $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Measure-PilotOverhead.ps1'), '-ModuleManifest', $ModuleManifest,
+        '-RuntimePath', $runtime, '-PolicyPath', (Join-Path $Root 'examples/policy/compiled_policy.json'))
 }
 
 function Invoke-Clean {
