@@ -40,6 +40,7 @@ namespace Cavra.Benchmarks
             if (policy != null)
                 met &= Run("compiled_policy.json, mixed commands", new DecisionEngine(policy), Scenarios.Requests(Scenarios.CompiledCommands, ""), seconds);
             Console.WriteLine(met ? "  target met" : "  below target on this machine");
+            GateScenario.Quick();
             return 0; // figures are informational: a slow or busy machine must not fail a build
         }
 

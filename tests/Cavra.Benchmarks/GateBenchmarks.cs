@@ -1,0 +1,69 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using BenchmarkDotNet.Attributes;
+using Cavra.Gate.Configuration;
+using Cavra.Gate.Json;
+using Cavra.Gate.Readiness;
+using Cavra.Gate.Time;
+
+namespace Cavra.Benchmarks
+{
+    /// <summary>The whole promoted-mode gate over the shipped example evidence (nine files read and validated per run).</summary>
+    [MemoryDiagnoser]
+    public class GateBenchmarks
+    {
+        private GateContext _context = null!;
+
+        [GlobalSetup]
+        public void Setup() => _context = GateScenario.Context();
+
+        [Benchmark]
+        public GateVerdict FullGateVerdict() => GateVerdict.Evaluate(_context);
+    }
+
+    public static class GateScenario
+    {
+        public static GateContext Context()
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Cavra.PowerShell.sln"))) dir = dir.Parent;
+            if (dir == null) throw new InvalidOperationException("Cavra.PowerShell.sln not found above " + AppContext.BaseDirectory);
+            string evidence = Path.Combine(dir.FullName, "examples", "evidence");
+            string policy = Path.Combine(dir.FullName, "examples", "policy", "compiled_policy.json");
+            var config = GateConfig.Resolve(new GateParameters
+            {
+                Mode = BackendMode.Promoted,
+                RuntimePath = policy, // existence is all runtime readiness checks; no process is started here
+                PolicyPath = policy,
+                PackageDir = evidence,
+                PromotionEvidencePath = Path.Combine(evidence, "cavra-runtime.go-backend-promotion-evidence.json"),
+                RollbackPlanPath = Path.Combine(evidence, "cavra-runtime.go-backend-rollback-plan.json"),
+                RollbackRehearsalPath = Path.Combine(evidence, "cavra-runtime.go-backend-rollback-rehearsal.json"),
+                RollbackDrillHistoryPath = Path.Combine(evidence, "cavra-runtime.go-backend-rollback-drills.json"),
+                RollbackDrillSchedulePath = Path.Combine(evidence, "cavra-runtime.go-backend-rollback-drill-schedule.json"),
+            }, _ => null);
+            // Pinned to the day after the sample drill so the set is valid and fresh, whatever today's date is.
+            return new GateContext(config, new InputFiles(evidence), new FixedClock(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero)));
+        }
+
+        /// <summary>Prints the median and p99 of single gate evaluations after warm-up.</summary>
+        public static void Quick(int iterations = 2000)
+        {
+            var context = Context();
+            var verdict = GateVerdict.Evaluate(context);
+            if (!verdict.GatePassed) Console.WriteLine("  warning: the sample evidence did not pass the gate: " + verdict.FallbackReason);
+            for (int i = 0; i < 200; i++) GateVerdict.Evaluate(context);
+            var samples = new double[iterations];
+            for (int i = 0; i < iterations; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                GateVerdict.Evaluate(context);
+                samples[i] = sw.Elapsed.TotalMilliseconds;
+            }
+            Array.Sort(samples);
+            Console.WriteLine($"Promotion gate, full evidence set (9 files), {iterations} evaluations (target: median under 1 ms)");
+            Console.WriteLine($"  median {samples[iterations / 2]:N3} ms, p99 {samples[(int)(iterations * 0.99)]:N3} ms, min {samples[0]:N3} ms");
+        }
+    }
+}
