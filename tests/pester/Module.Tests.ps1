@@ -1,0 +1,28 @@
+BeforeAll {
+    if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
+}
+
+Describe 'Cavra.PowerShell module' {
+    It 'loads only its own two assemblies on import' {
+        # A fresh process: this one already loaded the module.
+        # FullName, not .GetName(): a method call on a collection goes through the dynamic binder, which loads Microsoft.CSharp.
+        $script = "`$before = [AppDomain]::CurrentDomain.GetAssemblies().FullName; Import-Module '$($env:CAVRA_MODULE_MANIFEST)'; " +
+            "(([AppDomain]::CurrentDomain.GetAssemblies().FullName | Where-Object { `$_ -notin `$before }) -replace ',.*$', '') -join ','"
+        $pwsh = [Environment]::ProcessPath
+        $arguments = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-Command', $script) } else { @('-NoProfile', '-Command', $script) }
+        $loaded = (& $pwsh @arguments) -split ','
+        $loaded | Sort-Object | Should -Be @('Cavra.Gate', 'Cavra.PowerShell')
+    }
+
+    It 'exports exactly the cmdlets its manifest lists, each with declared output types' {
+        Import-Module $env:CAVRA_MODULE_MANIFEST -Force
+        $manifest = Import-PowerShellDataFile $env:CAVRA_MODULE_MANIFEST
+        $commands = Get-Command -Module Cavra.PowerShell
+        $commands.Name | Sort-Object | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+        foreach ($c in $commands) { $c.OutputType | Should -Not -BeNullOrEmpty -Because "$($c.Name) declares its output" }
+    }
+
+    It 'has a version stamped from the build' {
+        (Test-ModuleManifest $env:CAVRA_MODULE_MANIFEST).Version | Should -Not -Be ([version]'0.0.0')
+    }
+}
