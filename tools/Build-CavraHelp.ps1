@@ -694,10 +694,11 @@ foreach ($group in $compiled | Group-Object HelpFile) {
         $w.WriteEndDocument()
     }
     finally { $w.Dispose() }
-    Get-Item -LiteralPath $path
+    # A line for the build log rather than objects: the build runs this in a child process and only shows text.
+    Write-Host "Help: $(Get-DisplayPath $path) ($($group.Count) cmdlet(s): $(($group.Group.Command.Name) -join ', '))"
 }
 foreach ($a in $aboutTexts) {
     $path = Join-Path $OutputPath "$($a.Name).help.txt"
     [System.IO.File]::WriteAllText($path, $a.Text, $utf8Bom)
-    Get-Item -LiteralPath $path
+    Write-Host "Help: $(Get-DisplayPath $path)"
 }
