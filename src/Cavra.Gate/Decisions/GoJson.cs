@@ -199,20 +199,8 @@ namespace Cavra.Gate.Decisions
             if (double.IsPositiveInfinity(value)) return "+Inf";
             if (double.IsNegativeInfinity(value)) return "-Inf";
             if (value == 0) return (1 / value) < 0 ? "-0" : "0";
-            string r = value.ToString("R", CultureInfo.InvariantCulture);
-            bool negative = r[0] == '-';
-            if (negative) r = r.Substring(1);
-            int e = 0;
-            int ePos = r.IndexOfAny(new[] { 'E', 'e' });
-            if (ePos >= 0) { e = int.Parse(r.Substring(ePos + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture); r = r.Substring(0, ePos); }
-            int point = r.IndexOf('.');
-            string digits = point < 0 ? r : r.Remove(point, 1);
-            int dp = (point < 0 ? r.Length : point) + e; // decimal point position relative to digits
-            int lead = 0;
-            while (lead < digits.Length - 1 && digits[lead] == '0') { lead++; dp--; }
-            digits = digits.Substring(lead).TrimEnd('0');
-            if (digits.Length == 0) digits = "0";
-            int exp = dp - 1;
+            Serialization.PythonFloat.Decompose(value, out bool negative, out string digits, out int exp);
+            int dp = exp + 1; // decimal point position relative to digits
             // %v for float64 is %g with shortest precision, for which strconv decides with eprec = 6.
             var sb = new StringBuilder();
             if (negative) sb.Append('-');

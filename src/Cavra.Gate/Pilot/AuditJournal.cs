@@ -47,8 +47,9 @@ namespace Cavra.Gate.Pilot
             {
                 try
                 {
-                    // FileShare.Read: on Unix .NET takes an exclusive advisory lock, so other appenders wait here.
-                    using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.WriteThrough);
+                    // FileShare.None: on Unix .NET then takes an exclusive flock (any other share mode takes a shared one),
+                    // so other appenders, in this process or another, get an IOException and retry.
+                    using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough);
                     stream.Write(bytes, 0, bytes.Length);
                     stream.Flush(true);
                     return;

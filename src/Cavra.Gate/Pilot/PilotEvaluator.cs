@@ -14,6 +14,7 @@ namespace Cavra.Gate.Pilot
     /// pilot.md §4.1 describes, with this project's renames and strictness. One evaluator serves a stream of actions:
     /// the gate, the readiness report and the loaded policy are re-evaluated only when an input file changes (or the
     /// cached gate is older than <see cref="GateMaxAge"/>, so drills still go stale on time), not once per action.
+    /// An evaluator belongs to one stream and is not thread-safe; concurrent callers each use their own.
     /// </summary>
     public sealed class PilotEvaluator
     {
@@ -166,22 +167,16 @@ namespace Cavra.Gate.Pilot
             yield return c.RegistryPath;
             if (c.Mode != BackendMode.Promoted) yield break;
             yield return c.PackageDir;
-            foreach (var path in DeploymentInputs(c)) yield return path;
+            var deployment = Evidence.DeploymentMetadataPaths.From(c);
+            yield return deployment.EndpointDeployment ?? "";
+            yield return deployment.CiRunnerBundles ?? "";
+            yield return deployment.ChannelManifest ?? "";
+            yield return deployment.UpdaterPolicy ?? "";
             yield return c.PromotionEvidencePath;
             yield return c.RollbackPlanPath;
             yield return c.RollbackRehearsalPath;
             yield return c.RollbackDrillHistoryPath;
             yield return c.RollbackDrillSchedulePath;
-        }
-
-        private static IEnumerable<string> DeploymentInputs(GateConfig c)
-        {
-            string Or(string explicitPath, string name) =>
-                explicitPath.Length > 0 ? explicitPath : c.PackageDir.Length > 0 ? System.IO.Path.Combine(c.PackageDir, name) : "";
-            yield return Or(c.EndpointDeploymentPath, "cavra-runtime.endpoint-deployment.json");
-            yield return Or(c.CiRunnerBundlesPath, "cavra-runtime.ci-runner-bundles.json");
-            yield return Or(c.ChannelManifestPath, "cavra-runtime.channels.json");
-            yield return Or(c.UpdaterPolicyPath, "cavra-runtime.updater-policy.json");
         }
 
         private static string NewId()

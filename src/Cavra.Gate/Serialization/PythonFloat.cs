@@ -50,21 +50,7 @@ namespace Cavra.Gate.Serialization
             if (double.IsNegativeInfinity(value)) return "-inf";
             if (value == 0) return (1 / value) < 0 ? "-0.0" : "0.0";
 
-            string r = value.ToString("R", CultureInfo.InvariantCulture);
-            bool negative = r[0] == '-';
-            if (negative) r = r.Substring(1);
-            int e = 0;
-            int ePos = r.IndexOfAny(new[] { 'E', 'e' });
-            if (ePos >= 0) { e = int.Parse(r.Substring(ePos + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture); r = r.Substring(0, ePos); }
-            int point = r.IndexOf('.');
-            string digits = point < 0 ? r : r.Remove(point, 1);
-            int exp = (point < 0 ? r.Length : point) - 1 + e; // decimal exponent of the first digit
-            int lead = 0;
-            while (lead < digits.Length - 1 && digits[lead] == '0') lead++;
-            digits = digits.Substring(lead);
-            exp -= lead;
-            digits = digits.TrimEnd('0');
-            if (digits.Length == 0) digits = "0";
+            Decompose(value, out bool negative, out string digits, out int exp);
 
             var sb = new StringBuilder();
             if (negative) sb.Append('-');
@@ -88,6 +74,28 @@ namespace Cavra.Gate.Serialization
                 sb.Append('e').Append(exp < 0 ? '-' : '+').Append(Math.Abs(exp).ToString("D2", CultureInfo.InvariantCulture));
             }
             return sb.ToString();
+        }
+
+        /// <summary>
+        /// The shortest round-trip decimal digits of a finite non-zero double, without leading or trailing zeros, and the
+        /// decimal exponent of the first digit (1234.5 → "12345", 3). Python's repr and Go's %v both format from this.
+        /// </summary>
+        internal static void Decompose(double value, out bool negative, out string digits, out int exponent)
+        {
+            string r = value.ToString("R", CultureInfo.InvariantCulture);
+            negative = r[0] == '-';
+            if (negative) r = r.Substring(1);
+            int e = 0;
+            int ePos = r.IndexOfAny(new[] { 'E', 'e' });
+            if (ePos >= 0) { e = int.Parse(r.Substring(ePos + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture); r = r.Substring(0, ePos); }
+            int point = r.IndexOf('.');
+            digits = point < 0 ? r : r.Remove(point, 1);
+            exponent = (point < 0 ? r.Length : point) - 1 + e;
+            int lead = 0;
+            while (lead < digits.Length - 1 && digits[lead] == '0') lead++;
+            digits = digits.Substring(lead).TrimEnd('0');
+            exponent -= lead;
+            if (digits.Length == 0) digits = "0";
         }
 
         /// <summary>

@@ -240,12 +240,9 @@ public sealed class AuditJournalTests : IDisposable
     {
         var path = Path.Combine(_dir, "sub", "journal.jsonl");
         var journal = new AuditJournal(path);
-        var pilot = new PilotEvaluator(new GateContext(GateConfig.Defaults), new FakeRuntime());
-        Parallel.For(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
-        {
-            var record = pilot.Evaluate(new ActionRequest { ActionType = "execute_command", Target = "pytest -k case" + i });
-            new AuditJournal(path).Append(record);
-        });
+        var pilot = new PilotEvaluator(new GateContext(GateConfig.Defaults), new FakeRuntime()); // one evaluator per stream: not shared across threads
+        var records = Enumerable.Range(0, 200).Select(i => pilot.Evaluate(new ActionRequest { ActionType = "execute_command", Target = "pytest -k case" + i })).ToArray();
+        Parallel.For(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => new AuditJournal(path).Append(records[i]));
         var lines = File.ReadAllLines(path);
         Assert.Equal(200, lines.Length);
         var targets = new HashSet<string>();
