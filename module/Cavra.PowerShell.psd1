@@ -16,6 +16,10 @@
         'Get-CavraGoBackendConfig'
         'Test-CavraGoPromotion'
         'Invoke-CavraGoPilotEvaluate'
+        'New-CavraPromotionEvidence'
+        'New-CavraRollbackPlan'
+        'New-CavraRollbackRehearsal'
+        'Add-CavraRollbackDrill'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
