@@ -77,6 +77,10 @@ function Invoke-Build {
         if (-not (Test-Path -LiteralPath $f.From)) { throw "Build output is missing: $($f.From)" }
         Copy-Item -LiteralPath $f.From -Destination $f.To
     }
+    # The readiness HTTP API runs as its own process (Start-CavraReadinessApi); the module never loads ASP.NET.
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/Cavra.Api/Cavra.Api.csproj'), '-c', $Configuration, '-o', (Join-Path $ModuleOut 'api'), '--nologo', '-v', 'q') | Out-Null
+    if (-not (Test-Path (Join-Path $ModuleOut 'api/Cavra.Api.dll'))) { throw 'Build output is missing: api/Cavra.Api.dll' }
+
     $version = Get-ModuleVersion
     $psd1 = Get-Content -Raw $ModuleManifest
     $psd1 = $psd1 -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion          = '$version'"

@@ -20,6 +20,10 @@
         'New-CavraRollbackPlan'
         'New-CavraRollbackRehearsal'
         'Add-CavraRollbackDrill'
+        'Get-CavraProductionReadiness'
+        'Get-CavraGoReadinessReport'
+        'Start-CavraReadinessApi'
+        'Stop-CavraReadinessApi'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
@@ -29,7 +33,7 @@
             Tags         = @('CAVRA', 'Governance', 'AI', 'Agents', 'Policy', 'Promotion', 'Rollback', 'PSEdition_Core', 'PSEdition_Desktop')
             ProjectUri   = 'https://github.com/cavra/Cavra.PowerShell'
             LicenseUri   = 'https://github.com/cavra/Cavra.PowerShell/blob/main/LICENSE'
-            ReleaseNotes = 'Go backend promotion gate (Test-CavraGoPromotion, Get-CavraGoBackendConfig) and the pilot (Invoke-CavraGoPilotEvaluate) with the built-in .NET decision engine.'
+            ReleaseNotes = 'Go backend promotion gate (Test-CavraGoPromotion, Get-CavraGoBackendConfig) the pilot (Invoke-CavraGoPilotEvaluate) with the built-in .NET decision engine, evidence authoring, production readiness and the readiness HTTP API.'
         }
     }
 }

@@ -2,4 +2,7 @@ namespace Cavra.Gate.Readiness
 {
     /// <summary>The promoted-mode gate's steps in their fixed order (pilot.md §4.1 steps 2–3).</summary>
     public enum GateStep { None, Runtime, Promotion, Rollback, RollbackRehearsal, RollbackDrillHistory, RollbackDrillSchedule }
+
+    /// <summary>The seven section reports, one per /runtime/go-pilot/* readiness route.</summary>
+    public enum ReadinessSection { Runtime, Deployment, Promotion, Rollback, RollbackRehearsal, RollbackDrillHistory, RollbackDrillSchedule }
 }

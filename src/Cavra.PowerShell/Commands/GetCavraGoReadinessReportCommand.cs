@@ -1,0 +1,37 @@
+using System.Management.Automation;
+using Cavra.Gate.Readiness;
+using Cavra.PowerShell.Infrastructure;
+
+namespace Cavra.PowerShell.Commands
+{
+    /// <summary>One section report of the Go backend gate, exactly as the matching /runtime/go-pilot/* route serves it.</summary>
+    [Cmdlet(VerbsCommon.Get, "CavraGoReadinessReport")]
+    [OutputType(typeof(ReadinessReport))]
+    [OutputType(typeof(string))]
+    public sealed class GetCavraGoReadinessReportCommand : GateConfigurationCmdlet
+    {
+        /// <summary>The section: Runtime, Deployment, Promotion, Rollback, RollbackRehearsal, RollbackDrillHistory or RollbackDrillSchedule.</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        public ReadinessSection Section { get; set; }
+
+        /// <summary>Emit the canonical JSON document instead of the report object.</summary>
+        [Parameter] public SwitchParameter AsJson { get; set; }
+
+        protected override void EndProcessing()
+        {
+            var context = CreateContext(ResolveConfig());
+            ReadinessReport report;
+            switch (Section)
+            {
+                case ReadinessSection.Runtime: report = BackendReadinessReport.Evaluate(context); break;
+                case ReadinessSection.Promotion: report = PromotionReadinessReport.Evaluate(context); break;
+                case ReadinessSection.Rollback: report = RollbackReadinessReport.Evaluate(context); break;
+                case ReadinessSection.RollbackRehearsal: report = RollbackRehearsalReport.Evaluate(context); break;
+                case ReadinessSection.RollbackDrillHistory: report = RollbackDrillHistoryReport.Evaluate(context); break;
+                                case ReadinessSection.Deployment: report = DeploymentReadinessReport.Evaluate(context); break;
+                default: report = RollbackDrillScheduleReport.Evaluate(context); break;
+            }
+            WriteObject(AsJson ? (object)report.ToJson() : report);
+        }
+    }
+}
