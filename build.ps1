@@ -156,6 +156,8 @@ function Invoke-Bench {
     $runtime = Get-StandInRuntime
     $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Measure-PilotOverhead.ps1'), '-ModuleManifest', $ModuleManifest,
         '-RuntimePath', $runtime, '-PolicyPath', (Join-Path $Root 'examples/policy/compiled_policy.json'))
+    $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Measure-ReadinessApi.ps1'), '-ModuleManifest', $ModuleManifest,
+        '-RuntimePath', $runtime, '-BenchmarkProject', (Join-Path $Root 'tests/Cavra.Benchmarks'))
 }
 
 function Invoke-Clean {

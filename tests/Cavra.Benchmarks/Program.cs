@@ -20,8 +20,17 @@ namespace Cavra.Benchmarks
         public static int Main(string[] args)
         {
             if (args.Contains("--quick")) return Quick(args);
+            int api = Array.IndexOf(args, "--api");
+            if (api >= 0 && api + 1 < args.Length)
+                return ApiLoad.Run(args[api + 1], Option(args, "--requests", 20000), Option(args, "--concurrency", 16));
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
             return 0;
+        }
+
+        private static int Option(string[] args, string name, int fallback)
+        {
+            int at = Array.IndexOf(args, name);
+            return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v : fallback;
         }
 
         private static int Quick(string[] args)
