@@ -4,7 +4,8 @@
 .DESCRIPTION
     Tasks:
       Build    assemble a loadable module folder in out/Cavra.PowerShell (psd1, dlls, format views, MAML help)
-      Test     Build, then every xUnit and Pester test; ends with "N passed, N failed" and exits non-zero on failure
+      Test     Build and Package, then every xUnit and Pester test; ends with "N passed, N failed" and exits non-zero on failure
+      Package  Build, then out/packages/Cavra.PowerShell.<version>.nupkg, installable with PSResourceGet
       Demo     Build, then evaluate the promotion gate over the sample evidence in examples/
       Bench    run the benchmarks' quick mode and print figures
       Clean    remove build output
@@ -14,7 +15,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -107,7 +108,7 @@ function Get-TrxTotals {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    $env:CAVRA_PACKAGE_PATH = Invoke-Package
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     New-Item -ItemType Directory -Force -Path $results | Out-Null
@@ -143,6 +144,17 @@ function Invoke-Test {
     if ($failed -gt 0) { exit 1 }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $packages = Join-Path $Out 'packages'
+    if (Test-Path $packages) { Remove-Item -Recurse -Force $packages }
+    $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/New-CavraPackage.ps1'), '-ModuleFolder', $ModuleOut, '-OutputFolder', $packages)
+    $package = Get-ChildItem $packages -Filter *.nupkg | Select-Object -First 1
+    if (-not $package) { throw 'Packaging produced no .nupkg' }
+    Write-Host "Package: $($package.FullName)" -ForegroundColor Green
+    return $package.FullName
+}
+
 function Invoke-Demo {
     Invoke-Build
     $runtime = Get-StandInRuntime
@@ -170,6 +182,7 @@ function Invoke-Clean {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Package' { $null = Invoke-Package }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
     'Clean' { Invoke-Clean }
