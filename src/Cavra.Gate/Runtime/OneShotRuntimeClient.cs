@@ -32,10 +32,9 @@ namespace Cavra.Gate.Runtime
     /// </summary>
     public sealed class OneShotRuntimeClient : IGoRuntime
     {
-        public const int MaxOutputBytes = 1024 * 1024;
+        public const string Transport = "one-shot";
+        public const int MaxOutputBytes = RuntimeReply.MaxBytes;
         private const int StderrExcerptBytes = 4096;
-        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
-        private static readonly PropertyInfo? ArgumentListProperty = typeof(ProcessStartInfo).GetProperty("ArgumentList");
 
         private readonly InputFiles _files;
 
@@ -47,7 +46,7 @@ namespace Cavra.Gate.Runtime
         public GoRuntimeAnswer Evaluate(ActionRequest request, GateConfig config, CancellationToken cancellationToken)
         {
             var clock = Stopwatch.StartNew();
-            GoRuntimeAnswer Fail(string reason) => GoRuntimeAnswer.Failed(reason, clock.Elapsed);
+            GoRuntimeAnswer Fail(string reason) => GoRuntimeAnswer.Failed(reason, clock.Elapsed, Transport);
 
             if (config.RuntimePath.Length == 0) return Fail("runtime path is not configured");
             if (!(config.TimeoutSeconds > 0) || double.IsInfinity(config.TimeoutSeconds)) return Fail("timeout_seconds must be a positive number");
@@ -66,7 +65,7 @@ namespace Cavra.Gate.Runtime
                 CreateNoWindow = true,
                 WorkingDirectory = _files.BaseDirectory,
             };
-            SetArguments(start, arguments);
+            ProcessArguments.Set(start, arguments);
             foreach (var kv in ChildEnvironment) start.Environment[kv.Key] = kv.Value;
 
             using var process = new Process { StartInfo = start };
@@ -102,15 +101,8 @@ namespace Cavra.Gate.Runtime
                     return Fail($"exited with status {process.ExitCode}" + (excerpt.Length > 0 ? ": " + excerpt : ""));
                 }
                 var output = stdout.Result;
-                if (output.Overflowed) return Fail("output exceeds 1 MiB");
-                if (output.Bytes.Length == 0) return Fail("output is empty");
-                string text;
-                try { text = StrictUtf8.GetString(output.Bytes); }
-                catch (DecoderFallbackException) { return Fail("output is not valid UTF-8"); }
-                if (text.Length > 0 && text[0] == '\uFEFF') return Fail("output is not valid JSON: unexpected byte-order mark");
-                if (!StrictJsonParser.TryParse(text, out var value, out var error)) return Fail("output is not valid JSON: " + error!.Message);
-                if (!(value is JsonObject decision)) return Fail("output is not a JSON object");
-                return GoRuntimeAnswer.Answered(decision, clock.Elapsed);
+                if (!RuntimeReply.TryParse(output.Bytes, output.Overflowed, out var decision, out var problem)) return Fail("output " + problem);
+                return GoRuntimeAnswer.Answered(decision!, clock.Elapsed, Transport);
             }
             finally
             {
@@ -162,34 +154,7 @@ namespace Cavra.Gate.Runtime
             return text.Length > 200 ? text.Substring(0, 200) + "…" : text;
         }
 
-        private static void SetArguments(ProcessStartInfo start, List<string> arguments)
-        {
-            // .NET Core's ArgumentList passes each argument verbatim; netstandard2.0 only has the Arguments string.
-            if (ArgumentListProperty?.GetValue(start) is ICollection<string> list)
-            {
-                foreach (var a in arguments) list.Add(a);
-                return;
-            }
-            var sb = new StringBuilder();
-            foreach (var a in arguments) { if (sb.Length > 0) sb.Append(' '); sb.Append(QuoteWindows(a)); }
-            start.Arguments = sb.ToString();
-        }
-
         /// <summary>Quotes one argument by the Windows CommandLineToArgvW rules.</summary>
-        internal static string QuoteWindows(string arg)
-        {
-            if (arg.Length > 0 && arg.IndexOfAny(new[] { ' ', '\t', '\n', '\v', '"' }) < 0) return arg;
-            var sb = new StringBuilder("\"");
-            int backslashes = 0;
-            foreach (char c in arg)
-            {
-                if (c == '\\') { backslashes++; continue; }
-                if (c == '"') { sb.Append('\\', backslashes * 2 + 1).Append('"'); backslashes = 0; continue; }
-                sb.Append('\\', backslashes).Append(c);
-                backslashes = 0;
-            }
-            sb.Append('\\', backslashes * 2).Append('"');
-            return sb.ToString();
-        }
+        internal static string QuoteWindows(string arg) => ProcessArguments.QuoteWindows(arg);
     }
 }

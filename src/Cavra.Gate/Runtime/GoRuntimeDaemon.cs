@@ -1,0 +1,458 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Cavra.Gate.Configuration;
+using Cavra.Gate.Json;
+using Cavra.Gate.Serialization;
+
+namespace Cavra.Gate.Runtime
+{
+    /// <summary>Where a daemon transport gets its socket from.</summary>
+    public interface IDaemonEndpoint
+    {
+        /// <summary>The socket of a running daemon, starting or restarting it when its owner may, within <paramref name="budget"/>.
+        /// False with the failure reason when there is none.</summary>
+        bool TryAcquire(TimeSpan budget, CancellationToken cancellationToken, out string socketPath, out string failure);
+
+        /// <summary>Called after a request failed on the socket: what the owner knows about why ("daemon exited with status 137"), or "".</summary>
+        string DiagnoseFailure();
+    }
+
+    /// <summary>A daemon socket someone else manages (tests; an operator's <c>cavra-runtime --lifecycle start</c>).</summary>
+    public sealed class DaemonSocket : IDaemonEndpoint
+    {
+        public DaemonSocket(string socketPath) { SocketPath = socketPath; }
+        public string SocketPath { get; }
+
+        public bool TryAcquire(TimeSpan budget, CancellationToken cancellationToken, out string socketPath, out string failure)
+        {
+            socketPath = SocketPath;
+            failure = "";
+            return true;
+        }
+
+        public string DiagnoseFailure() => "";
+    }
+
+    /// <summary>How to run a daemon: the same runtime, policy and registry the one-shot transport would pass.</summary>
+    public sealed class GoRuntimeDaemonOptions
+    {
+        /// <summary>Full paths; "" for "not configured" (the runtime's built-in policy / no registry).</summary>
+        public string RuntimePath { get; set; } = "";
+        public string PolicyPath { get; set; } = "";
+        public string RegistryPath { get; set; } = "";
+        public string WorkingDirectory { get; set; } = "";
+        /// <summary>How long a start may take until the daemon answers the readiness probe.</summary>
+        public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+        /// <summary>Restart a daemon that exited, lost its socket or whose inputs changed, when next needed.</summary>
+        public bool AutoRestart { get; set; } = true;
+        /// <summary>At most this many restarts after failures within <see cref="RestartWindow"/>; after that requests fail fast.</summary>
+        public int MaxRestarts { get; set; } = 3;
+        public TimeSpan RestartWindow { get; set; } = TimeSpan.FromMinutes(1);
+        /// <summary>Extra environment for the daemon process.</summary>
+        public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>The runtime, policy and registry of <paramref name="config"/>, resolved as the one-shot client resolves them.</summary>
+        public static GoRuntimeDaemonOptions From(GateConfig config, InputFiles files) => new GoRuntimeDaemonOptions
+        {
+            RuntimePath = config.RuntimePath.Length > 0 ? files.Resolve(config.RuntimePath) : "",
+            PolicyPath = config.PolicyPath.Length > 0 ? files.Resolve(config.PolicyPath) : "",
+            RegistryPath = config.RegistryPath.Length > 0 ? files.Resolve(config.RegistryPath) : "",
+            WorkingDirectory = files.BaseDirectory,
+        };
+    }
+
+    /// <summary>Why a daemon could not be started.</summary>
+    public sealed class GoRuntimeDaemonException : Exception
+    {
+        public GoRuntimeDaemonException(string message) : base(message) { }
+    }
+
+    /// <summary>
+    /// A <c>cavra-runtime --serve</c> process this module owns (decision-engine.md §2.6, §8): its socket lives in a private
+    /// directory (0700) made for it; it is ready once it answers the lifecycle probe; a daemon that exits or loses its socket
+    /// is noticed and restarted when next needed (within a restart budget), and one whose runtime, policy or registry file
+    /// changed is restarted so it never answers from stale inputs (the runtime loads them once). <see cref="Stop"/> asks it
+    /// to stop (SIGTERM), kills the whole tree after a grace period, and removes the socket and directory. Every daemon is
+    /// also stopped when the process exits. Thread-safe.
+    /// </summary>
+    public sealed class GoRuntimeDaemon : IDaemonEndpoint, IDisposable
+    {
+        public const string SocketFileName = "runtime.sock";
+        private const int StderrExcerptBytes = 4096;
+        private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
+
+        private readonly object _lock = new object();
+        private readonly GoRuntimeDaemonOptions _options;
+        private readonly Queue<DateTime> _failureRestarts = new Queue<DateTime>();
+        private Process? _process;
+        private Task<byte[]>? _stderr;
+        private string _directory = "";
+        private string _socketPath = "";
+        private string _fingerprint = "";
+        private volatile bool _running;
+        private volatile bool _stale;
+        private volatile bool _stopped;
+        private string _lastFailure = "";
+        private int _starts;
+
+        private GoRuntimeDaemon(GoRuntimeDaemonOptions options) { _options = options; }
+
+        /// <summary>A daemon that starts on first use (<see cref="TryAcquire"/>), for a pipeline that may never need it.</summary>
+        public static GoRuntimeDaemon Create(GoRuntimeDaemonOptions options) => new GoRuntimeDaemon(options);
+
+        /// <summary>Starts a daemon and waits until it is ready; throws <see cref="GoRuntimeDaemonException"/> with the reason.</summary>
+        public static GoRuntimeDaemon Start(GoRuntimeDaemonOptions options, CancellationToken cancellationToken = default)
+        {
+            var daemon = new GoRuntimeDaemon(options);
+            string failure;
+            bool started;
+            lock (daemon._lock) started = daemon.StartLocked(options.ReadyTimeout, cancellationToken, out failure);
+            if (!started)
+            {
+                daemon.Stop();
+                throw new GoRuntimeDaemonException(failure);
+            }
+            return daemon;
+        }
+
+        public string RuntimePath => _options.RuntimePath;
+        public string PolicyPath => _options.PolicyPath;
+        public string RegistryPath => _options.RegistryPath;
+        /// <summary>The socket path; stays the same across restarts. "" before the first start.</summary>
+        public string SocketPath => _socketPath;
+        /// <summary>The private directory holding the socket.</summary>
+        public string Directory => _directory;
+        /// <summary>The current daemon process id, or 0.</summary>
+        public int ProcessId { get { var p = _process; try { return p != null && _running ? p.Id : 0; } catch (InvalidOperationException) { return 0; } } }
+        public bool Running => _running && !_stopped;
+        public bool Stopped => _stopped;
+        /// <summary>How many times the process was started (the first start included).</summary>
+        public int Starts => _starts;
+        public int Restarts => Math.Max(0, _starts - 1);
+        public DateTimeOffset? StartedAt { get; private set; }
+        /// <summary>Why the daemon last stopped working or could not start, or "".</summary>
+        public string LastFailure => _lastFailure;
+        /// <summary>Start, restart and stop narration (raised on the thread that did it).</summary>
+        public event Action<string>? Narration;
+
+        /// <summary>True when this daemon serves exactly these inputs.</summary>
+        public bool Serves(GoRuntimeDaemonOptions other) =>
+            string.Equals(RuntimePath, other.RuntimePath, StringComparison.Ordinal)
+            && string.Equals(PolicyPath, other.PolicyPath, StringComparison.Ordinal)
+            && string.Equals(RegistryPath, other.RegistryPath, StringComparison.Ordinal);
+
+        public bool TryAcquire(TimeSpan budget, CancellationToken cancellationToken, out string socketPath, out string failure)
+        {
+            socketPath = _socketPath;
+            failure = "";
+            if (_running && !_stale && !_stopped) return true;
+            if (_stopped) { failure = "daemon was stopped"; return false; }
+            if (!Monitor.TryEnter(_lock, budget)) { failure = "daemon is restarting"; return false; }
+            try
+            {
+                socketPath = _socketPath;
+                if (_running && !_stale) return true;
+                if (_stopped) { failure = "daemon was stopped"; return false; }
+                bool first = _starts == 0;
+                bool inputsChanged = _running && _stale;
+                if (!first && !inputsChanged)
+                {
+                    if (!_options.AutoRestart) { failure = "daemon is not running: " + _lastFailure; return false; }
+                    var now = DateTime.UtcNow;
+                    while (_failureRestarts.Count > 0 && now - _failureRestarts.Peek() > _options.RestartWindow) _failureRestarts.Dequeue();
+                    if (_failureRestarts.Count >= _options.MaxRestarts)
+                    {
+                        failure = $"daemon is not running: {_lastFailure}; restart limit reached ({_options.MaxRestarts} within {PythonFloat.Repr(_options.RestartWindow.TotalSeconds)} seconds)";
+                        return false;
+                    }
+                    _failureRestarts.Enqueue(now);
+                }
+                // The first start may take its full ready timeout; a restart must fit the request that needs it.
+                var ready = first || budget > _options.ReadyTimeout ? _options.ReadyTimeout : budget;
+                string why = first ? "" : inputsChanged ? "its runtime, policy or registry changed" : _lastFailure;
+                if (!StartLocked(ready, cancellationToken, out failure))
+                {
+                    failure = (first ? "daemon could not start: " : "daemon could not restart: ") + failure;
+                    return false;
+                }
+                if (!first) Narrate($"Restarted the cavra-runtime daemon (process {ProcessId}) on {_socketPath}: {why}.");
+                socketPath = _socketPath;
+                return true;
+            }
+            finally
+            {
+                Monitor.Exit(_lock);
+            }
+        }
+
+        public string DiagnoseFailure()
+        {
+            if (_stopped) return "daemon was stopped";
+            var p = _process;
+            if (p == null) return _lastFailure;
+            bool exited;
+            try { exited = p.HasExited; } catch (InvalidOperationException) { exited = true; }
+            if (exited)
+            {
+                MarkExited(p);
+                return _lastFailure;
+            }
+            if (_socketPath.Length > 0 && !File.Exists(_socketPath))
+            {
+                _lastFailure = "its socket was removed";
+                _running = false; // restarted (the old process killed) when next needed
+                return "daemon socket was removed";
+            }
+            return "";
+        }
+
+        /// <summary>The pilot re-read its inputs: restart before the next request if the daemon's runtime, policy or registry changed.</summary>
+        public void InputsRefreshed(InputFiles files)
+        {
+            if (!_running || _stopped) return;
+            if (Fingerprint(files) != _fingerprint) _stale = true;
+        }
+
+        /// <summary>Stops the daemon and removes its socket and directory. Idempotent; never throws.</summary>
+        public void Stop() => Stop(graceful: true);
+
+        public void Dispose() => Stop();
+
+        internal void Stop(bool graceful)
+        {
+            _stopped = true; // a start in progress notices this and gives up, so the lock below is not held for long
+            lock (_lock)
+            {
+                var p = _process;
+                _process = null;
+                _running = false;
+                if (p != null) EndProcess(p, graceful);
+                if (_socketPath.Length > 0) { try { File.Delete(_socketPath); } catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { } }
+                if (_directory.Length > 0) PrivateDirectory.Delete(_directory);
+                DaemonTracker.Remove(this);
+                if (p != null) Narrate($"Stopped the cavra-runtime daemon on {_socketPath}.");
+            }
+        }
+
+        public override string ToString() => _socketPath.Length > 0 ? $"cavra-runtime --serve --socket {_socketPath}" : "cavra-runtime daemon (not started)";
+
+        // ---- internals ----------------------------------------------------------------------------------------------
+
+        private bool StartLocked(TimeSpan readyTimeout, CancellationToken cancellationToken, out string failure)
+        {
+            failure = "";
+            var clock = Stopwatch.StartNew();
+            if (_stopped) { failure = "daemon was stopped"; return false; }
+            if (!UnixSocket.IsSupported) { failure = UnixSocket.UnsupportedReason; _lastFailure = failure; return false; }
+            if (_options.RuntimePath.Length == 0) { failure = "runtime path is not configured"; _lastFailure = failure; return false; }
+            if (!File.Exists(_options.RuntimePath)) { failure = "no such file or directory: " + _options.RuntimePath; _lastFailure = failure; return false; }
+
+            var old = _process;
+            _process = null;
+            _running = false;
+            if (old != null) EndProcess(old, graceful: false);
+
+            try
+            {
+                if (_directory.Length == 0 || !System.IO.Directory.Exists(_directory))
+                {
+                    _directory = PrivateDirectory.Create("cavra-rt-");
+                    _socketPath = Path.Combine(_directory, SocketFileName);
+                }
+                if (Encoding.UTF8.GetByteCount(_socketPath) > UnixSocket.MaxPathBytes) { failure = "socket path is too long: " + _socketPath; _lastFailure = failure; return false; }
+                if (File.Exists(_socketPath)) File.Delete(_socketPath);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
+            {
+                failure = "could not prepare the socket directory: " + ex.Message;
+                _lastFailure = failure;
+                return false;
+            }
+
+            var files = new InputFiles(_options.WorkingDirectory.Length > 0 ? _options.WorkingDirectory : null);
+            _fingerprint = Fingerprint(files);
+            _stale = false;
+
+            var arguments = new List<string> { "--serve", "--socket", _socketPath };
+            if (_options.PolicyPath.Length > 0) { arguments.Add("--policy"); arguments.Add(_options.PolicyPath); }
+            if (_options.RegistryPath.Length > 0) { arguments.Add("--registry"); arguments.Add(_options.RegistryPath); }
+            var start = new ProcessStartInfo(_options.RuntimePath)
+            {
+                UseShellExecute = false,
+                RedirectStandardInput = true,   // never the terminal's: the daemon reads nothing
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                CreateNoWindow = true,
+                WorkingDirectory = files.BaseDirectory,
+            };
+            ProcessArguments.Set(start, arguments);
+            foreach (var kv in _options.Environment) start.Environment[kv.Key] = kv.Value;
+
+            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+            try { process.Start(); }
+            catch (Win32Exception ex) when (ex.NativeErrorCode == 13 || ex.NativeErrorCode == 5)
+            {
+                process.Dispose();
+                failure = "permission denied: " + _options.RuntimePath;
+                _lastFailure = failure;
+                return false;
+            }
+            catch (Win32Exception ex)
+            {
+                process.Dispose();
+                failure = $"could not start {_options.RuntimePath}: {ex.Message}";
+                _lastFailure = failure;
+                return false;
+            }
+            DaemonTracker.Add(this);
+            _process = process;
+            _starts++;
+            try { process.StandardInput.Close(); } catch (IOException) { }
+            _stderr = Task.Run(() => Drain(process.StandardError.BaseStream, StderrExcerptBytes));
+            _ = Task.Run(() => Drain(process.StandardOutput.BaseStream, 0));
+            process.Exited += (_, _) => MarkExited(process);
+
+            // Ready when it answers the lifecycle probe (§3.6); gone when it exits; killed when it takes too long.
+            var probe = Encoding.UTF8.GetBytes(DaemonContract.ProbeRequest + "\n");
+            while (true)
+            {
+                if (_stopped || cancellationToken.IsCancellationRequested)
+                {
+                    failure = "stopped before the daemon was ready";
+                    break;
+                }
+                if (process.HasExited)
+                {
+                    failure = ExitDescription(process);
+                    break;
+                }
+                var remaining = readyTimeout - clock.Elapsed;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    failure = $"daemon did not become ready within {PythonFloat.Repr(readyTimeout.TotalSeconds)} seconds";
+                    break;
+                }
+                if (File.Exists(_socketPath))
+                {
+                    var slice = remaining < TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1);
+                    var outcome = SocketExchange.Exchange(_socketPath, probe, slice, cancellationToken, out var reply, out var overflowed, out _);
+                    if (outcome == SocketExchange.Outcome.Answered && RuntimeReply.TryParse(reply, overflowed, out _, out _))
+                    {
+                        _running = true;
+                        _lastFailure = "";
+                        StartedAt = DateTimeOffset.UtcNow;
+                        if (_starts == 1) Narrate($"Started the cavra-runtime daemon (process {process.Id}) on {_socketPath} in {clock.ElapsedMilliseconds} ms.");
+                        return true;
+                    }
+                }
+                Thread.Sleep(10);
+            }
+            _lastFailure = failure;
+            _process = null;
+            EndProcess(process, graceful: false);
+            return false;
+        }
+
+        private void MarkExited(Process process)
+        {
+            if (!ReferenceEquals(process, _process)) return;
+            _running = false;
+            if (!_stopped) _lastFailure = ExitDescription(process);
+        }
+
+        /// <summary>"daemon exited with status N[: first stderr line]".</summary>
+        private string ExitDescription(Process process)
+        {
+            string text;
+            try { text = "daemon exited with status " + process.ExitCode; }
+            catch (InvalidOperationException) { return "daemon exited"; }
+            var stderr = _stderr;
+            if (stderr != null && stderr.Wait(200))
+            {
+                string excerpt = FirstLine(stderr.Result);
+                if (excerpt.Length > 0) text += ": " + excerpt;
+            }
+            return text;
+        }
+
+        private static void EndProcess(Process process, bool graceful)
+        {
+            try
+            {
+                if (graceful && !process.HasExited && Signals.TryTerminate(process)) process.WaitForExit((int)StopGrace.TotalMilliseconds);
+            }
+            catch (InvalidOperationException) { }
+            ProcessTree.Kill(process);
+            try { process.Dispose(); } catch (InvalidOperationException) { }
+        }
+
+        private string Fingerprint(InputFiles files) =>
+            files.Fingerprint(_options.RuntimePath) + "|" + files.Fingerprint(_options.PolicyPath) + "|" + files.Fingerprint(_options.RegistryPath);
+
+        private void Narrate(string message)
+        {
+            try { Narration?.Invoke(message); } catch (Exception) { /* narration never breaks the daemon */ }
+        }
+
+        private static byte[] Drain(Stream stream, int keep)
+        {
+            var kept = new MemoryStream();
+            var buffer = new byte[8192];
+            try
+            {
+                int n;
+                while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    int room = keep - (int)kept.Length;
+                    if (room > 0) kept.Write(buffer, 0, Math.Min(room, n));
+                }
+            }
+            catch (IOException) { }
+            catch (ObjectDisposedException) { }
+            return kept.ToArray();
+        }
+
+        private static string FirstLine(byte[] bytes)
+        {
+            string text = Encoding.UTF8.GetString(bytes).Trim();
+            int nl = text.IndexOfAny(new[] { '\r', '\n' });
+            if (nl >= 0) text = text.Substring(0, nl);
+            return text.Length > 200 ? text.Substring(0, 200) + "…" : text;
+        }
+    }
+
+    /// <summary>Every daemon this process started and has not stopped; all are stopped when the process exits.</summary>
+    internal static class DaemonTracker
+    {
+        private static readonly HashSet<GoRuntimeDaemon> Live = new HashSet<GoRuntimeDaemon>();
+        private static bool _hooked;
+
+        public static void Add(GoRuntimeDaemon daemon)
+        {
+            lock (Live)
+            {
+                Live.Add(daemon);
+                if (_hooked) return;
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
+                _hooked = true;
+            }
+        }
+
+        public static void Remove(GoRuntimeDaemon daemon) { lock (Live) Live.Remove(daemon); }
+
+        public static int Count { get { lock (Live) return Live.Count; } }
+
+        public static void StopAll()
+        {
+            GoRuntimeDaemon[] all;
+            lock (Live) all = new List<GoRuntimeDaemon>(Live).ToArray();
+            foreach (var d in all) d.Stop(graceful: false);
+        }
+    }
+}
