@@ -1,12 +1,17 @@
 using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 
 // cavra-runtime one-shot protocol: [--policy P] [--registry R], one JSON request on stdin, a Decision on stdout.
-// CAVRA_STANDIN_BEHAVIOR picks a misbehaviour; CAVRA_STANDIN_LOG appends each request received (one line each).
+// Daemon protocol: --serve --socket PATH [--policy P] [--registry R], one request per connection (decision-engine.md §2.6, §3.6).
+// CAVRA_STANDIN_BEHAVIOR picks a misbehaviour; CAVRA_STANDIN_LOG appends each request received (one line each; daemon
+// requests are prefixed "daemon ").
 string behavior = Environment.GetEnvironmentVariable("CAVRA_STANDIN_BEHAVIOR") ?? "normal";
-string? policyPath = null, registryPath = null;
+string? policyPath = null, registryPath = null, socketPath = null;
+bool serve = false;
 for (int i = 0; i < args.Length; i++)
 {
     string a = args[i].TrimStart('-');
@@ -18,11 +23,17 @@ for (int i = 0; i < args.Length; i++)
     {
         case "policy": policyPath = Next(); break;
         case "registry": registryPath = Next(); break;
+        case "socket": socketPath = Next(); break;
+        case "serve":
+            if (inline != null && inline != "true" && inline != "false") { Console.Error.WriteLine($"invalid boolean value \"{inline}\" for -serve"); return 2; }
+            serve = inline != "false";
+            break;
         default: Console.Error.WriteLine($"flag provided but not defined: -{a}"); return 2;
     }
 }
 
-switch (behavior)
+// In --serve mode only these act at start (a daemon that never listens, or exits at once); the others act per request.
+switch (serve && behavior is not ("sleep" or "crash" or "exit-nonzero") ? "normal" : behavior)
 {
     case "sleep": Thread.Sleep(TimeSpan.FromMinutes(10)); return 0;
     case "sleep-with-child":
@@ -91,6 +102,8 @@ if (!string.IsNullOrEmpty(registryPath))
     if (!read.Valid || !TrustRegistry.TryLoad(read.Payload, out registry, out _)) { Console.Error.WriteLine($"load registry {registryPath}: {read.Message}"); return 1; }
 }
 
+if (serve) return await Daemon.Serve(socketPath ?? ".cavra/cavra-runtime.sock", new DecisionEngine(policy, registry), behavior);
+
 ActionRequest request;
 if (behavior == "ignore-stdin") request = new ActionRequest { ActionType = "execute_command", Target = "terraform plan" };
 else if (!StrictJsonParser.TryParse(input, out var json, out var err) || !ActionRequest.TryParse(json, out request, out _))
@@ -108,3 +121,121 @@ if (behavior == "diverge")
 }
 Console.Out.Write(text + "\n");
 return 0;
+
+/// <summary>The stand-in's <c>--serve</c> mode: the daemon side of decision-engine.md §2.6 and §3.3–3.6.</summary>
+internal static class Daemon
+{
+    private static int _served;
+
+    public static async Task<int> Serve(string socketPath, DecisionEngine engine, string behavior)
+    {
+        string full = Path.GetFullPath(socketPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!); // Go: MkdirAll 0755 (an existing directory keeps its mode)
+        if (File.Exists(full)) File.Delete(full);
+        using var stop = new CancellationTokenSource();
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(full));
+            listener.Listen(512);
+            while (!stop.IsCancellationRequested)
+            {
+                Socket connection;
+                try { connection = await listener.AcceptAsync(stop.Token); }
+                catch (OperationCanceledException) { break; }
+                _ = Task.Run(() => Handle(connection, engine, behavior, stop.Token));
+            }
+        }
+        finally
+        {
+            listener.Dispose();
+            try { File.Delete(full); } catch (IOException) { } // Go removes the socket file on SIGINT/SIGTERM
+        }
+        return 0;
+    }
+
+    private static async Task Handle(Socket connection, DecisionEngine engine, string behavior, CancellationToken stop)
+    {
+        using var owned = connection;
+        try
+        {
+            var request = await ReadFirstValue(connection, stop);
+            int count = Interlocked.Increment(ref _served);
+            var log = Environment.GetEnvironmentVariable("CAVRA_STANDIN_LOG");
+            if (log != null && request != null) lock (typeof(Daemon)) File.AppendAllText(log, "daemon " + Convert.ToBase64String(request) + "\n");
+
+            if (behavior.StartsWith("crash-after-", StringComparison.Ordinal) && count > int.Parse(behavior["crash-after-".Length..]))
+                Process.GetCurrentProcess().Kill(); // SIGKILL: no cleanup, the socket file stays, as after a real crash
+            if (behavior.StartsWith("hang-after-", StringComparison.Ordinal) && count > int.Parse(behavior["hang-after-".Length..]))
+                behavior = "never-answer";
+            if (behavior.StartsWith("delay-", StringComparison.Ordinal)) await Task.Delay(int.Parse(behavior["delay-".Length..]), stop);
+            switch (behavior)
+            {
+                case "close-without-answer": return;
+                case "never-answer": await Task.Delay(Timeout.Infinite, stop); return;
+                case "garbage": await Send(connection, "this is not json {"u8.ToArray()); return;
+                case "array": await Send(connection, "[]\n"u8.ToArray()); return;
+                case "invalid-utf8": await Send(connection, [.. "{\"decision\": \""u8, 0xC3, 0x28, .. "\"}\n"u8]); return;
+                case "huge": await Send(connection, [.. "{\"pad\": \""u8, .. Encoding.ASCII.GetBytes(new string(' ', 5 * 1024 * 1024)), .. "\"}\n"u8]); return;
+            }
+
+            // Malformed request: close without writing anything (§3.6).
+            if (request == null || !StrictJsonParser.TryParse(Encoding.UTF8.GetString(request), out var json, out _)
+                || !ActionRequest.TryParseContract(json, out var parsed, out _))
+                return;
+            var decision = engine.Evaluate(parsed);
+            string text = decision.ToDaemonJson();
+            if (behavior == "diverge")
+            {
+                string flipped = decision.Verdict == Decision.Allow ? Decision.Block : Decision.Allow;
+                text = text.Replace($"\"decision\":\"{decision.Verdict}\"", $"\"decision\":\"{flipped}\"");
+            }
+            await Send(connection, Encoding.UTF8.GetBytes(text));
+        }
+        catch (Exception ex) when (ex is SocketException || ex is OperationCanceledException || ex is ObjectDisposedException) { }
+    }
+
+    private static async Task Send(Socket connection, byte[] bytes)
+    {
+        int sent = 0;
+        while (sent < bytes.Length) sent += await connection.SendAsync(bytes.AsMemory(sent), SocketFlags.None);
+    }
+
+    /// <summary>
+    /// Reads up to the end of the first JSON value, as Go's streaming decoder does: the client need not close its side,
+    /// and anything after the value is ignored. Null when the connection ends before a whole value arrived.
+    /// </summary>
+    private static async Task<byte[]?> ReadFirstValue(Socket connection, CancellationToken stop)
+    {
+        var buffer = new byte[4096];
+        int length = 0, scanned = 0, depth = 0;
+        bool started = false, inString = false, escaped = false;
+        while (true)
+        {
+            if (length == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+            int n = await connection.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, stop);
+            if (n == 0) return started && depth == 0 && !inString ? buffer[..length] : null;
+            length += n;
+            for (; scanned < length; scanned++)
+            {
+                byte b = buffer[scanned];
+                if (inString)
+                {
+                    if (escaped) escaped = false;
+                    else if (b == (byte)'\\') escaped = true;
+                    else if (b == (byte)'"') { inString = false; if (depth == 0) return buffer[..(scanned + 1)]; }
+                    continue;
+                }
+                if (!started && (b == ' ' || b == '\t' || b == '\r' || b == '\n')) continue;
+                started = true;
+                if (b == '"') inString = true;
+                else if (b == '{' || b == '[') depth++;
+                else if (b == '}' || b == ']') { depth--; if (depth == 0) return buffer[..(scanned + 1)]; }
+                else if (depth == 0 && (b == ' ' || b == '\n' || b == '\r' || b == '\t')) return buffer[..scanned]; // a bare literal
+            }
+        }
+    }
+}
+

@@ -20,8 +20,8 @@ namespace Cavra.Gate.Runtime
     /// <item>daemon socket is missing: PATH · daemon refused the connection on PATH · daemon closed the connection without
     /// answering · daemon timed out after N seconds · stopped before the daemon answered · daemon connection failed: MESSAGE</item>
     /// <item>daemon reply exceeds 1 MiB · is not valid UTF-8 · is not valid JSON: MESSAGE · is not a JSON object</item>
-    /// <item>from the daemon's owner: daemon could not start: … · daemon could not restart: … · daemon is not running: …; restart
-    /// limit reached · daemon was stopped</item>
+    /// <item>from the daemon's owner: daemon could not start: … · daemon could not restart: … · daemon is not running (…); restart
+    /// limit reached (N within S seconds) · daemon was stopped</item>
     /// </list>
     /// A socket failure is followed by what the owner knows, e.g. "(daemon exited with status 137)". Thread-safe: the
     /// pilot may issue several requests at once.
@@ -65,20 +65,26 @@ namespace Cavra.Gate.Runtime
             var bytes = Encoding.UTF8.GetBytes(payload + "\n"); // no BOM; the Go client also ends the object with a newline
             var outcome = SocketExchange.Exchange(socketPath, bytes, remaining, cancellationToken, out var reply, out var overflowed, out var message);
             string reason;
+            DaemonFailure health;
             switch (outcome)
             {
                 case SocketExchange.Outcome.Answered:
                     if (RuntimeReply.TryParse(reply, overflowed, out var decision, out var problem))
+                    {
+                        _endpoint.OnAnswered();
                         return GoRuntimeAnswer.Answered(DaemonContract.NormalizeReply(decision!), clock.Elapsed, Transport);
-                    return Fail("daemon reply " + problem);
+                    }
+                    reason = "daemon reply " + problem;
+                    health = DaemonFailure.NoAnswer;
+                    break;
                 case SocketExchange.Outcome.Cancelled: return Fail("stopped before the daemon answered");
-                case SocketExchange.Outcome.TimedOut: reason = timedOut; break;
-                case SocketExchange.Outcome.Missing: reason = "daemon socket is missing: " + socketPath; break;
-                case SocketExchange.Outcome.Refused: reason = "daemon refused the connection on " + socketPath; break;
-                case SocketExchange.Outcome.ClosedWithoutAnswer: reason = "daemon closed the connection without answering"; break;
-                default: reason = "daemon connection failed: " + message; break;
+                case SocketExchange.Outcome.TimedOut: reason = timedOut; health = DaemonFailure.TimedOut; break;
+                case SocketExchange.Outcome.Missing: reason = "daemon socket is missing: " + socketPath; health = DaemonFailure.Unreachable; break;
+                case SocketExchange.Outcome.Refused: reason = "daemon refused the connection on " + socketPath; health = DaemonFailure.Unreachable; break;
+                case SocketExchange.Outcome.ClosedWithoutAnswer: reason = "daemon closed the connection without answering"; health = DaemonFailure.NoAnswer; break;
+                default: reason = "daemon connection failed: " + message; health = DaemonFailure.NoAnswer; break;
             }
-            string known = _endpoint.DiagnoseFailure();
+            string known = _endpoint.OnFailure(health);
             if (known.Length > 0 && known != reason) reason += " (" + known + ")";
             return Fail(reason);
         }

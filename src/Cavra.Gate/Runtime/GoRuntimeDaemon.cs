@@ -19,8 +19,23 @@ namespace Cavra.Gate.Runtime
         /// False with the failure reason when there is none.</summary>
         bool TryAcquire(TimeSpan budget, CancellationToken cancellationToken, out string socketPath, out string failure);
 
-        /// <summary>Called after a request failed on the socket: what the owner knows about why ("daemon exited with status 137"), or "".</summary>
-        string DiagnoseFailure();
+        /// <summary>Called after a request failed on the socket: what the owner knows about why ("daemon exited with status 137"),
+        /// or "". The owner may decide the daemon is down and restart it when next acquired.</summary>
+        string OnFailure(DaemonFailure failure);
+
+        /// <summary>Called after a request was answered.</summary>
+        void OnAnswered();
+    }
+
+    /// <summary>How a request on the daemon socket failed, as far as the daemon's health is concerned.</summary>
+    public enum DaemonFailure
+    {
+        /// <summary>Nobody listens: the socket is missing or the connection was refused. The daemon is down.</summary>
+        Unreachable,
+        /// <summary>The connection closed without an answer, or the answer was not a decision. Malformed requests do this too.</summary>
+        NoAnswer,
+        /// <summary>No answer within the timeout. Several in a row mean the daemon hangs.</summary>
+        TimedOut,
     }
 
     /// <summary>A daemon socket someone else manages (tests; an operator's <c>cavra-runtime --lifecycle start</c>).</summary>
@@ -36,7 +51,8 @@ namespace Cavra.Gate.Runtime
             return true;
         }
 
-        public string DiagnoseFailure() => "";
+        public string OnFailure(DaemonFailure failure) => "";
+        public void OnAnswered() { }
     }
 
     /// <summary>How to run a daemon: the same runtime, policy and registry the one-shot transport would pass.</summary>
@@ -100,6 +116,9 @@ namespace Cavra.Gate.Runtime
         private volatile bool _stopped;
         private string _lastFailure = "";
         private int _starts;
+        private int _timeoutsInARow;
+        /// <summary>After this many timeouts in a row the daemon counts as hung and is restarted.</summary>
+        public const int HungAfterTimeouts = 3;
 
         private GoRuntimeDaemon(GoRuntimeDaemonOptions options) { _options = options; }
 
@@ -153,7 +172,8 @@ namespace Cavra.Gate.Runtime
             failure = "";
             if (_running && !_stale && !_stopped) return true;
             if (_stopped) { failure = "daemon was stopped"; return false; }
-            if (!Monitor.TryEnter(_lock, budget)) { failure = "daemon is restarting"; return false; }
+            var clock = Stopwatch.StartNew();
+            if (!Monitor.TryEnter(_lock, budget > TimeSpan.Zero ? budget : TimeSpan.Zero)) { failure = "daemon is restarting"; return false; }
             try
             {
                 socketPath = _socketPath;
@@ -163,19 +183,22 @@ namespace Cavra.Gate.Runtime
                 bool inputsChanged = _running && _stale;
                 if (!first && !inputsChanged)
                 {
-                    if (!_options.AutoRestart) { failure = "daemon is not running: " + _lastFailure; return false; }
+                    if (!_options.AutoRestart) { failure = $"daemon is not running ({_lastFailure})"; return false; }
                     var now = DateTime.UtcNow;
                     while (_failureRestarts.Count > 0 && now - _failureRestarts.Peek() > _options.RestartWindow) _failureRestarts.Dequeue();
                     if (_failureRestarts.Count >= _options.MaxRestarts)
                     {
-                        failure = $"daemon is not running: {_lastFailure}; restart limit reached ({_options.MaxRestarts} within {PythonFloat.Repr(_options.RestartWindow.TotalSeconds)} seconds)";
+                        failure = $"daemon is not running ({_lastFailure}); restart limit reached ({_options.MaxRestarts} within {PythonFloat.Repr(_options.RestartWindow.TotalSeconds)} seconds)";
                         return false;
                     }
                     _failureRestarts.Enqueue(now);
                 }
                 // The first start may take its full ready timeout; a restart must fit the request that needs it.
-                var ready = first || budget > _options.ReadyTimeout ? _options.ReadyTimeout : budget;
+                var left = budget - clock.Elapsed;
+                var ready = first || left > _options.ReadyTimeout ? _options.ReadyTimeout : left;
+                if (ready <= TimeSpan.Zero) { failure = "daemon is restarting"; return false; }
                 string why = first ? "" : inputsChanged ? "its runtime, policy or registry changed" : _lastFailure;
+                _timeoutsInARow = 0;
                 if (!StartLocked(ready, cancellationToken, out failure))
                 {
                     failure = (first ? "daemon could not start: " : "daemon could not restart: ") + failure;
@@ -191,11 +214,11 @@ namespace Cavra.Gate.Runtime
             }
         }
 
-        public string DiagnoseFailure()
+        public string OnFailure(DaemonFailure failure)
         {
             if (_stopped) return "daemon was stopped";
             var p = _process;
-            if (p == null) return _lastFailure;
+            if (p == null) return ""; // being restarted
             bool exited;
             try { exited = p.HasExited; } catch (InvalidOperationException) { exited = true; }
             if (exited)
@@ -203,13 +226,33 @@ namespace Cavra.Gate.Runtime
                 MarkExited(p);
                 return _lastFailure;
             }
-            if (_socketPath.Length > 0 && !File.Exists(_socketPath))
+            // Not (yet) seen to exit. Whatever the process is doing, a daemon nobody can reach or that stopped answering
+            // is down: it is killed and restarted when next needed.
+            switch (failure)
             {
-                _lastFailure = "its socket was removed";
-                _running = false; // restarted (the old process killed) when next needed
-                return "daemon socket was removed";
+                case DaemonFailure.Unreachable:
+                    bool removed = _socketPath.Length > 0 && !File.Exists(_socketPath);
+                    MarkDown(p, removed ? "daemon socket was removed" : "daemon refused connections");
+                    return removed ? "daemon socket was removed" : "";
+                case DaemonFailure.TimedOut:
+                    if (Interlocked.Increment(ref _timeoutsInARow) < HungAfterTimeouts) return "";
+                    MarkDown(p, $"daemon stopped answering: {HungAfterTimeouts} timeouts in a row");
+                    return _lastFailure;
+                default:
+                    return "";
             }
-            return "";
+        }
+
+        public void OnAnswered()
+        {
+            if (_timeoutsInARow != 0) Interlocked.Exchange(ref _timeoutsInARow, 0);
+        }
+
+        private void MarkDown(Process process, string why)
+        {
+            if (!ReferenceEquals(process, _process)) return;
+            _lastFailure = why;
+            _running = false;
         }
 
         /// <summary>The pilot re-read its inputs: restart before the next request if the daemon's runtime, policy or registry changed.</summary>
@@ -314,8 +357,13 @@ namespace Cavra.Gate.Runtime
             _process = process;
             _starts++;
             try { process.StandardInput.Close(); } catch (IOException) { }
-            _stderr = Task.Run(() => Drain(process.StandardError.BaseStream, StderrExcerptBytes));
-            _ = Task.Run(() => Drain(process.StandardOutput.BaseStream, 0));
+            // Dedicated readers: a busy thread pool must not delay draining (or the exit reason read from stderr).
+            var stderr = new TaskCompletionSource<byte[]>();
+            var errorStream = process.StandardError.BaseStream;
+            var outputStream = process.StandardOutput.BaseStream;
+            new Thread(() => stderr.TrySetResult(Drain(errorStream, StderrExcerptBytes))) { IsBackground = true, Name = "cavra-daemon-stderr" }.Start();
+            new Thread(() => Drain(outputStream, 0)) { IsBackground = true, Name = "cavra-daemon-stdout" }.Start();
+            _stderr = stderr.Task;
             process.Exited += (_, _) => MarkExited(process);
 
             // Ready when it answers the lifecycle probe (§3.6); gone when it exits; killed when it takes too long.
@@ -344,6 +392,7 @@ namespace Cavra.Gate.Runtime
                     var outcome = SocketExchange.Exchange(_socketPath, probe, slice, cancellationToken, out var reply, out var overflowed, out _);
                     if (outcome == SocketExchange.Outcome.Answered && RuntimeReply.TryParse(reply, overflowed, out _, out _))
                     {
+                        _timeoutsInARow = 0;
                         _running = true;
                         _lastFailure = "";
                         StartedAt = DateTimeOffset.UtcNow;
@@ -373,7 +422,7 @@ namespace Cavra.Gate.Runtime
             try { text = "daemon exited with status " + process.ExitCode; }
             catch (InvalidOperationException) { return "daemon exited"; }
             var stderr = _stderr;
-            if (stderr != null && stderr.Wait(200))
+            if (stderr != null && stderr.Wait(1000))
             {
                 string excerpt = FirstLine(stderr.Result);
                 if (excerpt.Length > 0) text += ": " + excerpt;
