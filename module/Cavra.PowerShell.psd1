@@ -24,6 +24,9 @@
         'Get-CavraGoReadinessReport'
         'Start-CavraReadinessApi'
         'Stop-CavraReadinessApi'
+        'Start-CavraGoRuntimeDaemon'
+        'Stop-CavraGoRuntimeDaemon'
+        'Get-CavraGoRuntimeDaemon'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -56,11 +56,11 @@ namespace Cavra.Gate.Runtime
             }
             if (!(config.TimeoutSeconds > 0) || double.IsInfinity(config.TimeoutSeconds)) return Fail("timeout_seconds must be a positive number");
             var timeout = TimeSpan.FromSeconds(config.TimeoutSeconds);
-            string timedOut = $"daemon timed out after {PythonFloat.Repr(config.TimeoutSeconds)} seconds";
+            string TimedOut() => $"daemon timed out after {PythonFloat.Repr(config.TimeoutSeconds)} seconds";
 
             if (!_endpoint.TryAcquire(timeout, cancellationToken, out var socketPath, out var failure)) return Fail(failure);
             var remaining = timeout - clock.Elapsed;
-            if (remaining <= TimeSpan.Zero) return Fail(timedOut);
+            if (remaining <= TimeSpan.Zero) return Fail(TimedOut());
 
             var bytes = Encoding.UTF8.GetBytes(payload + "\n"); // no BOM; the Go client also ends the object with a newline
             var outcome = SocketExchange.Exchange(socketPath, bytes, remaining, cancellationToken, out var reply, out var overflowed, out var message);
@@ -78,7 +78,7 @@ namespace Cavra.Gate.Runtime
                     health = DaemonFailure.NoAnswer;
                     break;
                 case SocketExchange.Outcome.Cancelled: return Fail("stopped before the daemon answered");
-                case SocketExchange.Outcome.TimedOut: reason = timedOut; health = DaemonFailure.TimedOut; break;
+                case SocketExchange.Outcome.TimedOut: reason = TimedOut(); health = DaemonFailure.TimedOut; break;
                 case SocketExchange.Outcome.Missing: reason = "daemon socket is missing: " + socketPath; health = DaemonFailure.Unreachable; break;
                 case SocketExchange.Outcome.Refused: reason = "daemon refused the connection on " + socketPath; health = DaemonFailure.Unreachable; break;
                 case SocketExchange.Outcome.ClosedWithoutAnswer: reason = "daemon closed the connection without answering"; health = DaemonFailure.NoAnswer; break;

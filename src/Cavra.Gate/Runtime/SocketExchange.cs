@@ -17,9 +17,8 @@ namespace Cavra.Gate.Runtime
     {
         public enum Outcome { Answered, Missing, Refused, ClosedWithoutAnswer, TimedOut, Cancelled, Failed }
 
-        /// <summary>How long one blocking receive may wait before the cancellation token is looked at again.</summary>
-        private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(100);
         private static readonly ConcurrentDictionary<string, EndPoint> EndPoints = new ConcurrentDictionary<string, EndPoint>(StringComparer.Ordinal);
+        [ThreadStatic] private static byte[]? _buffer;
 
         public static Outcome Exchange(string socketPath, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken,
             out byte[] reply, out bool overflowed, out string message)
@@ -38,34 +37,33 @@ namespace Cavra.Gate.Runtime
                 message = ex.Message;
                 return Outcome.Failed;
             }
-            byte[] buffer = new byte[4096];
+            // Cancellation closes the socket, which ends a blocking connect, send or receive at once.
+            var registration = cancellationToken.CanBeCanceled ? cancellationToken.Register(s => ((Socket)s!).Dispose(), socket) : default;
+            byte[] buffer = _buffer ??= new byte[8192];
             int length = 0;
             bool connected = false;
             try
             {
                 var endPoint = EndPoints.Count > 64 ? UnixSocket.CreateEndPoint(socketPath) : EndPoints.GetOrAdd(socketPath, UnixSocket.CreateEndPoint);
-                socket.SendTimeout = Milliseconds(timeout);
                 socket.Connect(endPoint);
                 connected = true;
+                // One JSON object and a newline: far below the socket buffer, so the send never waits for the reader.
                 int sent = 0;
                 while (sent < payload.Length) sent += socket.Send(payload, sent, payload.Length - sent, SocketFlags.None);
 
-                int currentTimeout = -1;
                 while (true)
                 {
-                    if (cancellationToken.IsCancellationRequested) return Outcome.Cancelled;
                     var remaining = timeout - clock.Elapsed;
                     if (remaining <= TimeSpan.Zero) return Outcome.TimedOut;
-                    int wait = Milliseconds(remaining < Slice ? remaining : Slice);
-                    if (wait != currentTimeout) { socket.ReceiveTimeout = wait; currentTimeout = wait; }
+                    socket.ReceiveTimeout = Milliseconds(remaining);
                     if (length == buffer.Length)
                     {
                         if (buffer.Length > RuntimeReply.MaxBytes) { overflowed = true; break; }
-                        Array.Resize(ref buffer, Math.Min(buffer.Length * 4, RuntimeReply.MaxBytes + 1));
+                        var larger = new byte[Math.Min(buffer.Length * 4, RuntimeReply.MaxBytes + 1)];
+                        Buffer.BlockCopy(buffer, 0, larger, 0, length);
+                        buffer = larger; // not kept: the per-thread buffer stays small
                     }
-                    int n;
-                    try { n = socket.Receive(buffer, length, buffer.Length - length, SocketFlags.None); }
-                    catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TimedOut || ex.SocketErrorCode == SocketError.WouldBlock) { continue; }
+                    int n = socket.Receive(buffer, length, buffer.Length - length, SocketFlags.None);
                     if (n == 0) break;
                     length += n;
                 }
@@ -74,11 +72,11 @@ namespace Cavra.Gate.Runtime
             {
                 if (cancellationToken.IsCancellationRequested) return Outcome.Cancelled;
                 message = ex.Message;
+                if (ex.SocketErrorCode == SocketError.TimedOut || ex.SocketErrorCode == SocketError.WouldBlock) return Outcome.TimedOut;
                 if (!connected)
                 {
                     if (!File.Exists(socketPath)) return Outcome.Missing;
                     if (ex.SocketErrorCode == SocketError.ConnectionRefused) return Outcome.Refused;
-                    if (ex.SocketErrorCode == SocketError.TimedOut || ex.SocketErrorCode == SocketError.WouldBlock) return Outcome.TimedOut;
                     return Outcome.Failed;
                 }
                 if (length == 0 && (ex.SocketErrorCode == SocketError.ConnectionReset || ex.SocketErrorCode == SocketError.Shutdown
@@ -97,9 +95,11 @@ namespace Cavra.Gate.Runtime
             }
             finally
             {
+                registration.Dispose();
                 socket.Dispose();
             }
 
+            if (cancellationToken.IsCancellationRequested) return Outcome.Cancelled;
             if (length == 0 && !overflowed) return Outcome.ClosedWithoutAnswer;
             if (overflowed) length = Math.Min(length, RuntimeReply.MaxBytes);
             reply = new byte[length];
