@@ -133,20 +133,32 @@ internal static class Daemon
         Directory.CreateDirectory(Path.GetDirectoryName(full)!); // Go: MkdirAll 0755 (an existing directory keeps its mode)
         if (File.Exists(full)) File.Delete(full);
         using var stop = new CancellationTokenSource();
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); listener.Dispose(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); listener.Dispose(); });
         try
         {
             listener.Bind(new UnixDomainSocketEndPoint(full));
             listener.Listen(512);
-            while (!stop.IsCancellationRequested)
+            // A few threads that accept and answer with blocking calls, like goroutines per connection but without the
+            // async machinery's per-connection cost; a connection that must hang is parked on its own task.
+            var threads = new List<Thread>();
+            for (int i = 0; i < Math.Max(2, Environment.ProcessorCount); i++)
             {
-                Socket connection;
-                try { connection = await listener.AcceptAsync(stop.Token); }
-                catch (OperationCanceledException) { break; }
-                _ = Task.Run(() => Handle(connection, engine, behavior, stop.Token));
+                var t = new Thread(() =>
+                {
+                    while (!stop.IsCancellationRequested)
+                    {
+                        Socket connection;
+                        try { connection = listener.Accept(); }
+                        catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException) { break; }
+                        Handle(connection, engine, behavior, stop.Token);
+                    }
+                }) { IsBackground = true };
+                threads.Add(t);
+                t.Start();
             }
+            try { await Task.Delay(Timeout.Infinite, stop.Token); } catch (OperationCanceledException) { }
         }
         finally
         {
@@ -156,12 +168,12 @@ internal static class Daemon
         return 0;
     }
 
-    private static async Task Handle(Socket connection, DecisionEngine engine, string behavior, CancellationToken stop)
+    private static void Handle(Socket connection, DecisionEngine engine, string behavior, CancellationToken stop)
     {
-        using var owned = connection;
+        bool parked = false;
         try
         {
-            var request = await ReadFirstValue(connection, stop);
+            var request = ReadFirstValue(connection);
             int count = Interlocked.Increment(ref _served);
             var log = Environment.GetEnvironmentVariable("CAVRA_STANDIN_LOG");
             if (log != null && request != null) lock (typeof(Daemon)) File.AppendAllText(log, "daemon " + Convert.ToBase64String(request) + "\n");
@@ -170,15 +182,18 @@ internal static class Daemon
                 Process.GetCurrentProcess().Kill(); // SIGKILL: no cleanup, the socket file stays, as after a real crash
             if (behavior.StartsWith("hang-after-", StringComparison.Ordinal) && count > int.Parse(behavior["hang-after-".Length..]))
                 behavior = "never-answer";
-            if (behavior.StartsWith("delay-", StringComparison.Ordinal)) await Task.Delay(int.Parse(behavior["delay-".Length..]), stop);
+            if (behavior.StartsWith("delay-", StringComparison.Ordinal)) Thread.Sleep(int.Parse(behavior["delay-".Length..]));
             switch (behavior)
             {
                 case "close-without-answer": return;
-                case "never-answer": await Task.Delay(Timeout.Infinite, stop); return;
-                case "garbage": await Send(connection, "this is not json {"u8.ToArray()); return;
-                case "array": await Send(connection, "[]\n"u8.ToArray()); return;
-                case "invalid-utf8": await Send(connection, [.. "{\"decision\": \""u8, 0xC3, 0x28, .. "\"}\n"u8]); return;
-                case "huge": await Send(connection, [.. "{\"pad\": \""u8, .. Encoding.ASCII.GetBytes(new string(' ', 5 * 1024 * 1024)), .. "\"}\n"u8]); return;
+                case "never-answer":
+                    parked = true;
+                    _ = Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => connection.Dispose(), TaskScheduler.Default);
+                    return;
+                case "garbage": Send(connection, "this is not json {"u8.ToArray()); return;
+                case "array": Send(connection, "[]\n"u8.ToArray()); return;
+                case "invalid-utf8": Send(connection, [.. "{\"decision\": \""u8, 0xC3, 0x28, .. "\"}\n"u8]); return;
+                case "huge": Send(connection, [.. "{\"pad\": \""u8, .. Encoding.ASCII.GetBytes(new string(' ', 5 * 1024 * 1024)), .. "\"}\n"u8]); return;
             }
 
             // Malformed request: close without writing anything (§3.6).
@@ -192,22 +207,26 @@ internal static class Daemon
                 string flipped = decision.Verdict == Decision.Allow ? Decision.Block : Decision.Allow;
                 text = text.Replace($"\"decision\":\"{decision.Verdict}\"", $"\"decision\":\"{flipped}\"");
             }
-            await Send(connection, Encoding.UTF8.GetBytes(text));
+            Send(connection, Encoding.UTF8.GetBytes(text));
         }
         catch (Exception ex) when (ex is SocketException || ex is OperationCanceledException || ex is ObjectDisposedException) { }
+        finally
+        {
+            if (!parked) connection.Dispose();
+        }
     }
 
-    private static async Task Send(Socket connection, byte[] bytes)
+    private static void Send(Socket connection, byte[] bytes)
     {
         int sent = 0;
-        while (sent < bytes.Length) sent += await connection.SendAsync(bytes.AsMemory(sent), SocketFlags.None);
+        while (sent < bytes.Length) sent += connection.Send(bytes, sent, bytes.Length - sent, SocketFlags.None);
     }
 
     /// <summary>
     /// Reads up to the end of the first JSON value, as Go's streaming decoder does: the client need not close its side,
     /// and anything after the value is ignored. Null when the connection ends before a whole value arrived.
     /// </summary>
-    private static async Task<byte[]?> ReadFirstValue(Socket connection, CancellationToken stop)
+    private static byte[]? ReadFirstValue(Socket connection)
     {
         var buffer = new byte[4096];
         int length = 0, scanned = 0, depth = 0;
@@ -215,7 +234,7 @@ internal static class Daemon
         while (true)
         {
             if (length == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-            int n = await connection.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, stop);
+            int n = connection.Receive(buffer, length, buffer.Length - length, SocketFlags.None);
             if (n == 0) return started && depth == 0 && !inString ? buffer[..length] : null;
             length += n;
             for (; scanned < length; scanned++)

@@ -14,6 +14,24 @@ namespace Cavra.Gate.Pilot
     }
 
     /// <summary>
+    /// An <see cref="IGoRuntime"/> whose requests can be started and collected later on the same thread, so one thread keeps
+    /// several in flight without switching threads (the daemon transport). <c>Evaluate</c> is <c>Start(...).Finish()</c>.
+    /// </summary>
+    public interface IPipelinedGoRuntime : IGoRuntime
+    {
+        IGoRuntimeCall Start(ActionRequest request, GateConfig config, CancellationToken cancellationToken);
+    }
+
+    /// <summary>A runtime request in flight. Belongs to the thread that started it.</summary>
+    public interface IGoRuntimeCall
+    {
+        /// <summary>The answer, if the request has finished, without waiting.</summary>
+        bool TryFinish(out GoRuntimeAnswer answer);
+        /// <summary>Waits for the answer; the request's own timeout and cancellation bound the wait.</summary>
+        GoRuntimeAnswer Finish();
+    }
+
+    /// <summary>
     /// Optional for an <see cref="IGoRuntime"/> that holds state derived from the gate inputs (a daemon loads the policy
     /// and registry once, at start): the pilot calls it, on its own thread, each time it re-evaluates those inputs.
     /// </summary>

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using Cavra.Gate.Decisions;
@@ -9,8 +8,10 @@ namespace Cavra.Gate.Pilot
     /// <summary>
     /// A stream of actions through one <see cref="PilotEvaluator"/>, in order, with up to <see cref="MaxInFlight"/> runtime
     /// requests at once. The built-in decision and the gate run on the submitting thread (<see cref="PilotEvaluator.Begin"/>);
-    /// runtime calls run on a few worker threads; records come out in submission order. With one request in flight there
-    /// are no workers and each action is evaluated on the submitting thread, exactly as <see cref="PilotEvaluator.Evaluate"/>.
+    /// records come out in submission order. A pipelined runtime (<see cref="IPipelinedGoRuntime"/>, the daemon transport)
+    /// is driven from the submitting thread itself: requests are sent as actions arrive and answers collected as records
+    /// are taken, with no other thread. Any other runtime is called on a few worker threads. With one request in flight
+    /// each action is evaluated on the submitting thread, exactly as <see cref="PilotEvaluator.Evaluate"/>.
     /// The submitting side (Submit, TryTake, Take) belongs to one thread.
     /// </summary>
     public sealed class PilotStream : IDisposable
@@ -19,13 +20,17 @@ namespace Cavra.Gate.Pilot
         {
             public Slot(PendingEvaluation pending) { Pending = pending; }
             public PendingEvaluation Pending { get; }
+            public IGoRuntimeCall? Call;
             public volatile EvaluationRecord? Result;
         }
 
         private readonly PilotEvaluator _pilot;
         private readonly CancellationToken _cancellation;
         private readonly Queue<Slot> _order = new Queue<Slot>();
-        private readonly BlockingCollection<Slot> _work = new BlockingCollection<Slot>(new ConcurrentQueue<Slot>());
+        // A plain queue under a monitor: idle workers sleep instead of spinning (a semaphore's spin-wait costs more CPU
+        // than the request it waits for), which matters on a 2-core machine shared with the daemon.
+        private readonly Queue<Slot> _work = new Queue<Slot>();
+        private bool _closed;
         private readonly object _signal = new object();
         private readonly List<Thread> _workers = new List<Thread>();
 
@@ -40,19 +45,31 @@ namespace Cavra.Gate.Pilot
         public int MaxInFlight { get; }
         /// <summary>Submitted and not yet taken.</summary>
         public int Pending => _order.Count;
-        /// <summary>How many actions a caller should let queue before taking: enough to keep every worker busy.</summary>
-        public int Window => MaxInFlight == 1 ? 1 : MaxInFlight * 2;
+        /// <summary>How many actions a caller should let queue before taking: enough to keep every request slot busy.</summary>
+        public int Window => MaxInFlight == 1 || Pipelined != null ? MaxInFlight : MaxInFlight * 2;
+
+        private IPipelinedGoRuntime? Pipelined => MaxInFlight > 1 ? _pilot.Runtime as IPipelinedGoRuntime : null;
 
         public void Submit(ActionRequest request)
         {
             var pending = _pilot.Begin(request);
             var slot = new Slot(pending);
+            var pipelined = Pipelined;
             if (!pending.CallsRuntime) slot.Result = pending.Record;
             else if (MaxInFlight == 1) slot.Result = Run(slot);
+            else if (pipelined != null)
+            {
+                try { slot.Call = pipelined.Start(pending.Request, pending.Config, _cancellation); }
+                catch (Exception ex) { slot.Result = PilotEvaluator.Complete(pending, Unexpected(ex)); } // fail closed
+            }
             else
             {
                 EnsureWorkers();
-                _work.Add(slot);
+                lock (_work)
+                {
+                    _work.Enqueue(slot);
+                    Monitor.Pulse(_work);
+                }
             }
             _order.Enqueue(slot);
         }
@@ -61,7 +78,10 @@ namespace Cavra.Gate.Pilot
         public bool TryTake(out EvaluationRecord record)
         {
             record = null!;
-            if (_order.Count == 0 || _order.Peek().Result == null) return false;
+            if (_order.Count == 0) return false;
+            var head = _order.Peek();
+            if (head.Result == null && head.Call != null) Collect(head, wait: false);
+            if (head.Result == null) return false;
             record = _order.Dequeue().Result!;
             return true;
         }
@@ -71,6 +91,7 @@ namespace Cavra.Gate.Pilot
         {
             if (_order.Count == 0) throw new InvalidOperationException("nothing was submitted");
             var head = _order.Peek();
+            if (head.Result == null && head.Call != null) Collect(head, wait: true);
             if (head.Result == null)
             {
                 lock (_signal)
@@ -82,16 +103,34 @@ namespace Cavra.Gate.Pilot
 
         public void Dispose()
         {
-            _work.CompleteAdding();
+            lock (_work)
+            {
+                _closed = true;
+                Monitor.PulseAll(_work);
+            }
         }
 
         private EvaluationRecord Run(Slot slot)
         {
             GoRuntimeAnswer answer;
             try { answer = _pilot.Runtime.Evaluate(slot.Pending.Request, slot.Pending.Config, _cancellation); }
-            catch (Exception ex) { answer = GoRuntimeAnswer.Failed("unexpected error: " + ex.Message, TimeSpan.Zero); } // fail closed
+            catch (Exception ex) { answer = Unexpected(ex); } // fail closed
             return PilotEvaluator.Complete(slot.Pending, answer);
         }
+
+        private static void Collect(Slot slot, bool wait)
+        {
+            GoRuntimeAnswer answer;
+            try
+            {
+                if (wait) answer = slot.Call!.Finish();
+                else if (!slot.Call!.TryFinish(out answer)) return;
+            }
+            catch (Exception ex) { answer = Unexpected(ex); } // fail closed
+            slot.Result = PilotEvaluator.Complete(slot.Pending, answer);
+        }
+
+        private static GoRuntimeAnswer Unexpected(Exception ex) => GoRuntimeAnswer.Failed("unexpected error: " + ex.Message, TimeSpan.Zero);
 
         private void EnsureWorkers()
         {
@@ -106,8 +145,15 @@ namespace Cavra.Gate.Pilot
 
         private void Work()
         {
-            foreach (var slot in _work.GetConsumingEnumerable())
+            while (true)
             {
+                Slot slot;
+                lock (_work)
+                {
+                    while (_work.Count == 0 && !_closed) Monitor.Wait(_work);
+                    if (_work.Count == 0) return;
+                    slot = _work.Dequeue();
+                }
                 slot.Result = Run(slot);
                 lock (_signal) Monitor.PulseAll(_signal);
             }

@@ -389,8 +389,9 @@ namespace Cavra.Gate.Runtime
                 if (File.Exists(_socketPath))
                 {
                     var slice = remaining < TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1);
-                    var outcome = SocketExchange.Exchange(_socketPath, probe, slice, cancellationToken, out var reply, out var overflowed, out _);
-                    if (outcome == SocketExchange.Outcome.Answered && RuntimeReply.TryParse(reply, overflowed, out _, out _))
+                    var exchange = SocketExchange.Begin(_socketPath, probe, slice, cancellationToken);
+                    exchange.Finish();
+                    if (exchange.Result == SocketExchange.Outcome.Answered && RuntimeReply.TryParse(exchange.Reply, exchange.Overflowed, out _, out _))
                     {
                         _timeoutsInARow = 0;
                         _running = true;

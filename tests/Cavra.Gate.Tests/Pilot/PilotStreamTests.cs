@@ -98,6 +98,55 @@ public sealed class PilotStreamTests : IDisposable
         Assert.All(r, x => Assert.Equal("go runtime failed: unexpected error: boom", x.FallbackReason));
     }
 
+    [Fact]
+    public void A_pipelined_runtime_is_driven_from_the_submitting_thread_with_at_most_the_bound_outstanding()
+    {
+        var runtime = new PipelinedRuntime();
+        var pilot = Pilot(runtime);
+        using var stream = new PilotStream(pilot, 6);
+        var records = Drive(stream, 200);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => "pytest -k case" + i), records.Select(r => r.Request.Target));
+        Assert.All(records, r => Assert.True(r.ParityMatch));
+        Assert.Equal(new[] { Environment.CurrentManagedThreadId }, runtime.Threads.Distinct());
+        Assert.InRange(runtime.MaxOutstanding, 2, 6);
+    }
+
+    /// <summary>Answers become ready a few polls after they start; counts calls started and not yet collected.</summary>
+    private sealed class PipelinedRuntime : IPipelinedGoRuntime
+    {
+        private AuthoritativeEngine? _engine;
+        public int Outstanding, MaxOutstanding;
+        public readonly List<int> Threads = new();
+
+        public GoRuntimeAnswer Evaluate(ActionRequest request, GateConfig config, CancellationToken cancellationToken) => Start(request, config, cancellationToken).Finish();
+
+        public IGoRuntimeCall Start(ActionRequest request, GateConfig config, CancellationToken cancellationToken)
+        {
+            Threads.Add(Environment.CurrentManagedThreadId);
+            MaxOutstanding = Math.Max(MaxOutstanding, ++Outstanding);
+            var decision = (_engine ??= AuthoritativeEngine.Load(new InputFiles(), config.PolicyPath, config.RegistryPath, Clock.System)).Evaluate(request);
+            return new Call(this, GoRuntimeAnswer.Answered((JsonObject)StrictJsonParser.Parse(decision.ToRuntimeJson()), TimeSpan.Zero, "test"), Random.Shared.Next(0, 3));
+        }
+
+        private sealed class Call : IGoRuntimeCall
+        {
+            private readonly PipelinedRuntime _owner;
+            private readonly GoRuntimeAnswer _answer;
+            private int _pollsLeft;
+            private bool _done;
+            public Call(PipelinedRuntime owner, GoRuntimeAnswer answer, int polls) { _owner = owner; _answer = answer; _pollsLeft = polls; }
+            public bool TryFinish(out GoRuntimeAnswer answer)
+            {
+                _owner.Threads.Add(Environment.CurrentManagedThreadId);
+                answer = _answer;
+                if (_pollsLeft-- > 0) return false;
+                return Done();
+            }
+            public GoRuntimeAnswer Finish() { Done(); return _answer; }
+            private bool Done() { if (!_done) { _done = true; _owner.Outstanding--; } return true; }
+        }
+    }
+
     private sealed class ThrowingRuntime : IGoRuntime
     {
         public GoRuntimeAnswer Evaluate(ActionRequest request, GateConfig config, CancellationToken cancellationToken) => throw new InvalidOperationException("boom");
