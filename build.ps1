@@ -73,6 +73,7 @@ function Invoke-Build {
         @{ From = Join-Path $bin 'Cavra.Gate.dll'; To = $ModuleOut }
         @{ From = Join-Path $Root 'module/Cavra.PowerShell.psd1'; To = $ModuleOut }
         @{ From = Join-Path $Root 'module/Cavra.PowerShell.Format.ps1xml'; To = $ModuleOut }
+        @{ From = Join-Path $Root 'module/Cavra.PowerShell.Types.ps1xml'; To = $ModuleOut }
     )
     foreach ($f in $files) {
         if (-not (Test-Path -LiteralPath $f.From)) { throw "Build output is missing: $($f.From)" }
