@@ -12,6 +12,7 @@
     PowerShellVersion      = '5.1'
     CompatiblePSEditions   = @('Desktop', 'Core')
     FormatsToProcess       = @('Cavra.PowerShell.Format.ps1xml')
+    TypesToProcess         = @('Cavra.PowerShell.Types.ps1xml')
     CmdletsToExport        = @(
         'Get-CavraGoBackendConfig'
         'Test-CavraGoPromotion'
@@ -24,6 +25,8 @@
         'Get-CavraGoReadinessReport'
         'Start-CavraReadinessApi'
         'Stop-CavraReadinessApi'
+        'Export-CavraReadinessReport'
+        'Get-CavraReadinessPack'
         'Start-CavraGoRuntimeDaemon'
         'Stop-CavraGoRuntimeDaemon'
         'Get-CavraGoRuntimeDaemon'

@@ -5,47 +5,76 @@ using System.Text;
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 
-// cavra-runtime one-shot protocol: [--policy P] [--registry R], one JSON request on stdin, a Decision on stdout.
-// Daemon protocol: --serve --socket PATH [--policy P] [--registry R], one request per connection (decision-engine.md §2.6, §3.6).
-// CAVRA_STANDIN_BEHAVIOR picks a misbehaviour; CAVRA_STANDIN_LOG appends each request received (one line each; daemon
-// requests are prefixed "daemon ").
-string behavior = Environment.GetEnvironmentVariable("CAVRA_STANDIN_BEHAVIOR") ?? "normal";
-string? policyPath = null, registryPath = null, socketPath = null;
+// A stand-in for cavra-runtime in one-shot mode (decision-engine.md §2.1-§2.4): Go flag syntax (-x or --x, "--x v" or
+// "--x=v", "--" ends the flags), flags --policy, --registry and --input (default "-", stdin). Like the real binary it
+// loads the policy and registry first (failure: one line on stderr, exit 1), then reads all of stdin, evaluates with the
+// built-in engine and prints the Decision as pretty JSON plus a newline, exit 0. A bad flag is exit 2, like Go's flag.
+//
+// Daemon mode (§2.6, §3.3-§3.6): --serve [--socket PATH] (default .cavra/cavra-runtime.sock) answers one request per
+// connection on a Unix socket until SIGINT/SIGTERM, then removes the socket file. In this mode CAVRA_STANDIN_BEHAVIOR
+// is one of normal | diverge | garbage | array | invalid-utf8 | huge (per request) | close-without-answer |
+// never-answer | crash-after-N (SIGKILLs itself on request N+1; the readiness probe counts) | hang-after-N |
+// delay-MS | sleep (never listens) | crash | exit-nonzero (exit at start); daemon requests are logged as "daemon BASE64".
+//
+// Environment (the pilot passes only argv; the environment is inherited):
+//   CAVRA_STANDIN_BEHAVIOR  normal (default) | diverge | sleep | sleep-with-child | exit-leaving-child | crash |
+//                           exit-nonzero | garbage | array | string | huge | stderr-flood | ignore-stdin | invalid-utf8 | empty
+//   CAVRA_STANDIN_PID_FILE  written at start: this process's id; with a grandchild, a second line with its id
+//   CAVRA_STANDIN_LOG       each request received is appended as one line: the stdin bytes, base64
+//   CAVRA_STANDIN_ARGV_LOG  each invocation's argv (without the program path) is appended as one JSON array line
+const string Usage = "Usage of cavra-runtime:\n  -input string\n    \tpath to request JSON, or - for stdin (default \"-\")\n" +
+                     "  -policy string\n    \tpath to compiled policy JSON\n  -registry string\n    \tpath to trust registry JSON";
+
+string behavior = Environment.GetEnvironmentVariable("CAVRA_STANDIN_BEHAVIOR") is { Length: > 0 } b ? b : "normal";
+string? pidFile = Environment.GetEnvironmentVariable("CAVRA_STANDIN_PID_FILE");
+AppendLine("CAVRA_STANDIN_ARGV_LOG", "[" + string.Join(",", args.Select(a => JsonString(a))) + "]");
+
+string policyPath = "", registryPath = "", inputPath = "-", socketPath = ".cavra/cavra-runtime.sock";
 bool serve = false;
 for (int i = 0; i < args.Length; i++)
 {
-    string a = args[i].TrimStart('-');
-    string? inline = null;
-    int eq = a.IndexOf('=');
-    if (eq >= 0) { inline = a[(eq + 1)..]; a = a[..eq]; }
-    string Next() => inline ?? (i + 1 < args.Length ? args[++i] : throw new ArgumentException($"flag needs an argument: -{a}"));
-    switch (a)
+    string arg = args[i];
+    if (arg.Length < 2 || arg[0] != '-') break;                 // first non-flag argument ends the flags
+    if (arg == "--") break;
+    string name = arg[1] == '-' ? arg[2..] : arg[1..];
+    if (name.Length == 0 || name[0] == '-' || name[0] == '=') return FlagError($"bad flag syntax: {arg}");
+    string? value = null;
+    int eq = name.IndexOf('=');
+    if (eq >= 0) { value = name[(eq + 1)..]; name = name[..eq]; }
+    if (name is "h" or "help") { Console.Error.WriteLine(Usage); return 0; }
+    if (name is not ("policy" or "registry" or "input" or "serve" or "socket")) return FlagError($"flag provided but not defined: -{name}");
+    if (name == "serve")
     {
-        case "policy": policyPath = Next(); break;
-        case "registry": registryPath = Next(); break;
-        case "socket": socketPath = Next(); break;
-        case "serve":
-            if (inline != null && inline != "true" && inline != "false") { Console.Error.WriteLine($"invalid boolean value \"{inline}\" for -serve"); return 2; }
-            serve = inline != "false";
-            break;
-        default: Console.Error.WriteLine($"flag provided but not defined: -{a}"); return 2;
+        // A Go bool flag: bare, or =true/=false; never the next argument.
+        if (value is not (null or "true" or "false")) return FlagError($"invalid boolean value \"{value}\" for -serve: parse error");
+        serve = value != "false";
+        continue;
+    }
+    if (value == null)
+    {
+        if (i + 1 >= args.Length) return FlagError($"flag needs an argument: -{name}");
+        value = args[++i];
+    }
+    switch (name)
+    {
+        case "policy": policyPath = value; break;
+        case "registry": registryPath = value; break;
+        case "socket": socketPath = value; break;
+        default: inputPath = value; break;
     }
 }
 
-// In --serve mode only these act at start (a daemon that never listens, or exits at once); the others act per request.
-switch (serve && behavior is not ("sleep" or "crash" or "exit-nonzero") ? "normal" : behavior)
+if (pidFile != null && behavior is not ("sleep-with-child" or "exit-leaving-child")) File.WriteAllText(pidFile, $"{Environment.ProcessId}\n");
+
+// In --serve mode only sleep, crash and exit-nonzero act at start; the daemon's own behaviours act per request.
+switch (serve && !(behavior is "sleep" or "crash" or "exit-nonzero") ? (Daemon.Knows(behavior) ? "normal" : behavior) : behavior)
 {
+    case "normal": case "diverge": case "stderr-flood": case "ignore-stdin": case "exit-leaving-child": break;
     case "sleep": Thread.Sleep(TimeSpan.FromMinutes(10)); return 0;
     case "sleep-with-child":
-    {
-        var child = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-        child.Environment["CAVRA_STANDIN_BEHAVIOR"] = "sleep";
-        using var p = Process.Start(child)!;
-        var pidFile = Environment.GetEnvironmentVariable("CAVRA_STANDIN_PID_FILE");
-        if (pidFile != null) File.WriteAllText(pidFile, $"{Environment.ProcessId}\n{p.Id}\n");
+        StartSleepingGrandchild();
         Thread.Sleep(TimeSpan.FromMinutes(10));
         return 0;
-    }
     case "crash": throw new InvalidOperationException("stand-in runtime crashed on request");
     case "exit-nonzero": Console.Error.WriteLine("open policy.json: no such file or directory"); return 3;
     case "garbage": Console.Out.Write("this is not json {"); return 0;
@@ -55,9 +84,9 @@ switch (serve && behavior is not ("sleep" or "crash" or "exit-nonzero") ? "norma
     case "invalid-utf8":
     {
         using var o = Console.OpenStandardOutput();
-        o.Write(Encoding.UTF8.GetBytes("{\"decision\": \"allow\", \"reason\": \""));
+        o.Write("{\"decision\": \"allow\", \"reason\": \""u8);
         o.Write(new byte[] { 0xC3, 0x28 });
-        o.Write(Encoding.UTF8.GetBytes("\"}\n"));
+        o.Write("\"}\n"u8);
         return 0;
     }
     case "huge":
@@ -69,63 +98,123 @@ switch (serve && behavior is not ("sleep" or "crash" or "exit-nonzero") ? "norma
         o.Write("\"}\n"u8);
         return 0;
     }
+    default:
+        Console.Error.WriteLine($"unknown CAVRA_STANDIN_BEHAVIOR \"{behavior}\"");
+        return 64;
 }
 
-string input = "";
-if (behavior != "ignore-stdin")
+// Like the real binary: policy and registry are loaded before the request is read.
+var files = new InputFiles();
+CompiledPolicy? policy = null;
+TrustRegistry? registry = null;
+if (policyPath.Length > 0)
 {
-    using var stdin = Console.OpenStandardInput();
-    using var ms = new MemoryStream();
-    stdin.CopyTo(ms);
-    input = Encoding.UTF8.GetString(ms.ToArray());
-    var log = Environment.GetEnvironmentVariable("CAVRA_STANDIN_LOG");
-    if (log != null) File.AppendAllText(log, Convert.ToBase64String(ms.ToArray()) + "\n");
+    var read = files.ReadObject(policyPath);
+    if (!read.Valid) return Fail($"load policy {policyPath}: {read.Message}");
+    if (!CompiledPolicy.TryLoad(read.Payload, out policy, out var error)) return Fail($"load policy {policyPath}: {error}");
 }
+if (registryPath.Length > 0)
+{
+    var read = files.ReadObject(registryPath);
+    if (!read.Valid) return Fail($"load registry {registryPath}: {read.Message}");
+    if (!TrustRegistry.TryLoad(read.Payload, out registry, out var error)) return Fail($"load registry {registryPath}: {error}");
+}
+
+if (serve) return await Daemon.Serve(socketPath, new DecisionEngine(policy, registry), behavior);
+
+ActionRequest request;
+if (behavior == "ignore-stdin")
+{
+    request = new ActionRequest { ActionType = "execute_command", Target = "terraform plan" };
+}
+else
+{
+    byte[] bytes;
+    try
+    {
+        using var input = inputPath == "-" ? Console.OpenStandardInput() : File.OpenRead(inputPath);
+        using var ms = new MemoryStream();
+        input.CopyTo(ms);
+        bytes = ms.ToArray();
+    }
+    catch (IOException ex) { return Fail(ex.Message); }
+    AppendLine("CAVRA_STANDIN_LOG", Convert.ToBase64String(bytes));
+    string text;
+    try { text = new UTF8Encoding(false, true).GetString(bytes); }
+    catch (DecoderFallbackException) { return Fail("invalid UTF-8 in request"); }
+    if (!StrictJsonParser.TryParse(text, out var json, out var parseError)) return Fail(parseError!.Message);
+    if (!ActionRequest.TryParse(json, out request, out var bindError)) return Fail(bindError);
+}
+
 if (behavior == "stderr-flood")
 {
     using var e = Console.OpenStandardError();
     var chunk = Encoding.ASCII.GetBytes(new string('e', 64 * 1024));
-    for (int k = 0; k < 80; k++) e.Write(chunk);
+    for (int k = 0; k < 80; k++) e.Write(chunk); // 5 MiB
 }
-
-CompiledPolicy? policy = null;
-TrustRegistry? registry = null;
-var files = new InputFiles();
-if (!string.IsNullOrEmpty(policyPath))
-{
-    var read = files.ReadObject(policyPath);
-    if (!read.Valid || !CompiledPolicy.TryLoad(read.Payload, out policy, out var perr)) { Console.Error.WriteLine($"load policy {policyPath}: {(read.Valid ? "invalid policy" : read.Message)}"); return 1; }
-}
-if (!string.IsNullOrEmpty(registryPath))
-{
-    var read = files.ReadObject(registryPath);
-    if (!read.Valid || !TrustRegistry.TryLoad(read.Payload, out registry, out _)) { Console.Error.WriteLine($"load registry {registryPath}: {read.Message}"); return 1; }
-}
-
-if (serve) return await Daemon.Serve(socketPath ?? ".cavra/cavra-runtime.sock", new DecisionEngine(policy, registry), behavior);
-
-ActionRequest request;
-if (behavior == "ignore-stdin") request = new ActionRequest { ActionType = "execute_command", Target = "terraform plan" };
-else if (!StrictJsonParser.TryParse(input, out var json, out var err) || !ActionRequest.TryParse(json, out request, out _))
-{
-    Console.Error.WriteLine(err?.Message ?? "cannot decode request");
-    return 1;
-}
+if (behavior == "exit-leaving-child") StartSleepingGrandchild(); // it inherits stdout and keeps it open after we exit
 
 var decision = new DecisionEngine(policy, registry).Evaluate(request);
-string text = decision.ToRuntimeJson();
+string answer = decision.ToRuntimeJson(); // pretty JSON with its trailing newline, as the Go CLI prints it
 if (behavior == "diverge")
 {
     string flipped = decision.Verdict == Decision.Allow ? Decision.Block : Decision.Allow;
-    text = text.Replace($"\"decision\": \"{decision.Verdict}\"", $"\"decision\": \"{flipped}\"");
+    string from = $"\"decision\": \"{decision.Verdict}\"";
+    if (!answer.Contains(from)) return Fail("diverge: decision not found in the answer");
+    answer = answer.Replace(from, $"\"decision\": \"{flipped}\"");
 }
-Console.Out.Write(text + "\n");
+using (var stdout = Console.OpenStandardOutput()) stdout.Write(new UTF8Encoding(false).GetBytes(answer));
 return 0;
+
+int Fail(string message)
+{
+    Console.Error.WriteLine(message);
+    return 1;
+}
+
+int FlagError(string message)
+{
+    Console.Error.WriteLine(message);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+void StartSleepingGrandchild()
+{
+    var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false }; // inherits stdin/stdout/stderr
+    start.Environment["CAVRA_STANDIN_BEHAVIOR"] = "sleep";
+    start.Environment.Remove("CAVRA_STANDIN_PID_FILE");
+    start.Environment.Remove("CAVRA_STANDIN_ARGV_LOG");
+    using var child = Process.Start(start)!;
+    if (pidFile != null) File.WriteAllText(pidFile, $"{Environment.ProcessId}\n{child.Id}\n");
+}
+
+void AppendLine(string variable, string line)
+{
+    if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } path) File.AppendAllText(path, line + "\n");
+}
+
+static string JsonString(string s)
+{
+    var sb = new StringBuilder("\"");
+    foreach (char c in s)
+    {
+        if (c == '"' || c == '\\') sb.Append('\\').Append(c);
+        else if (c < 0x20) sb.Append($"\\u{(int)c:x4}");
+        else sb.Append(c);
+    }
+    return sb.Append('"').ToString();
+}
 
 /// <summary>The stand-in's <c>--serve</c> mode: the daemon side of decision-engine.md §2.6 and §3.3–3.6.</summary>
 internal static class Daemon
 {
     private static int _served;
+
+    public static bool Knows(string behavior) =>
+        behavior is "normal" or "diverge" or "garbage" or "array" or "invalid-utf8" or "huge" or "close-without-answer" or "never-answer"
+        || behavior.StartsWith("crash-after-", StringComparison.Ordinal) || behavior.StartsWith("hang-after-", StringComparison.Ordinal)
+        || behavior.StartsWith("delay-", StringComparison.Ordinal);
 
     public static async Task<int> Serve(string socketPath, DecisionEngine engine, string behavior)
     {

@@ -32,7 +32,7 @@ namespace Cavra.Gate.Runtime
         }
     }
 
-    /// <summary>Passes an argv list to a child process verbatim, without a shell.</summary>
+    /// <summary>Passes an argv list to a child process verbatim, without a shell (as the one-shot client does).</summary>
     internal static class ProcessArguments
     {
         private static readonly PropertyInfo? ArgumentListProperty = typeof(ProcessStartInfo).GetProperty("ArgumentList");
@@ -45,26 +45,7 @@ namespace Cavra.Gate.Runtime
                 foreach (var a in arguments) list.Add(a);
                 return;
             }
-            var sb = new StringBuilder();
-            foreach (var a in arguments) { if (sb.Length > 0) sb.Append(' '); sb.Append(QuoteWindows(a)); }
-            start.Arguments = sb.ToString();
-        }
-
-        /// <summary>Quotes one argument by the Windows CommandLineToArgvW rules.</summary>
-        internal static string QuoteWindows(string arg)
-        {
-            if (arg.Length > 0 && arg.IndexOfAny(new[] { ' ', '\t', '\n', '\v', '"' }) < 0) return arg;
-            var sb = new StringBuilder("\"");
-            int backslashes = 0;
-            foreach (char c in arg)
-            {
-                if (c == '\\') { backslashes++; continue; }
-                if (c == '"') { sb.Append('\\', backslashes * 2 + 1).Append('"'); backslashes = 0; continue; }
-                sb.Append('\\', backslashes).Append(c);
-                backslashes = 0;
-            }
-            sb.Append('\\', backslashes * 2).Append('"');
-            return sb.ToString();
+            start.Arguments = OneShotRuntimeClient.JoinWindows(arguments);
         }
     }
 }
