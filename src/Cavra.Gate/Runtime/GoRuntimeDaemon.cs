@@ -183,12 +183,13 @@ namespace Cavra.Gate.Runtime
                 bool inputsChanged = _running && _stale;
                 if (!first && !inputsChanged)
                 {
-                    if (!_options.AutoRestart) { failure = $"daemon is not running ({_lastFailure})"; return false; }
+                    string down = _lastFailure.Length > 0 ? _lastFailure : "daemon exited";
+                    if (!_options.AutoRestart) { failure = $"daemon is not running ({down})"; return false; }
                     var now = DateTime.UtcNow;
                     while (_failureRestarts.Count > 0 && now - _failureRestarts.Peek() > _options.RestartWindow) _failureRestarts.Dequeue();
                     if (_failureRestarts.Count >= _options.MaxRestarts)
                     {
-                        failure = $"daemon is not running ({_lastFailure}); restart limit reached ({_options.MaxRestarts} within {PythonFloat.Repr(_options.RestartWindow.TotalSeconds)} seconds)";
+                        failure = $"daemon is not running ({down}); restart limit reached ({_options.MaxRestarts} within {PythonFloat.Repr(_options.RestartWindow.TotalSeconds)} seconds)";
                         return false;
                     }
                     _failureRestarts.Enqueue(now);
@@ -412,18 +413,22 @@ namespace Cavra.Gate.Runtime
         private void MarkExited(Process process)
         {
             if (!ReferenceEquals(process, _process)) return;
+            // The status first, so whoever sees it down also sees why; the stderr excerpt may take a moment longer.
+            if (!_stopped) _lastFailure = ExitDescription(process, withStderr: false);
             _running = false;
-            if (!_stopped) _lastFailure = ExitDescription(process);
+            if (_stopped) return;
+            string full = ExitDescription(process, withStderr: true);
+            if (ReferenceEquals(process, _process)) _lastFailure = full;
         }
 
         /// <summary>"daemon exited with status N[: first stderr line]".</summary>
-        private string ExitDescription(Process process)
+        private string ExitDescription(Process process, bool withStderr = true)
         {
             string text;
             try { text = "daemon exited with status " + process.ExitCode; }
             catch (InvalidOperationException) { return "daemon exited"; }
             var stderr = _stderr;
-            if (stderr != null && stderr.Wait(1000))
+            if (withStderr && stderr != null && stderr.Wait(1000))
             {
                 string excerpt = FirstLine(stderr.Result);
                 if (excerpt.Length > 0) text += ": " + excerpt;
