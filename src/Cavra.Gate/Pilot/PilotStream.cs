@@ -101,8 +101,11 @@ namespace Cavra.Gate.Pilot
             return head.Result!;
         }
 
+        /// <summary>Stops the workers; requests still in flight on the submitting thread's connections are abandoned.</summary>
         public void Dispose()
         {
+            foreach (var slot in _order)
+                if (slot.Result == null && slot.Call is IDisposable call) call.Dispose();
             lock (_work)
             {
                 _closed = true;

@@ -75,7 +75,7 @@ namespace Cavra.Gate.Runtime
             public GoRuntimeAnswer Finish() => _answer;
         }
 
-        private sealed class Call : IGoRuntimeCall
+        private sealed class Call : IGoRuntimeCall, IDisposable
         {
             private readonly DaemonRuntimeClient _client;
             private readonly SocketExchange _exchange;
@@ -102,6 +102,9 @@ namespace Cavra.Gate.Runtime
                 _exchange.Finish();
                 return _answer = _client.Conclude(_exchange, _socketPath, _timeoutSeconds, _clock);
             }
+
+            /// <summary>Abandons the request (its record will not be written): closes the connection now.</summary>
+            public void Dispose() => _exchange.Abandon();
         }
 
         private GoRuntimeAnswer Conclude(SocketExchange exchange, string socketPath, double timeoutSeconds, Stopwatch clock)

@@ -103,6 +103,12 @@ namespace Cavra.Gate.Runtime
             }
         }
 
+        /// <summary>Closes the connection of an exchange nobody will collect.</summary>
+        public void Abandon()
+        {
+            if (Result == Outcome.Pending) End(Outcome.Cancelled);
+        }
+
         /// <summary>Receives until EOF or until nothing more is there yet; true when finished.</summary>
         private bool ReadAvailable()
         {
