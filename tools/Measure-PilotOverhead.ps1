@@ -16,6 +16,7 @@ param(
     [int] $Count = 10000,
     [int] $OneShotCount = $Count,
     [int] $ThrottleLimit = 4,
+    [int] $WarmUpCount = $Count,
     [string] $RuntimeLabel = 'stand-in runtime'
 )
 $ErrorActionPreference = 'Stop'
@@ -36,8 +37,8 @@ function Measure-Pipeline {
         $Label, $records.Count, $sw.Elapsed.TotalMilliseconds, ($sw.Elapsed.TotalMilliseconds / $records.Count), (& $at 0.50), (& $at 0.99), $fallbacks
 }
 
-# Warm-up: JIT the cmdlet path for every mode and transport before anything is timed.
-$warm = $actions | Select-Object -First ([Math]::Min(2000, $Count))
+# Warm-up: JIT the cmdlet path for every mode and transport before anything is timed (steady state, not first use).
+$warm = $actions | Select-Object -First ([Math]::Min($WarmUpCount, $Count))
 $null = $warm | Invoke-CavraGoPilotEvaluate -Mode Disabled @runtime -ProgressAction SilentlyContinue
 $null = $warm | Invoke-CavraGoPilotEvaluate -Mode Shadow -Transport Daemon @runtime -ProgressAction SilentlyContinue
 $null = $warm | Select-Object -First 20 | Invoke-CavraGoPilotEvaluate -Mode Shadow -Transport OneShot @runtime -ProgressAction SilentlyContinue
@@ -52,4 +53,4 @@ try {
     Measure-Pipeline 'enforce, daemon (session)' $actions (@{ Mode = 'Enforce'; Transport = 'Daemon'; ThrottleLimit = $ThrottleLimit } + $runtime)
 }
 finally { $daemon | Stop-CavraGoRuntimeDaemon }
-Measure-Pipeline 'shadow, one-shot' ($actions | Select-Object -First $OneShotCount) (@{ Mode = 'Shadow'; Transport = 'OneShot' } + $runtime)
+if ($OneShotCount -gt 0) { Measure-Pipeline 'shadow, one-shot' ($actions | Select-Object -First $OneShotCount) (@{ Mode = 'Shadow'; Transport = 'OneShot' } + $runtime) }
