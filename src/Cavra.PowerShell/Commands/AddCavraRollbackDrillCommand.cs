@@ -21,7 +21,7 @@ namespace Cavra.PowerShell.Commands
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)] [ValidateSet("pass", "fail")] public string Status { get; set; } = "";
         [Parameter(ValueFromPipelineByPropertyName = true)] [Alias("target_mode")] [ValidateSet("disabled", "shadow", "enforce", "promoted")] public string TargetMode { get; set; } = "disabled";
         [Parameter(ValueFromPipelineByPropertyName = true)] [Alias("source_mode")] [ValidateSet("disabled", "shadow", "enforce", "promoted")] public string SourceMode { get; set; } = "promoted";
-        [Parameter(ValueFromPipelineByPropertyName = true)] [Alias("fallback_verified")] public SwitchParameter FallbackVerified { get; set; }
+        [Parameter(ValueFromPipelineByPropertyName = true)] [Alias("fallback_verified")] [BooleanTextTransformation] public SwitchParameter FallbackVerified { get; set; }
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)] [Alias("recovery_minutes")] [ValidateRange(0.001, 100000)] public double RecoveryMinutes { get; set; }
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)] [Alias("max_recovery_minutes")] [ValidateRange(0.001, 100000)] public double MaxRecoveryMinutes { get; set; }
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)] [Alias("runbook_ref")] [ValidateNotNullOrEmpty] public string RunbookRef { get; set; } = "";
