@@ -86,6 +86,15 @@ Describe 'Add-CavraRollbackDrill' {
             $table | Should -Match 'd1\s+pass'
         }
 
+        It 'keeps the drill and its history summary through Export-Clixml, with the same view' {
+            $file = Join-Path $out 'drill.clixml'
+            Add-CavraRollbackDrill -Path $path @drill -DrillId d1 | Export-Clixml -Path $file
+            $r = Import-Clixml -Path $file
+            $r.PSObject.TypeNames[0] | Should -Be 'Deserialized.Cavra.Gate.Authoring.RecordedDrill'
+            $r.DrillId, $r.History.DrillCount, $r.History.Valid | Should -Be @('d1', 1, $true)
+            ($r | Format-Table | Out-String -Width 250) | Should -Match 'd1\s+pass\s+\S+\s+1\s+True\s+True'
+        }
+
         It 'uses -RollbackDrillMaxAgeDays, then CAVRA_GO_ROLLBACK_DRILL_MAX_AGE_DAYS, for freshness' {
             $old = [DateTimeOffset]::UtcNow.AddDays(-10)
             (Add-CavraRollbackDrill -Path $path @drill -DrillId d1 -ExecutedAt $old).History.Fresh | Should -BeTrue
