@@ -75,6 +75,8 @@ function Invoke-Build {
         @{ From = Join-Path $Root 'module/Cavra.PowerShell.Format.ps1xml'; To = $ModuleOut }
         @{ From = Join-Path $Root 'module/Cavra.PowerShell.Types.ps1xml'; To = $ModuleOut }
     )
+    New-Item -ItemType Directory -Force -Path (Join-Path $ModuleOut 'ReadinessPack') | Out-Null
+    $files += @{ From = Join-Path $Root 'module/ReadinessPack/Cavra.GoPromotion.Tests.ps1'; To = Join-Path $ModuleOut 'ReadinessPack' }
     foreach ($f in $files) {
         if (-not (Test-Path -LiteralPath $f.From)) { throw "Build output is missing: $($f.From)" }
         Copy-Item -LiteralPath $f.From -Destination $f.To

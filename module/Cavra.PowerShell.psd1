@@ -25,6 +25,8 @@
         'Get-CavraGoReadinessReport'
         'Start-CavraReadinessApi'
         'Stop-CavraReadinessApi'
+        'Export-CavraReadinessReport'
+        'Get-CavraReadinessPack'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
