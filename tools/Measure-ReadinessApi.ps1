@@ -54,7 +54,7 @@ try {
     $status = (Invoke-RestMethod $url).status
     if ($status -ne 'ready') { throw "The benchmark evidence set is not ready ($Route reports '$status'); the figure would not be for a full evidence set." }
     Write-Host "Evidence: 9 files, promoted mode, $Route reports 'ready'; API process $($api.ProcessId), $([Environment]::ProcessorCount) cores shared with the load generator"
-    & dotnet run --project $BenchmarkProject -c Release -- --api $url --requests $Requests --concurrency $Concurrency
+    & dotnet run --project $BenchmarkProject -c Release -- --api $url --requests $Requests --concurrency $Concurrency --server-pid $api.ProcessId
     if ($LASTEXITCODE -ne 0) { throw "The load generator reported failed or differing responses (exit code $LASTEXITCODE)." }
 }
 finally {
