@@ -12,6 +12,7 @@
     PowerShellVersion      = '5.1'
     CompatiblePSEditions   = @('Desktop', 'Core')
     FormatsToProcess       = @('Cavra.PowerShell.Format.ps1xml')
+    TypesToProcess         = @('Cavra.PowerShell.Types.ps1xml')
     CmdletsToExport        = @(
         'Get-CavraGoBackendConfig'
         'Test-CavraGoPromotion'
@@ -24,6 +25,9 @@
         'Get-CavraGoReadinessReport'
         'Start-CavraReadinessApi'
         'Stop-CavraReadinessApi'
+        # Module trust: readiness pack and HTML report
+        'Get-CavraReadinessPack'
+        'Export-CavraReadinessReport'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

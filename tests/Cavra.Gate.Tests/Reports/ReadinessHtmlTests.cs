@@ -148,3 +148,23 @@ public sealed class ReadinessHtmlTests : IDisposable
         return n;
     }
 }
+
+public sealed class ReadinessHtmlSaveTests : IDisposable
+{
+    private readonly EvidenceSet _set = new();
+    public void Dispose() => _set.Dispose();
+
+    [Fact]
+    public void Save_writes_utf8_without_bom_creates_the_folder_and_replaces_an_existing_file_leaving_no_temporary_file()
+    {
+        var v = GateVerdict.Evaluate(_set.Context());
+        var path = Path.Combine(_set.Directory, "reports", "chg.html");
+        ReadinessHtml.Save(path, v, new ReadinessHtmlOptions { Title = "first" });
+        ReadinessHtml.Save(path, v, new ReadinessHtmlOptions { Title = "Zweite Änderung" });
+        var bytes = File.ReadAllBytes(path);
+        Assert.NotEqual(0xEF, bytes[0]);
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        Assert.Equal(ReadinessHtml.Render(v, new ReadinessHtmlOptions { Title = "Zweite Änderung" }), text);
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!));
+    }
+}
