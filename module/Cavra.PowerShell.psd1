@@ -25,9 +25,8 @@
         'Get-CavraGoReadinessReport'
         'Start-CavraReadinessApi'
         'Stop-CavraReadinessApi'
-        # Module trust: readiness pack and HTML report
-        'Get-CavraReadinessPack'
         'Export-CavraReadinessReport'
+        'Get-CavraReadinessPack'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

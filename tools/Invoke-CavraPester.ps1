@@ -14,6 +14,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterManifest -Force
 $env:CAVRA_MODULE_MANIFEST = $ModuleManifest
+$env:CAVRA_PESTER_MANIFEST = $PesterManifest   # the readiness-pack tests run Pester in a child process
 $config = New-PesterConfiguration
 $config.Run.Path = $TestPath
 $config.Run.PassThru = $true

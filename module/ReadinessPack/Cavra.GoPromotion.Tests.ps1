@@ -40,6 +40,8 @@ param(
     [string] $RollbackDrillSchedulePath,
     [double] $RollbackDrillDueSoonDays,
     [double] $TimeoutSeconds,
+    # Alternatively, one splat for Test-CavraGoPromotion; the named parameters above override its entries.
+    [hashtable] $Parameters = @{},
     # Also require the configured mode to select Go now (promoted mode and a passing gate).
     [switch] $RequireGoSelected
 )
@@ -53,8 +55,10 @@ BeforeDiscovery {
         Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'Cavra.PowerShell.psd1')) -ErrorAction Stop
     }
 
-    $gateParameters = @{} + $CavraPackParameters
-    $gateParameters.Remove('RequireGoSelected')
+    $gateParameters = @{} + $Parameters
+    foreach ($name in $CavraPackParameters.Keys) {
+        if ($name -notin 'Parameters', 'RequireGoSelected') { $gateParameters[$name] = $CavraPackParameters[$name] }
+    }
 
     $verdict = Test-CavraGoPromotion @gateParameters
     $statusName = { param($value) [Cavra.Gate.Serialization.CanonicalName]::Of($value) }

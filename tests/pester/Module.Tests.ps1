@@ -3,7 +3,7 @@ BeforeAll {
 }
 
 Describe 'Cavra.PowerShell module' {
-    It 'loads only its own two assemblies on import' {
+    It 'loads its own two assemblies on import and nothing heavy or third-party' {
         # A fresh process: this one already loaded the module.
         # FullName, not .GetName(): a method call on a collection goes through the dynamic binder, which loads Microsoft.CSharp.
         $script = "`$before = [AppDomain]::CurrentDomain.GetAssemblies().FullName; Import-Module '$($env:CAVRA_MODULE_MANIFEST)'; " +
@@ -11,7 +11,10 @@ Describe 'Cavra.PowerShell module' {
         $pwsh = [Environment]::ProcessPath
         $arguments = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-Command', $script) } else { @('-NoProfile', '-Command', $script) }
         $loaded = (& $pwsh @arguments) -split ','
-        $loaded | Sort-Object | Should -Be @('Cavra.Gate', 'Cavra.PowerShell')
+        $loaded | Where-Object { $_ -like 'Cavra.*' } | Sort-Object | Should -Be @('Cavra.Gate', 'Cavra.PowerShell')
+        # Framework System.* assemblies may load as PowerShell processes the type and format data; nothing else may.
+        $loaded | Where-Object { $_ -notlike 'Cavra.*' -and $_ -notlike 'System.*' } | Should -BeNullOrEmpty
+        $loaded | Where-Object { $_ -like 'Microsoft.AspNetCore*' -or $_ -like 'System.Text.Json*' -or $_ -like 'System.Net.Http*' } | Should -BeNullOrEmpty
     }
 
     It 'exports exactly the cmdlets its manifest lists, each with declared output types' {

@@ -17,13 +17,16 @@ namespace Cavra.Gate.Authoring
         /// <summary>Test seam: called after the temporary file is complete and before it replaces the target.</summary>
         internal static Action<string>? AfterTemporaryFileWritten { get; set; }
 
-        public static void Write(string path, ICanonicalJson document)
+        public static void Write(string path, ICanonicalJson document) => WriteText(path, CanonicalJsonWriter.Serialize(document) + "\n");
+
+        /// <summary>Writes any text file the same safe way (temporary file, flush, atomic replace).</summary>
+        public static void WriteText(string path, string text)
         {
             string full = Path.GetFullPath(path);
             string directory = Path.GetDirectoryName(full) ?? ".";
             Directory.CreateDirectory(directory);
             string temporary = Path.Combine(directory, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".tmp");
-            byte[] bytes = Utf8.GetBytes(CanonicalJsonWriter.Serialize(document) + "\n");
+            byte[] bytes = Utf8.GetBytes(text);
             try
             {
                 using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))

@@ -6,6 +6,7 @@ using System.IO;
 using System.Net;
 using System.Text;
 using Cavra.Gate.Readiness;
+using Cavra.Gate.Authoring;
 using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
@@ -95,31 +96,11 @@ footer { color: #57606a; font-size: 12px; margin-top: 8px; }
         }
 
         /// <summary>
-        /// Writes <see cref="Render"/> to <paramref name="path"/> (UTF-8, no BOM), creating its folder. The page goes to a
-        /// temporary file beside the target first and then replaces it, so a reader never sees a half-written report.
+        /// Writes <see cref="Render"/> to <paramref name="path"/> (UTF-8, no BOM), creating its folder, with the evidence
+        /// writer's safe write: a temporary file beside the target, flushed, then moved over it. A reader never sees half a report.
         /// </summary>
-        public static void Save(string path, GateVerdict verdict, ReadinessHtmlOptions? options = null)
-        {
-            string full = Path.GetFullPath(path);
-            string directory = Path.GetDirectoryName(full) ?? ".";
-            Directory.CreateDirectory(directory);
-            string temporary = Path.Combine(directory, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".tmp");
-            byte[] bytes = new UTF8Encoding(false).GetBytes(Render(verdict, options));
-            try
-            {
-                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                {
-                    stream.Write(bytes, 0, bytes.Length);
-                    stream.Flush(true);
-                }
-                if (File.Exists(full)) File.Replace(temporary, full, null, true);
-                else File.Move(temporary, full);
-            }
-            finally
-            {
-                try { if (File.Exists(temporary)) File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            }
-        }
+        public static void Save(string path, GateVerdict verdict, ReadinessHtmlOptions? options = null) =>
+            EvidenceFileWriter.WriteText(path, Render(verdict, options));
 
         private static void WriteVerdict(StringBuilder h, GateVerdict v)
         {
