@@ -23,6 +23,7 @@ Describe 'Export-CavraReadinessReport' {
             $file = Export-CavraReadinessReport -Path $report @gate
             $file | Should -BeOfType [System.IO.FileInfo]
             $file.FullName | Should -Be $report
+            $file.PSPath | Should -Not -BeNullOrEmpty     # from the FileSystem provider: formats like Get-Item's output
             $html = Get-Content -Raw -LiteralPath $report
             $html | Should -BeLike '<!DOCTYPE html>*'
             $html | Should -Match 'GO: promoted mode selects the Go runtime'

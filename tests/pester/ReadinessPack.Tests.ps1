@@ -69,6 +69,7 @@ Describe 'Get-CavraReadinessPack' {
         $pack | Should -BeOfType [System.IO.FileInfo]
         $pack.Name | Should -Be 'Cavra.GoPromotion.Tests.ps1'
         $pack.Exists | Should -BeTrue
+        $pack.PSPath | Should -Not -BeNullOrEmpty
         $pack.Directory.Parent.FullName | Should -Be (Get-Module Cavra.PowerShell).ModuleBase
     }
 

@@ -102,7 +102,8 @@ namespace Cavra.PowerShell.Commands
                 return;
             }
             WriteVerbose($"Wrote readiness report to {full}");
-            WriteObject(new FileInfo(full));
+            // Through the FileSystem provider, so the FileInfo carries PSPath and friends and formats like Get-Item's.
+            foreach (var item in SessionState.InvokeProvider.Item.Get(new[] { full }, false, true)) WriteObject(item);
         }
     }
 }

@@ -46,7 +46,8 @@ namespace Cavra.PowerShell.Commands
                         ThrowTerminatingError(new ErrorRecord(
                             new PSArgumentException($"-{name} is carried by a Pester container; -AsFile returns only the file. Omit -AsFile, or pass the configuration as container data."),
                             "ConfigurationWithAsFile", ErrorCategory.InvalidArgument, name));
-                WriteObject(new FileInfo(pack));
+                // Through the FileSystem provider, so the FileInfo carries PSPath and friends and formats like Get-Item's.
+                foreach (var item in SessionState.InvokeProvider.Item.Get(new[] { pack }, false, true)) WriteObject(item);
                 return;
             }
 
