@@ -72,6 +72,8 @@ $import
 'depth|' + (Get-TypeData Cavra.Gate.Readiness.GateVerdict).SerializationDepth
 'pack|' + (Get-CavraReadinessPack -AsFile).FullName
 'help|' + (Get-Help Test-CavraGoPromotion).Synopsis
+# No Pester 5+ on this process's module path: the container form must say so, not fail obscurely.
+try { `$null = Get-CavraReadinessPack; 'pester|returned' } catch { 'pester|' + `$_.FullyQualifiedErrorId }
 "@
     $script:use = @{}
     foreach ($line in $useOutput) { $k, $v = "$line" -split '\|', 2; if ($v) { $use[$k] = $v } }
@@ -111,6 +113,10 @@ Describe 'The Cavra.PowerShell package' {
         $use.depth | Should -Be '3'
         $use.pack | Should -Be (Join-Path $moduleBase 'ReadinessPack/Cavra.GoPromotion.Tests.ps1')
         $use.help | Should -BeLike 'Evaluates the Go backend promotion gate*'
+    }
+
+    It 'says how to get Pester when the readiness pack is asked for as a container without it' {
+        $use.pester | Should -Be 'PesterNotAvailable,Cavra.PowerShell.Commands.GetCavraReadinessPackCommand'
     }
 
     It 'leaves nothing behind: no repository in the sandbox or the user''s store, no module in the user''s folder' {

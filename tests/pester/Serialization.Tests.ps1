@@ -167,6 +167,18 @@ Describe 'Other output types through Export-Clixml' {
         ($copy | Out-String -Width 250) | Should -Be ($live | Out-String -Width 250)
     }
 
+    It 'authored evidence and a recorded drill keep their summaries and render the same' {
+        $dir = Join-Path $TestDrive 'authored'
+        $plan = New-CavraRollbackPlan -Path (Join-Path $dir 'plan.json') -ApprovalId apr_rollback -Approved -MaxRecoveryMinutes 15 -Step 'Set CAVRA_GO_BACKEND_MODE=disabled.'
+        $drill = Add-CavraRollbackDrill -Path (Join-Path $dir 'drills.json') -Status pass -FallbackVerified -RecoveryMinutes 7 -MaxRecoveryMinutes 15 `
+            -RunbookRef docs/drill.md -EvidenceRef 'go-rollback-drill://ci/1'
+        foreach ($live in $plan, $drill) {
+            $copy = $live | ConvertTo-Deserialized
+            Get-ShapeProblem $live $copy | Should -BeNullOrEmpty
+            ($copy | Out-String -Width 250) | Should -Be ($live | Out-String -Width 250)
+        }
+    }
+
     It 'configuration settings render the same' {
         $live = Get-CavraGoBackendConfig @passing
         $copy = $live | ConvertTo-Deserialized
