@@ -39,6 +39,18 @@ function Get-StandInRuntime {
     return $path
 }
 
+function Get-NativeStandInRuntime {
+    # A native (AOT) build of the stand-in starts in milliseconds, as the Go binary does, so one-shot figures are
+    # comparable to a real cavra-runtime. Needs the platform linker; without it the bench uses the JIT stand-in.
+    $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+    $dir = Join-Path $Out 'standin-native'
+    $exit = Invoke-Native dotnet @('publish', $StandInProject, '-c', 'Release', '-r', $rid, '-p:StandInAot=true', '-o', $dir, '--nologo', '-v', 'q') -AllowFailure
+    $name = if ($IsWindows) { 'Cavra.StandInRuntime.exe' } else { 'Cavra.StandInRuntime' }
+    $path = Join-Path $dir $name
+    if ($exit -ne 0 -or -not (Test-Path $path)) { Write-Warning 'The native stand-in could not be built; one-shot figures use the JIT stand-in (slower to start than cavra-runtime).'; return $null }
+    return $path
+}
+
 function Invoke-Native {
     # Runs a native command and stops the build when it fails.
     param([Parameter(Mandatory)] [string] $Command, [string[]] $Arguments = @(), [switch] $AllowFailure)
@@ -170,8 +182,11 @@ function Invoke-Bench {
     Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'tests/Cavra.Benchmarks'), '-c', 'Release', '--', '--quick') | Out-Null
     Invoke-Build
     $runtime = Get-StandInRuntime
+    $native = Get-NativeStandInRuntime
+    # 10,000 actions, disabled (the floor) and shadow over both transports, side by side in one run.
+    $benchRuntime, $label = if ($native) { $native, 'native (AOT) stand-in runtime' } else { $runtime, 'JIT stand-in runtime' }
     $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Measure-PilotOverhead.ps1'), '-ModuleManifest', $ModuleManifest,
-        '-RuntimePath', $runtime, '-PolicyPath', (Join-Path $Root 'examples/policy/compiled_policy.json'))
+        '-RuntimePath', $benchRuntime, '-RuntimeLabel', $label, '-PolicyPath', (Join-Path $Root 'examples/policy/compiled_policy.json'))
     $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Measure-ReadinessApi.ps1'), '-ModuleManifest', $ModuleManifest,
         '-RuntimePath', $runtime, '-BenchmarkProject', (Join-Path $Root 'tests/Cavra.Benchmarks'))
 }

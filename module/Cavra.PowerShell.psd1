@@ -27,6 +27,9 @@
         'Stop-CavraReadinessApi'
         'Export-CavraReadinessReport'
         'Get-CavraReadinessPack'
+        'Start-CavraGoRuntimeDaemon'
+        'Stop-CavraGoRuntimeDaemon'
+        'Get-CavraGoRuntimeDaemon'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
@@ -7,6 +9,12 @@ using Cavra.Gate.Json;
 // "--x=v", "--" ends the flags), flags --policy, --registry and --input (default "-", stdin). Like the real binary it
 // loads the policy and registry first (failure: one line on stderr, exit 1), then reads all of stdin, evaluates with the
 // built-in engine and prints the Decision as pretty JSON plus a newline, exit 0. A bad flag is exit 2, like Go's flag.
+//
+// Daemon mode (§2.6, §3.3-§3.6): --serve [--socket PATH] (default .cavra/cavra-runtime.sock) answers one request per
+// connection on a Unix socket until SIGINT/SIGTERM, then removes the socket file. In this mode CAVRA_STANDIN_BEHAVIOR
+// is one of normal | diverge | garbage | array | invalid-utf8 | huge (per request) | close-without-answer |
+// never-answer | crash-after-N (SIGKILLs itself on request N+1; the readiness probe counts) | hang-after-N |
+// delay-MS | sleep (never listens) | crash | exit-nonzero (exit at start); daemon requests are logged as "daemon BASE64".
 //
 // Environment (the pilot passes only argv; the environment is inherited):
 //   CAVRA_STANDIN_BEHAVIOR  normal (default) | diverge | sleep | sleep-with-child | exit-leaving-child | crash |
@@ -21,7 +29,8 @@ string behavior = Environment.GetEnvironmentVariable("CAVRA_STANDIN_BEHAVIOR") i
 string? pidFile = Environment.GetEnvironmentVariable("CAVRA_STANDIN_PID_FILE");
 AppendLine("CAVRA_STANDIN_ARGV_LOG", "[" + string.Join(",", args.Select(a => JsonString(a))) + "]");
 
-string policyPath = "", registryPath = "", inputPath = "-";
+string policyPath = "", registryPath = "", inputPath = "-", socketPath = ".cavra/cavra-runtime.sock";
+bool serve = false;
 for (int i = 0; i < args.Length; i++)
 {
     string arg = args[i];
@@ -33,7 +42,14 @@ for (int i = 0; i < args.Length; i++)
     int eq = name.IndexOf('=');
     if (eq >= 0) { value = name[(eq + 1)..]; name = name[..eq]; }
     if (name is "h" or "help") { Console.Error.WriteLine(Usage); return 0; }
-    if (name is not ("policy" or "registry" or "input")) return FlagError($"flag provided but not defined: -{name}");
+    if (name is not ("policy" or "registry" or "input" or "serve" or "socket")) return FlagError($"flag provided but not defined: -{name}");
+    if (name == "serve")
+    {
+        // A Go bool flag: bare, or =true/=false; never the next argument.
+        if (value is not (null or "true" or "false")) return FlagError($"invalid boolean value \"{value}\" for -serve: parse error");
+        serve = value != "false";
+        continue;
+    }
     if (value == null)
     {
         if (i + 1 >= args.Length) return FlagError($"flag needs an argument: -{name}");
@@ -43,13 +59,15 @@ for (int i = 0; i < args.Length; i++)
     {
         case "policy": policyPath = value; break;
         case "registry": registryPath = value; break;
+        case "socket": socketPath = value; break;
         default: inputPath = value; break;
     }
 }
 
 if (pidFile != null && behavior is not ("sleep-with-child" or "exit-leaving-child")) File.WriteAllText(pidFile, $"{Environment.ProcessId}\n");
 
-switch (behavior)
+// In --serve mode only sleep, crash and exit-nonzero act at start; the daemon's own behaviours act per request.
+switch (serve && !(behavior is "sleep" or "crash" or "exit-nonzero") ? (Daemon.Knows(behavior) ? "normal" : behavior) : behavior)
 {
     case "normal": case "diverge": case "stderr-flood": case "ignore-stdin": case "exit-leaving-child": break;
     case "sleep": Thread.Sleep(TimeSpan.FromMinutes(10)); return 0;
@@ -101,6 +119,8 @@ if (registryPath.Length > 0)
     if (!read.Valid) return Fail($"load registry {registryPath}: {read.Message}");
     if (!TrustRegistry.TryLoad(read.Payload, out registry, out var error)) return Fail($"load registry {registryPath}: {error}");
 }
+
+if (serve) return await Daemon.Serve(socketPath, new DecisionEngine(policy, registry), behavior);
 
 ActionRequest request;
 if (behavior == "ignore-stdin")
@@ -185,3 +205,145 @@ static string JsonString(string s)
     }
     return sb.Append('"').ToString();
 }
+
+/// <summary>The stand-in's <c>--serve</c> mode: the daemon side of decision-engine.md §2.6 and §3.3–3.6.</summary>
+internal static class Daemon
+{
+    private static int _served;
+
+    public static bool Knows(string behavior) =>
+        behavior is "normal" or "diverge" or "garbage" or "array" or "invalid-utf8" or "huge" or "close-without-answer" or "never-answer"
+        || behavior.StartsWith("crash-after-", StringComparison.Ordinal) || behavior.StartsWith("hang-after-", StringComparison.Ordinal)
+        || behavior.StartsWith("delay-", StringComparison.Ordinal);
+
+    public static async Task<int> Serve(string socketPath, DecisionEngine engine, string behavior)
+    {
+        string full = Path.GetFullPath(socketPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!); // Go: MkdirAll 0755 (an existing directory keeps its mode)
+        if (File.Exists(full)) File.Delete(full);
+        using var stop = new CancellationTokenSource();
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); listener.Dispose(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); listener.Dispose(); });
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(full));
+            listener.Listen(512);
+            // A few threads that accept and answer with blocking calls, like goroutines per connection but without the
+            // async machinery's per-connection cost; a connection that must hang is parked on its own task.
+            var threads = new List<Thread>();
+            for (int i = 0; i < Math.Max(2, Environment.ProcessorCount); i++)
+            {
+                var t = new Thread(() =>
+                {
+                    while (!stop.IsCancellationRequested)
+                    {
+                        Socket connection;
+                        try { connection = listener.Accept(); }
+                        catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException) { break; }
+                        Handle(connection, engine, behavior, stop.Token);
+                    }
+                }) { IsBackground = true };
+                threads.Add(t);
+                t.Start();
+            }
+            try { await Task.Delay(Timeout.Infinite, stop.Token); } catch (OperationCanceledException) { }
+        }
+        finally
+        {
+            listener.Dispose();
+            try { File.Delete(full); } catch (IOException) { } // Go removes the socket file on SIGINT/SIGTERM
+        }
+        return 0;
+    }
+
+    private static void Handle(Socket connection, DecisionEngine engine, string behavior, CancellationToken stop)
+    {
+        bool parked = false;
+        try
+        {
+            var request = ReadFirstValue(connection);
+            int count = Interlocked.Increment(ref _served);
+            var log = Environment.GetEnvironmentVariable("CAVRA_STANDIN_LOG");
+            if (log != null && request != null) lock (typeof(Daemon)) File.AppendAllText(log, "daemon " + Convert.ToBase64String(request) + "\n");
+
+            if (behavior.StartsWith("crash-after-", StringComparison.Ordinal) && count > int.Parse(behavior["crash-after-".Length..]))
+                Process.GetCurrentProcess().Kill(); // SIGKILL: no cleanup, the socket file stays, as after a real crash
+            if (behavior.StartsWith("hang-after-", StringComparison.Ordinal) && count > int.Parse(behavior["hang-after-".Length..]))
+                behavior = "never-answer";
+            if (behavior.StartsWith("delay-", StringComparison.Ordinal)) Thread.Sleep(int.Parse(behavior["delay-".Length..]));
+            switch (behavior)
+            {
+                case "close-without-answer": return;
+                case "never-answer":
+                    parked = true;
+                    _ = Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => connection.Dispose(), TaskScheduler.Default);
+                    return;
+                case "garbage": Send(connection, "this is not json {"u8.ToArray()); return;
+                case "array": Send(connection, "[]\n"u8.ToArray()); return;
+                case "invalid-utf8": Send(connection, [.. "{\"decision\": \""u8, 0xC3, 0x28, .. "\"}\n"u8]); return;
+                case "huge": Send(connection, [.. "{\"pad\": \""u8, .. Encoding.ASCII.GetBytes(new string(' ', 5 * 1024 * 1024)), .. "\"}\n"u8]); return;
+            }
+
+            // Malformed request: close without writing anything (§3.6).
+            if (request == null || !StrictJsonParser.TryParse(Encoding.UTF8.GetString(request), out var json, out _)
+                || !ActionRequest.TryParseContract(json, out var parsed, out _))
+                return;
+            var decision = engine.Evaluate(parsed);
+            string text = decision.ToDaemonJson();
+            if (behavior == "diverge")
+            {
+                string flipped = decision.Verdict == Decision.Allow ? Decision.Block : Decision.Allow;
+                text = text.Replace($"\"decision\":\"{decision.Verdict}\"", $"\"decision\":\"{flipped}\"");
+            }
+            Send(connection, Encoding.UTF8.GetBytes(text));
+        }
+        catch (Exception ex) when (ex is SocketException || ex is OperationCanceledException || ex is ObjectDisposedException) { }
+        finally
+        {
+            if (!parked) connection.Dispose();
+        }
+    }
+
+    private static void Send(Socket connection, byte[] bytes)
+    {
+        int sent = 0;
+        while (sent < bytes.Length) sent += connection.Send(bytes, sent, bytes.Length - sent, SocketFlags.None);
+    }
+
+    /// <summary>
+    /// Reads up to the end of the first JSON value, as Go's streaming decoder does: the client need not close its side,
+    /// and anything after the value is ignored. Null when the connection ends before a whole value arrived.
+    /// </summary>
+    private static byte[]? ReadFirstValue(Socket connection)
+    {
+        var buffer = new byte[4096];
+        int length = 0, scanned = 0, depth = 0;
+        bool started = false, inString = false, escaped = false;
+        while (true)
+        {
+            if (length == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+            int n = connection.Receive(buffer, length, buffer.Length - length, SocketFlags.None);
+            if (n == 0) return started && depth == 0 && !inString ? buffer[..length] : null;
+            length += n;
+            for (; scanned < length; scanned++)
+            {
+                byte b = buffer[scanned];
+                if (inString)
+                {
+                    if (escaped) escaped = false;
+                    else if (b == (byte)'\\') escaped = true;
+                    else if (b == (byte)'"') { inString = false; if (depth == 0) return buffer[..(scanned + 1)]; }
+                    continue;
+                }
+                if (!started && (b == ' ' || b == '\t' || b == '\r' || b == '\n')) continue;
+                started = true;
+                if (b == '"') inString = true;
+                else if (b == '{' || b == '[') depth++;
+                else if (b == '}' || b == ']') { depth--; if (depth == 0) return buffer[..(scanned + 1)]; }
+                else if (depth == 0 && (b == ' ' || b == '\n' || b == '\r' || b == '\t')) return buffer[..scanned]; // a bare literal
+            }
+        }
+    }
+}
+

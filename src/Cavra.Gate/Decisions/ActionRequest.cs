@@ -54,12 +54,27 @@ namespace Cavra.Gate.Decisions
             error = "";
             if (json == null) { error = "request is missing"; return false; }
 
-            if (TryBindContract(json, out var contract) && contract.ReleaseGovernance != null)
+            if (TryBindContract(json, out var contract, out _) && contract.ReleaseGovernance != null)
             {
                 request = contract;
                 return true;
             }
             return TryBindRuntime(json, out request, out error);
+        }
+
+        /// <summary>
+        /// Binds a request document the way the runtime's daemon does (§3.3, §3.6): as the contract <c>EvaluateRequest</c>
+        /// only. <c>operation</c>, <c>server</c>, <c>tool</c>, <c>capability</c> and <c>record</c> are not in the contract and are
+        /// dropped; a wrong type anywhere (including inside <c>release_governance</c> or <c>runner_auth</c>) is a decode
+        /// error, on which the daemon closes the connection without answering.
+        /// </summary>
+        public static bool TryParseContract(JsonValue json, out ActionRequest request, out string error)
+        {
+            error = "";
+            if (json == null) { request = new ActionRequest(); error = "request is missing"; return false; }
+            if (TryBindContract(json, out request, out error)) return true;
+            request = new ActionRequest();
+            return false;
         }
 
         /// <summary>
@@ -113,11 +128,12 @@ namespace Cavra.Gate.Decisions
         // ---- binding ------------------------------------------------------------------------------------------------
 
         /// <summary>The daemon contract <c>EvaluateRequest</c>: seven scalars, <c>release_governance</c>, <c>runner_auth</c>.</summary>
-        private static bool TryBindContract(JsonValue json, out ActionRequest request)
+        private static bool TryBindContract(JsonValue json, out ActionRequest request, out string error)
         {
             request = new ActionRequest();
+            error = "";
             if (json.IsNull) return true;
-            if (!(json is JsonObject root)) return false;
+            if (!(json is JsonObject root)) { error = GoJson.ValueTypeError(json, "v1.EvaluateRequest"); return false; }
             string? err = null;
             const string S = "EvaluateRequest";
             JsonObject? governance = null;
@@ -148,6 +164,7 @@ namespace Cavra.Gate.Decisions
                 }
             }
             request.ReleaseGovernance = governance;
+            error = err ?? "";
             return err == null;
         }
 

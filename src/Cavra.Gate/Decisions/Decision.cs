@@ -169,6 +169,53 @@ namespace Cavra.Gate.Decisions
             return sb.ToString();
         }
 
+        /// <summary>
+        /// What <c>cavra-runtime --serve</c> writes for this decision (§3.5): the <c>DecisionResponse</c> key order, every key
+        /// omitted when empty, compact, Go HTML-safe escaping, one trailing newline.
+        /// </summary>
+        public string ToDaemonJson()
+        {
+            var sb = new StringBuilder(512);
+            sb.Append('{');
+            bool first = true;
+            void Str(string key, string value)
+            {
+                if (value.Length == 0) return;
+                sb.Append(first ? "\"" : ",\"").Append(key).Append("\":");
+                first = false;
+                GoJson.AppendString(sb, value, true);
+            }
+            Str("decision_id", DecisionId);
+            Str("session_id", SessionId);
+            Str("agent_id", AgentId);
+            Str("actor", Actor);
+            Str("action_type", ActionType);
+            Str("target", Target);
+            Str("requested_operation", RequestedOperation);
+            Str("policy_pack", PolicyPack);
+            Str("policy_id", PolicyId);
+            Str("rule_id", RuleId);
+            Str("decision", Verdict);
+            Str("severity", Severity);
+            Str("reason", Reason);
+            if (EvidenceRefs.Count > 0)
+            {
+                sb.Append(first ? "\"" : ",\"").Append("evidence_refs\":[");
+                first = false;
+                for (int i = 0; i < EvidenceRefs.Count; i++)
+                {
+                    if (i > 0) sb.Append(',');
+                    GoJson.AppendString(sb, EvidenceRefs[i], true);
+                }
+                sb.Append(']');
+            }
+            Str("approver_group", ApproverGroup);
+            Str("timestamp", Timestamp);
+            Str("correlation_id", CorrelationId);
+            sb.Append("}\n");
+            return sb.ToString();
+        }
+
         public override string ToString() => $"{Verdict} {RuleId} ({Severity}): {Reason}";
     }
 }

@@ -40,6 +40,11 @@ namespace Cavra.Gate.Pilot
         /// <summary>The Go runtime's decision verbatim, or null when Go was not called or failed.</summary>
         public JsonObject? GoDecision { get; internal set; }
         public TimeSpan? GoDuration { get; internal set; }
+        /// <summary>How the runtime was reached: "one-shot", "daemon", or "" when it was not called. Not part of the JSON
+        /// document, which is the same over both transports.</summary>
+        public string GoTransport { get; internal set; } = "";
+        /// <summary>The pilot's own time for this action: built-in decision, gate, runtime call and parity.</summary>
+        public TimeSpan Duration { get; internal set; }
 
         /// <summary>The decision that takes effect: the built-in one unless Go was selected.</summary>
         public string Decision => SelectedBackend == "go" && GoDecision != null ? GoText("decision") : DotnetDecision.Verdict;

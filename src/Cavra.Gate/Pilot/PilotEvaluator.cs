@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Text;
 using System.Threading;
 using Cavra.Gate.Configuration;
@@ -14,7 +15,9 @@ namespace Cavra.Gate.Pilot
     /// pilot.md §4.1 describes, with this project's renames and strictness. One evaluator serves a stream of actions:
     /// the gate, the readiness report and the loaded policy are re-evaluated only when an input file changes (or the
     /// cached gate is older than <see cref="GateMaxAge"/>, so drills still go stale on time), not once per action.
-    /// An evaluator belongs to one stream and is not thread-safe; concurrent callers each use their own.
+    /// An evaluator belongs to one stream and is not thread-safe; concurrent callers each use their own. Only the runtime
+    /// call may run elsewhere: <see cref="Begin"/> on the stream's thread, the runtime and <see cref="Complete"/> on any
+    /// (<see cref="PilotStream"/> does this with a bounded number of requests in flight).
     /// </summary>
     public sealed class PilotEvaluator
     {
@@ -45,8 +48,23 @@ namespace Cavra.Gate.Pilot
         /// <summary>Why the configured policy or registry could not be loaded, or "".</summary>
         public string PolicyProblem => Refresh().Problem;
 
+        /// <summary>Evaluates one action: the built-in decision, the gate, the runtime when the mode calls it, parity, selection.</summary>
         public EvaluationRecord Evaluate(ActionRequest request, CancellationToken cancellationToken = default)
         {
+            var pending = Begin(request);
+            if (!pending.CallsRuntime) return pending.Record;
+            return Complete(pending, _runtime.Evaluate(request, pending.Config, cancellationToken));
+        }
+
+        /// <summary>
+        /// Steps 0–3 of pilot.md §4.1 on the caller's thread (this evaluator is not thread-safe): the built-in decision and
+        /// the gate. When <see cref="PendingEvaluation.CallsRuntime"/> is false the record is final; otherwise call
+        /// <see cref="Runtime"/> with <see cref="PendingEvaluation.Request"/> and <see cref="PendingEvaluation.Config"/>, on
+        /// any thread, and pass the answer to <see cref="Complete"/>.
+        /// </summary>
+        public PendingEvaluation Begin(ActionRequest request)
+        {
+            long started = Stopwatch.GetTimestamp();
             var config = _context.Config;
             var engine = Refresh();
             var record = new EvaluationRecord(NewId(), _context.Clock.UtcNow, request, config.Mode, engine.Evaluate(request));
@@ -55,7 +73,7 @@ namespace Cavra.Gate.Pilot
             if (!config.Enabled)
             {
                 record.FallbackReason = DisabledReason;
-                return record;
+                return PendingEvaluation.Final(record, config, started);
             }
 
             // 2. Runtime readiness, in every enabled mode.
@@ -66,7 +84,7 @@ namespace Cavra.Gate.Pilot
                 {
                     record.Readiness = readiness;
                     if (config.Mode == BackendMode.Promoted) record.Audit = new PromotionAudit(_verdict!);
-                    return Fallback(record, ReadinessFailedReason);
+                    return PendingEvaluation.Final(Fallback(record, ReadinessFailedReason), config, started);
                 }
             }
 
@@ -78,31 +96,48 @@ namespace Cavra.Gate.Pilot
                 if (!verdict.GatePassed)
                 {
                     AttachReportsThrough(record, verdict);
-                    return Fallback(record, verdict.FallbackReason);
+                    return PendingEvaluation.Final(Fallback(record, verdict.FallbackReason), config, started);
                 }
             }
-
-            // 4. The candidate. A failure attaches readiness only (pilot.md §4.1 step 4).
-            var answer = _runtime.Evaluate(request, config, cancellationToken);
-            record.GoDuration = answer.Duration;
-            if (!answer.Succeeded)
-            {
-                record.Readiness = readiness;
-                return Fallback(record, RuntimeFailedPrefix + answer.FailureReason);
-            }
-            record.GoDecision = answer.Decision;
-
-            // 5. Parity on decision, rule_id and severity; a divergence keeps the built-in decision, in every mode.
-            bool match = Same(record.DotnetDecision.Verdict, answer.Decision!, "decision")
-                && Same(record.DotnetDecision.RuleId, answer.Decision!, "rule_id")
-                && Same(record.DotnetDecision.Severity, answer.Decision!, "severity");
-            record.ParityMatch = match;
-            if (!match) return Fallback(record, ParityDivergedReason);
-
-            // 6. Selection: enforce and promoted use Go; shadow records parity and stays on the built-in engine.
-            if (config.Mode == BackendMode.Enforce || config.Mode == BackendMode.Promoted) record.SelectedBackend = "go";
-            return record;
+            return new PendingEvaluation(record, readiness, config, started);
         }
+
+        /// <summary>Steps 4–7 with the runtime's answer. Touches only the pending record, so any thread may call it.</summary>
+        public static EvaluationRecord Complete(PendingEvaluation pending, GoRuntimeAnswer answer)
+        {
+            var record = pending.Record;
+            try
+            {
+                if (!pending.CallsRuntime) return record;
+                // 4. The candidate. A failure attaches readiness only (pilot.md §4.1 step 4).
+                record.GoDuration = answer.Duration;
+                record.GoTransport = answer.Transport;
+                if (!answer.Succeeded)
+                {
+                    record.Readiness = pending.Readiness;
+                    return Fallback(record, RuntimeFailedPrefix + answer.FailureReason);
+                }
+                record.GoDecision = answer.Decision;
+
+                // 5. Parity on decision, rule_id and severity; a divergence keeps the built-in decision, in every mode.
+                bool match = Same(record.DotnetDecision.Verdict, answer.Decision!, "decision")
+                    && Same(record.DotnetDecision.RuleId, answer.Decision!, "rule_id")
+                    && Same(record.DotnetDecision.Severity, answer.Decision!, "severity");
+                record.ParityMatch = match;
+                if (!match) return Fallback(record, ParityDivergedReason);
+
+                // 6. Selection: enforce and promoted use Go; shadow records parity and stays on the built-in engine.
+                if (pending.Config.Mode == BackendMode.Enforce || pending.Config.Mode == BackendMode.Promoted) record.SelectedBackend = "go";
+                return record;
+            }
+            finally
+            {
+                record.Duration = pending.Elapsed;
+            }
+        }
+
+        /// <summary>The candidate backend this evaluator calls.</summary>
+        public IGoRuntime Runtime => _runtime;
 
         private static EvaluationRecord Fallback(EvaluationRecord record, string reason)
         {
@@ -149,6 +184,7 @@ namespace Cavra.Gate.Pilot
             _fingerprint = fingerprint;
             _cachedAt = now;
             GateEvaluations++;
+            if (_runtime is IGateInputsObserver observer) observer.GateInputsRefreshed(config, _context.Files);
             return _engine;
         }
 
@@ -185,5 +221,36 @@ namespace Cavra.Gate.Pilot
             using (var rng = System.Security.Cryptography.RandomNumberGenerator.Create()) rng.GetBytes(bytes);
             return "eval_" + InputFiles.ToHex(bytes);
         }
+    }
+
+    /// <summary>An evaluation between <see cref="PilotEvaluator.Begin"/> and <see cref="PilotEvaluator.Complete"/>.</summary>
+    public sealed class PendingEvaluation
+    {
+        private readonly long _started;
+
+        internal PendingEvaluation(EvaluationRecord record, BackendReadinessReport? readiness, GateConfig config, long started)
+        {
+            Record = record;
+            Readiness = readiness;
+            Config = config;
+            CallsRuntime = true;
+            _started = started;
+        }
+
+        internal static PendingEvaluation Final(EvaluationRecord record, GateConfig config, long started)
+        {
+            var p = new PendingEvaluation(record, null, config, started) { CallsRuntime = false };
+            record.Duration = p.Elapsed;
+            return p;
+        }
+
+        /// <summary>The record so far; final when <see cref="CallsRuntime"/> is false.</summary>
+        public EvaluationRecord Record { get; }
+        public ActionRequest Request => Record.Request;
+        public GateConfig Config { get; }
+        /// <summary>True when the mode and gate call the runtime for this action.</summary>
+        public bool CallsRuntime { get; private set; }
+        internal BackendReadinessReport? Readiness { get; }
+        internal TimeSpan Elapsed => TimeSpan.FromTicks((long)((Stopwatch.GetTimestamp() - _started) * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
     }
 }

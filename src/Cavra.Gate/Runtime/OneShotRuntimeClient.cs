@@ -61,7 +61,9 @@ namespace Cavra.Gate.Runtime
     /// </summary>
     public sealed class OneShotRuntimeClient : IGoRuntime
     {
-        public const int MaxOutputBytes = 1024 * 1024;
+        /// <summary>The transport name on every answer (<see cref="GoRuntimeAnswer.Transport"/>).</summary>
+        public const string Transport = "one-shot";
+        public const int MaxOutputBytes = RuntimeReply.MaxBytes;
         public const int StderrExcerptBytes = 4096;
         public const string StoppedReason = "stopped before the runtime answered";
         public const string LeftoverReason = "exited but left a process holding its pipes open";
@@ -70,7 +72,6 @@ namespace Cavra.Gate.Runtime
         private static readonly TimeSpan MaxDeadline = TimeSpan.FromMilliseconds(int.MaxValue);
         private static readonly TimeSpan ExitGrace = TimeSpan.FromMilliseconds(250);  // pipes reach EOF as the child exits
         private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
-        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
         private static readonly UTF8Encoding Utf8NoBom = new UTF8Encoding(false);
         private static readonly PropertyInfo? ArgumentListProperty = typeof(ProcessStartInfo).GetProperty("ArgumentList");
         private static readonly PropertyInfo? StandardInputEncodingProperty = typeof(ProcessStartInfo).GetProperty("StandardInputEncoding");
@@ -187,14 +188,8 @@ namespace Cavra.Gate.Runtime
                     return Fail($"exited with status {_exitCode}" + (line.Length > 0 ? ": " + line : ""));
                 }
                 var output = _stdout.Result;
-                if (output.Overflowed) return Fail("output exceeds 1 MiB");
-                if (output.Bytes.Length == 0) return Fail("output is empty");
-                string text;
-                try { text = StrictUtf8.GetString(output.Bytes); }
-                catch (DecoderFallbackException) { return Fail("output is not valid UTF-8"); }
-                if (text.Length > 0 && text[0] == '\uFEFF') return Fail("output is not valid JSON: unexpected byte-order mark");
-                if (!StrictJsonParser.TryParse(text, out var value, out var error)) return Fail("output is not valid JSON: " + error!.Message);
-                if (!(value is JsonObject decision)) return Fail("output is not a JSON object");
+                // The same checks as a daemon reply (RuntimeReply), phrased for stdout.
+                if (!RuntimeReply.TryParse(output.Bytes, output.Overflowed, out var decision, out var problem)) return Fail("output " + problem);
                 return Result(decision, "");
             }
 

@@ -59,7 +59,8 @@ namespace Cavra.Gate.Runtime
 
         /// <summary>The pilot's view: the decision or the failure reason, and the duration.</summary>
         public GoRuntimeAnswer ToAnswer() =>
-            Decision != null ? GoRuntimeAnswer.Answered(Decision, Duration) : GoRuntimeAnswer.Failed(FailureReason, Duration);
+            Decision != null ? GoRuntimeAnswer.Answered(Decision, Duration, OneShotRuntimeClient.Transport)
+                : GoRuntimeAnswer.Failed(FailureReason, Duration, OneShotRuntimeClient.Transport);
 
         public override string ToString() => Succeeded ? "answered" : "go runtime failed: " + FailureReason;
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
@@ -14,13 +15,18 @@ namespace Cavra.PowerShell.Commands
     /// <summary>
     /// Evaluates agent actions through the pilot in the configured mode: the built-in .NET engine decides, the Go
     /// runtime is shadowed, enforced or promoted as configured, and every fallback is recorded with its reason.
+    /// With -Transport Daemon the runtime is a daemon: the session's (Start-CavraGoRuntimeDaemon) when one serves the same
+    /// inputs, else one this pipeline starts on first use and stops when it ends, fails or is stopped.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "CavraGoPilotEvaluate")]
     [OutputType(typeof(EvaluationRecord))]
     [OutputType(typeof(string))]
-    public sealed class InvokeCavraGoPilotEvaluateCommand : GateConfigurationCmdlet
+    public sealed class InvokeCavraGoPilotEvaluateCommand : GateConfigurationCmdlet, IDisposable
     {
         private PilotEvaluator? _pilot;
+        private PilotStream? _stream;
+        private GoRuntimeDaemon? _ownedDaemon;
+        private readonly ConcurrentQueue<string> _narration = new ConcurrentQueue<string>();
         private AuditJournal? _journal;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly Stopwatch _progressClock = new Stopwatch();
@@ -63,12 +69,37 @@ namespace Cavra.PowerShell.Commands
         /// <summary>Emit each evaluation record as canonical JSON text.</summary>
         [Parameter] public SwitchParameter AsJson { get; set; }
 
+        /// <summary>OneShot (a process per action) or Daemon (a Unix-socket daemon). Overrides CAVRA_GO_RUNTIME_TRANSPORT.</summary>
+        [Parameter] public GoRuntimeTransport Transport { get; set; }
+
+        /// <summary>With the daemon transport, how many runtime requests may be in flight at once; output keeps input order.</summary>
+        [Parameter] [ValidateRange(1, 64)] public int ThrottleLimit { get; set; } = 4;
+
         protected override void BeginProcessing()
         {
             // One configuration and one evaluator per pipeline: the gate is re-evaluated only when an input changes.
             var config = ResolveConfig();
             var context = CreateContext(config);
-            _pilot = new PilotEvaluator(context, new OneShotRuntimeClient(context.Files));
+            var oneShot = new OneShotRuntimeClient(context.Files);
+            IGoRuntime runtime = oneShot;
+            bool daemon = false;
+            var transport = GoRuntimeTransportSetting.Resolve(
+                MyInvocation.BoundParameters.ContainsKey(nameof(Transport)) ? Transport : (GoRuntimeTransport?)null,
+                Environment.GetEnvironmentVariable(GoRuntimeTransportSetting.Variable), out var source, out var note);
+            if (note != null) WriteWarning(note);
+            if (source != "default") WriteVerbose($"Transport = {transport} (from {source})");
+            if (transport == GoRuntimeTransport.Daemon && config.Enabled)
+            {
+                if (!UnixSocket.IsSupported)
+                    WriteWarning($"The daemon transport is not available here: {UnixSocket.UnsupportedReason}. Each action runs the runtime one-shot.");
+                else
+                {
+                    runtime = DaemonClient(config, context.Files, oneShot);
+                    daemon = true;
+                }
+            }
+            _pilot = new PilotEvaluator(context, runtime);
+            _stream = new PilotStream(_pilot, daemon ? ThrottleLimit : 1, _stop.Token);
             if (_pilot.PolicyProblem.Length > 0)
                 WriteWarning("Every decision fails closed: " + _pilot.PolicyProblem);
             if (MyInvocation.BoundParameters.ContainsKey(nameof(JournalPath)))
@@ -76,10 +107,65 @@ namespace Cavra.PowerShell.Commands
             _progressClock.Start();
         }
 
+        private DaemonRuntimeClient DaemonClient(Cavra.Gate.Configuration.GateConfig config, InputFiles files, OneShotRuntimeClient oneShot)
+        {
+            var options = GoRuntimeDaemonOptions.From(config, files);
+            var daemon = SessionDaemons.Find(options);
+            if (daemon != null)
+                WriteVerbose($"Using the session's cavra-runtime daemon on {daemon.SocketPath}.");
+            else
+            {
+                // Owned by this pipeline: started on the first action that needs it, stopped when the pipeline ends.
+                daemon = _ownedDaemon = GoRuntimeDaemon.Create(options);
+                daemon.Narration += _narration.Enqueue;
+            }
+            var client = new DaemonRuntimeClient(daemon, oneShot);
+            client.RoutedOneShot += (request, why) => _narration.Enqueue($"{request.ActionType} '{request.Target}' goes one-shot: {why}");
+            return client;
+        }
+
         protected override void ProcessRecord()
         {
+            Narrate();
             if (!TryBuildRequest(out var request)) return;
-            var record = _pilot!.Evaluate(request, _stop.Token);
+            var stream = _stream!;
+            stream.Submit(request);
+            while (stream.TryTake(out var done)) Emit(done);
+            while (stream.Pending >= stream.Window) Emit(stream.Take());
+        }
+
+        protected override void EndProcessing()
+        {
+            var stream = _stream!;
+            while (stream.Pending > 0) Emit(stream.Take());
+            StopOwnedDaemon();
+            Narrate();
+            if (_count > 1) WriteProgress(new ProgressRecord(1, "Evaluating agent actions", $"{_count} evaluated") { RecordType = ProgressRecordType.Completed });
+        }
+
+        protected override void StopProcessing()
+        {
+            _stop.Cancel();
+            StopOwnedDaemon();
+        }
+
+        public void Dispose()
+        {
+            _stream?.Dispose();
+            StopOwnedDaemon();
+        }
+
+        private void StopOwnedDaemon() => _ownedDaemon?.Stop();
+
+        private void Narrate()
+        {
+            while (_narration.TryDequeue(out var message)) WriteVerbose(message);
+        }
+
+        private void Emit(EvaluationRecord record)
+        {
+            Narrate();
+            var request = record.Request;
             if (record.FallbackUsed) WriteVerbose($"{request.ActionType} '{request.Target}': {record.FallbackReason}");
             if (_journal != null)
             {
@@ -92,13 +178,6 @@ namespace Cavra.PowerShell.Commands
             WriteObject(AsJson ? (object)CanonicalJsonOutput.Of(record) : record);
             ReportProgress();
         }
-
-        protected override void EndProcessing()
-        {
-            if (_count > 1) WriteProgress(new ProgressRecord(1, "Evaluating agent actions", $"{_count} evaluated") { RecordType = ProgressRecordType.Completed });
-        }
-
-        protected override void StopProcessing() => _stop.Cancel();
 
         private bool TryBuildRequest(out ActionRequest request)
         {

@@ -1,0 +1,513 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Cavra.Gate.Configuration;
+using Cavra.Gate.Json;
+using Cavra.Gate.Serialization;
+
+namespace Cavra.Gate.Runtime
+{
+    /// <summary>Where a daemon transport gets its socket from.</summary>
+    public interface IDaemonEndpoint
+    {
+        /// <summary>The socket of a running daemon, starting or restarting it when its owner may, within <paramref name="budget"/>.
+        /// False with the failure reason when there is none.</summary>
+        bool TryAcquire(TimeSpan budget, CancellationToken cancellationToken, out string socketPath, out string failure);
+
+        /// <summary>Called after a request failed on the socket: what the owner knows about why ("daemon exited with status 137"),
+        /// or "". The owner may decide the daemon is down and restart it when next acquired.</summary>
+        string OnFailure(DaemonFailure failure);
+
+        /// <summary>Called after a request was answered.</summary>
+        void OnAnswered();
+    }
+
+    /// <summary>How a request on the daemon socket failed, as far as the daemon's health is concerned.</summary>
+    public enum DaemonFailure
+    {
+        /// <summary>Nobody listens: the socket is missing or the connection was refused. The daemon is down.</summary>
+        Unreachable,
+        /// <summary>The connection closed without an answer, or the answer was not a decision. Malformed requests do this too.</summary>
+        NoAnswer,
+        /// <summary>No answer within the timeout. Several in a row mean the daemon hangs.</summary>
+        TimedOut,
+    }
+
+    /// <summary>A daemon socket someone else manages (tests; an operator's <c>cavra-runtime --lifecycle start</c>).</summary>
+    public sealed class DaemonSocket : IDaemonEndpoint
+    {
+        public DaemonSocket(string socketPath) { SocketPath = socketPath; }
+        public string SocketPath { get; }
+
+        public bool TryAcquire(TimeSpan budget, CancellationToken cancellationToken, out string socketPath, out string failure)
+        {
+            socketPath = SocketPath;
+            failure = "";
+            return true;
+        }
+
+        public string OnFailure(DaemonFailure failure) => "";
+        public void OnAnswered() { }
+    }
+
+    /// <summary>How to run a daemon: the same runtime, policy and registry the one-shot transport would pass.</summary>
+    public sealed class GoRuntimeDaemonOptions
+    {
+        /// <summary>Full paths; "" for "not configured" (the runtime's built-in policy / no registry).</summary>
+        public string RuntimePath { get; set; } = "";
+        public string PolicyPath { get; set; } = "";
+        public string RegistryPath { get; set; } = "";
+        public string WorkingDirectory { get; set; } = "";
+        /// <summary>How long a start may take until the daemon answers the readiness probe.</summary>
+        public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+        /// <summary>Restart a daemon that exited, lost its socket or whose inputs changed, when next needed.</summary>
+        public bool AutoRestart { get; set; } = true;
+        /// <summary>At most this many restarts after failures within <see cref="RestartWindow"/>; after that requests fail fast.</summary>
+        public int MaxRestarts { get; set; } = 3;
+        public TimeSpan RestartWindow { get; set; } = TimeSpan.FromMinutes(1);
+        /// <summary>Extra environment for the daemon process.</summary>
+        public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>The runtime, policy and registry of <paramref name="config"/>, resolved as the one-shot client resolves them.</summary>
+        public static GoRuntimeDaemonOptions From(GateConfig config, InputFiles files) => new GoRuntimeDaemonOptions
+        {
+            RuntimePath = config.RuntimePath.Length > 0 ? files.Resolve(config.RuntimePath) : "",
+            PolicyPath = config.PolicyPath.Length > 0 ? files.Resolve(config.PolicyPath) : "",
+            RegistryPath = config.RegistryPath.Length > 0 ? files.Resolve(config.RegistryPath) : "",
+            WorkingDirectory = files.BaseDirectory,
+        };
+    }
+
+    /// <summary>Why a daemon could not be started.</summary>
+    public sealed class GoRuntimeDaemonException : Exception
+    {
+        public GoRuntimeDaemonException(string message) : base(message) { }
+    }
+
+    /// <summary>
+    /// A <c>cavra-runtime --serve</c> process this module owns (decision-engine.md §2.6, §8): its socket lives in a private
+    /// directory (0700) made for it; it is ready once it answers the lifecycle probe; a daemon that exits or loses its socket
+    /// is noticed and restarted when next needed (within a restart budget), and one whose runtime, policy or registry file
+    /// changed is restarted so it never answers from stale inputs (the runtime loads them once). <see cref="Stop"/> asks it
+    /// to stop (SIGTERM), kills the whole tree after a grace period, and removes the socket and directory. Every daemon is
+    /// also stopped when the process exits. Thread-safe.
+    /// </summary>
+    public sealed class GoRuntimeDaemon : IDaemonEndpoint, IDisposable
+    {
+        public const string SocketFileName = "runtime.sock";
+        private const int StderrExcerptBytes = 4096;
+        private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
+
+        private readonly object _lock = new object();
+        private readonly GoRuntimeDaemonOptions _options;
+        private readonly Queue<DateTime> _failureRestarts = new Queue<DateTime>();
+        private Process? _process;
+        private Task<byte[]>? _stderr;
+        private string _directory = "";
+        private string _socketPath = "";
+        private string _fingerprint = "";
+        private volatile bool _running;
+        private volatile bool _stale;
+        private volatile bool _stopped;
+        private string _lastFailure = "";
+        private int _starts;
+        private int _timeoutsInARow;
+        /// <summary>After this many timeouts in a row the daemon counts as hung and is restarted.</summary>
+        public const int HungAfterTimeouts = 3;
+
+        private GoRuntimeDaemon(GoRuntimeDaemonOptions options) { _options = options; }
+
+        /// <summary>A daemon that starts on first use (<see cref="TryAcquire"/>), for a pipeline that may never need it.</summary>
+        public static GoRuntimeDaemon Create(GoRuntimeDaemonOptions options) => new GoRuntimeDaemon(options);
+
+        /// <summary>Starts a daemon and waits until it is ready; throws <see cref="GoRuntimeDaemonException"/> with the reason.</summary>
+        public static GoRuntimeDaemon Start(GoRuntimeDaemonOptions options, CancellationToken cancellationToken = default)
+        {
+            var daemon = new GoRuntimeDaemon(options);
+            string failure;
+            bool started;
+            lock (daemon._lock) started = daemon.StartLocked(options.ReadyTimeout, cancellationToken, out failure);
+            if (!started)
+            {
+                daemon.Stop();
+                throw new GoRuntimeDaemonException(failure);
+            }
+            return daemon;
+        }
+
+        public string RuntimePath => _options.RuntimePath;
+        public string PolicyPath => _options.PolicyPath;
+        public string RegistryPath => _options.RegistryPath;
+        /// <summary>The socket path; stays the same across restarts. "" before the first start.</summary>
+        public string SocketPath => _socketPath;
+        /// <summary>The private directory holding the socket.</summary>
+        public string Directory => _directory;
+        /// <summary>The current daemon process id, or 0.</summary>
+        public int ProcessId { get { var p = _process; try { return p != null && _running ? p.Id : 0; } catch (InvalidOperationException) { return 0; } } }
+        public bool Running => _running && !_stopped;
+        public bool Stopped => _stopped;
+        /// <summary>How many times the process was started (the first start included).</summary>
+        public int Starts => _starts;
+        public int Restarts => Math.Max(0, _starts - 1);
+        public DateTimeOffset? StartedAt { get; private set; }
+        /// <summary>Why the daemon last stopped working or could not start, or "".</summary>
+        public string LastFailure => _lastFailure;
+        /// <summary>Start, restart and stop narration (raised on the thread that did it).</summary>
+        public event Action<string>? Narration;
+
+        /// <summary>True when this daemon serves exactly these inputs.</summary>
+        public bool Serves(GoRuntimeDaemonOptions other) =>
+            string.Equals(RuntimePath, other.RuntimePath, StringComparison.Ordinal)
+            && string.Equals(PolicyPath, other.PolicyPath, StringComparison.Ordinal)
+            && string.Equals(RegistryPath, other.RegistryPath, StringComparison.Ordinal);
+
+        public bool TryAcquire(TimeSpan budget, CancellationToken cancellationToken, out string socketPath, out string failure)
+        {
+            socketPath = _socketPath;
+            failure = "";
+            if (_running && !_stale && !_stopped) return true;
+            if (_stopped) { failure = "daemon was stopped"; return false; }
+            var clock = Stopwatch.StartNew();
+            if (!Monitor.TryEnter(_lock, budget > TimeSpan.Zero ? budget : TimeSpan.Zero)) { failure = "daemon is restarting"; return false; }
+            try
+            {
+                socketPath = _socketPath;
+                if (_running && !_stale) return true;
+                if (_stopped) { failure = "daemon was stopped"; return false; }
+                bool first = _starts == 0;
+                bool inputsChanged = _running && _stale;
+                if (!first && !inputsChanged)
+                {
+                    string down = _lastFailure.Length > 0 ? _lastFailure : "daemon exited";
+                    if (!_options.AutoRestart) { failure = $"daemon is not running ({down})"; return false; }
+                    var now = DateTime.UtcNow;
+                    while (_failureRestarts.Count > 0 && now - _failureRestarts.Peek() > _options.RestartWindow) _failureRestarts.Dequeue();
+                    if (_failureRestarts.Count >= _options.MaxRestarts)
+                    {
+                        failure = $"daemon is not running ({down}); restart limit reached ({_options.MaxRestarts} within {PythonFloat.Repr(_options.RestartWindow.TotalSeconds)} seconds)";
+                        return false;
+                    }
+                    _failureRestarts.Enqueue(now);
+                }
+                // The first start may take its full ready timeout; a restart must fit the request that needs it.
+                var left = budget - clock.Elapsed;
+                var ready = first || left > _options.ReadyTimeout ? _options.ReadyTimeout : left;
+                if (ready <= TimeSpan.Zero) { failure = "daemon is restarting"; return false; }
+                string why = first ? "" : inputsChanged ? "its runtime, policy or registry changed" : _lastFailure;
+                _timeoutsInARow = 0;
+                if (!StartLocked(ready, cancellationToken, out failure))
+                {
+                    failure = (first ? "daemon could not start: " : "daemon could not restart: ") + failure;
+                    return false;
+                }
+                if (!first) Narrate($"Restarted the cavra-runtime daemon (process {ProcessId}) on {_socketPath}: {why}.");
+                socketPath = _socketPath;
+                return true;
+            }
+            finally
+            {
+                Monitor.Exit(_lock);
+            }
+        }
+
+        public string OnFailure(DaemonFailure failure)
+        {
+            if (_stopped) return "daemon was stopped";
+            var p = _process;
+            if (p == null) return ""; // being restarted
+            bool exited;
+            try { exited = p.HasExited; } catch (InvalidOperationException) { exited = true; }
+            if (exited)
+            {
+                MarkExited(p);
+                return _lastFailure;
+            }
+            // Not (yet) seen to exit. Whatever the process is doing, a daemon nobody can reach or that stopped answering
+            // is down: it is killed and restarted when next needed.
+            switch (failure)
+            {
+                case DaemonFailure.Unreachable:
+                    bool removed = _socketPath.Length > 0 && !File.Exists(_socketPath);
+                    MarkDown(p, removed ? "daemon socket was removed" : "daemon refused connections");
+                    return removed ? "daemon socket was removed" : "";
+                case DaemonFailure.TimedOut:
+                    if (Interlocked.Increment(ref _timeoutsInARow) < HungAfterTimeouts) return "";
+                    MarkDown(p, $"daemon stopped answering: {HungAfterTimeouts} timeouts in a row");
+                    return _lastFailure;
+                default:
+                    return "";
+            }
+        }
+
+        public void OnAnswered()
+        {
+            if (_timeoutsInARow != 0) Interlocked.Exchange(ref _timeoutsInARow, 0);
+        }
+
+        private void MarkDown(Process process, string why)
+        {
+            if (!ReferenceEquals(process, _process)) return;
+            _lastFailure = why;
+            _running = false;
+        }
+
+        /// <summary>The pilot re-read its inputs: restart before the next request if the daemon's runtime, policy or registry changed.</summary>
+        public void InputsRefreshed(InputFiles files)
+        {
+            if (!_running || _stopped) return;
+            if (Fingerprint(files) != _fingerprint) _stale = true;
+        }
+
+        /// <summary>Stops the daemon and removes its socket and directory. Idempotent; never throws.</summary>
+        public void Stop() => Stop(graceful: true);
+
+        public void Dispose() => Stop();
+
+        internal void Stop(bool graceful)
+        {
+            _stopped = true; // a start in progress notices this and gives up, so the lock below is not held for long
+            lock (_lock)
+            {
+                var p = _process;
+                _process = null;
+                _running = false;
+                if (p != null) EndProcess(p, graceful);
+                if (_socketPath.Length > 0) { try { File.Delete(_socketPath); } catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { } }
+                if (_directory.Length > 0) PrivateDirectory.Delete(_directory);
+                DaemonTracker.Remove(this);
+                if (p != null) Narrate($"Stopped the cavra-runtime daemon on {_socketPath}.");
+            }
+        }
+
+        public override string ToString() => _socketPath.Length > 0 ? $"cavra-runtime --serve --socket {_socketPath}" : "cavra-runtime daemon (not started)";
+
+        // ---- internals ----------------------------------------------------------------------------------------------
+
+        private bool StartLocked(TimeSpan readyTimeout, CancellationToken cancellationToken, out string failure)
+        {
+            failure = "";
+            var clock = Stopwatch.StartNew();
+            if (_stopped) { failure = "daemon was stopped"; return false; }
+            if (!UnixSocket.IsSupported) { failure = UnixSocket.UnsupportedReason; _lastFailure = failure; return false; }
+            if (_options.RuntimePath.Length == 0) { failure = "runtime path is not configured"; _lastFailure = failure; return false; }
+            if (!File.Exists(_options.RuntimePath)) { failure = "no such file or directory: " + _options.RuntimePath; _lastFailure = failure; return false; }
+
+            var old = _process;
+            _process = null;
+            _running = false;
+            if (old != null) EndProcess(old, graceful: false);
+
+            try
+            {
+                if (_directory.Length == 0 || !System.IO.Directory.Exists(_directory))
+                {
+                    _directory = PrivateDirectory.Create("cavra-rt-");
+                    _socketPath = Path.Combine(_directory, SocketFileName);
+                }
+                if (Encoding.UTF8.GetByteCount(_socketPath) > UnixSocket.MaxPathBytes) { failure = "socket path is too long: " + _socketPath; _lastFailure = failure; return false; }
+                if (File.Exists(_socketPath)) File.Delete(_socketPath);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
+            {
+                failure = "could not prepare the socket directory: " + ex.Message;
+                _lastFailure = failure;
+                return false;
+            }
+
+            var files = new InputFiles(_options.WorkingDirectory.Length > 0 ? _options.WorkingDirectory : null);
+            _fingerprint = Fingerprint(files);
+            _stale = false;
+
+            var arguments = new List<string> { "--serve", "--socket", _socketPath };
+            if (_options.PolicyPath.Length > 0) { arguments.Add("--policy"); arguments.Add(_options.PolicyPath); }
+            if (_options.RegistryPath.Length > 0) { arguments.Add("--registry"); arguments.Add(_options.RegistryPath); }
+            var start = new ProcessStartInfo(_options.RuntimePath)
+            {
+                UseShellExecute = false,
+                RedirectStandardInput = true,   // never the terminal's: the daemon reads nothing
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                CreateNoWindow = true,
+                WorkingDirectory = files.BaseDirectory,
+            };
+            ProcessArguments.Set(start, arguments);
+            foreach (var kv in _options.Environment) start.Environment[kv.Key] = kv.Value;
+
+            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+            try { process.Start(); }
+            catch (Win32Exception ex) when (ex.NativeErrorCode == 13 || ex.NativeErrorCode == 5)
+            {
+                process.Dispose();
+                failure = "permission denied: " + _options.RuntimePath;
+                _lastFailure = failure;
+                return false;
+            }
+            catch (Win32Exception ex)
+            {
+                process.Dispose();
+                failure = $"could not start {_options.RuntimePath}: {ex.Message}";
+                _lastFailure = failure;
+                return false;
+            }
+            DaemonTracker.Add(this);
+            _process = process;
+            _starts++;
+            try { process.StandardInput.Close(); } catch (IOException) { }
+            // Dedicated readers: a busy thread pool must not delay draining (or the exit reason read from stderr).
+            var stderr = new TaskCompletionSource<byte[]>();
+            var errorStream = process.StandardError.BaseStream;
+            var outputStream = process.StandardOutput.BaseStream;
+            new Thread(() => stderr.TrySetResult(Drain(errorStream, StderrExcerptBytes))) { IsBackground = true, Name = "cavra-daemon-stderr" }.Start();
+            new Thread(() => Drain(outputStream, 0)) { IsBackground = true, Name = "cavra-daemon-stdout" }.Start();
+            _stderr = stderr.Task;
+            process.Exited += (_, _) => MarkExited(process);
+
+            // Ready when it answers the lifecycle probe (§3.6); gone when it exits; killed when it takes too long.
+            var probe = Encoding.UTF8.GetBytes(DaemonContract.ProbeRequest + "\n");
+            while (true)
+            {
+                if (_stopped || cancellationToken.IsCancellationRequested)
+                {
+                    failure = "stopped before the daemon was ready";
+                    break;
+                }
+                if (process.HasExited)
+                {
+                    failure = ExitDescription(process);
+                    break;
+                }
+                var remaining = readyTimeout - clock.Elapsed;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    failure = $"daemon did not become ready within {PythonFloat.Repr(readyTimeout.TotalSeconds)} seconds";
+                    break;
+                }
+                if (File.Exists(_socketPath))
+                {
+                    var slice = remaining < TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1);
+                    var exchange = SocketExchange.Begin(_socketPath, probe, slice, cancellationToken);
+                    exchange.Finish();
+                    if (exchange.Result == SocketExchange.Outcome.Answered && RuntimeReply.TryParse(exchange.Reply, exchange.Overflowed, out _, out _))
+                    {
+                        _timeoutsInARow = 0;
+                        _running = true;
+                        _lastFailure = "";
+                        StartedAt = DateTimeOffset.UtcNow;
+                        if (_starts == 1) Narrate($"Started the cavra-runtime daemon (process {process.Id}) on {_socketPath} in {clock.ElapsedMilliseconds} ms.");
+                        return true;
+                    }
+                }
+                Thread.Sleep(10);
+            }
+            _lastFailure = failure;
+            _process = null;
+            EndProcess(process, graceful: false);
+            return false;
+        }
+
+        private void MarkExited(Process process)
+        {
+            if (!ReferenceEquals(process, _process)) return;
+            // The status first, so whoever sees it down also sees why; the stderr excerpt may take a moment longer.
+            if (!_stopped) _lastFailure = ExitDescription(process, withStderr: false);
+            _running = false;
+            if (_stopped) return;
+            string full = ExitDescription(process, withStderr: true);
+            if (ReferenceEquals(process, _process)) _lastFailure = full;
+        }
+
+        /// <summary>"daemon exited with status N[: first stderr line]".</summary>
+        private string ExitDescription(Process process, bool withStderr = true)
+        {
+            string text;
+            try { text = "daemon exited with status " + process.ExitCode; }
+            catch (InvalidOperationException) { return "daemon exited"; }
+            var stderr = _stderr;
+            if (withStderr && stderr != null && stderr.Wait(1000))
+            {
+                string excerpt = FirstLine(stderr.Result);
+                if (excerpt.Length > 0) text += ": " + excerpt;
+            }
+            return text;
+        }
+
+        private static void EndProcess(Process process, bool graceful)
+        {
+            try
+            {
+                if (graceful && !process.HasExited && Signals.TryTerminate(process)) process.WaitForExit((int)StopGrace.TotalMilliseconds);
+            }
+            catch (InvalidOperationException) { }
+            ProcessTree.Kill(process);
+            try { process.Dispose(); } catch (InvalidOperationException) { }
+        }
+
+        private string Fingerprint(InputFiles files) =>
+            files.Fingerprint(_options.RuntimePath) + "|" + files.Fingerprint(_options.PolicyPath) + "|" + files.Fingerprint(_options.RegistryPath);
+
+        private void Narrate(string message)
+        {
+            try { Narration?.Invoke(message); } catch (Exception) { /* narration never breaks the daemon */ }
+        }
+
+        private static byte[] Drain(Stream stream, int keep)
+        {
+            var kept = new MemoryStream();
+            var buffer = new byte[8192];
+            try
+            {
+                int n;
+                while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    int room = keep - (int)kept.Length;
+                    if (room > 0) kept.Write(buffer, 0, Math.Min(room, n));
+                }
+            }
+            catch (IOException) { }
+            catch (ObjectDisposedException) { }
+            return kept.ToArray();
+        }
+
+        private static string FirstLine(byte[] bytes)
+        {
+            string text = Encoding.UTF8.GetString(bytes).Trim();
+            int nl = text.IndexOfAny(new[] { '\r', '\n' });
+            if (nl >= 0) text = text.Substring(0, nl);
+            return text.Length > 200 ? text.Substring(0, 200) + "…" : text;
+        }
+    }
+
+    /// <summary>Every daemon this process started and has not stopped; all are stopped when the process exits.</summary>
+    internal static class DaemonTracker
+    {
+        private static readonly HashSet<GoRuntimeDaemon> Live = new HashSet<GoRuntimeDaemon>();
+        private static bool _hooked;
+
+        public static void Add(GoRuntimeDaemon daemon)
+        {
+            lock (Live)
+            {
+                Live.Add(daemon);
+                if (_hooked) return;
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
+                _hooked = true;
+            }
+        }
+
+        public static void Remove(GoRuntimeDaemon daemon) { lock (Live) Live.Remove(daemon); }
+
+        public static int Count { get { lock (Live) return Live.Count; } }
+
+        public static void StopAll()
+        {
+            GoRuntimeDaemon[] all;
+            lock (Live) all = new List<GoRuntimeDaemon>(Live).ToArray();
+            foreach (var d in all) d.Stop(graceful: false);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+BeforeAll {
+    if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
+    if (-not $env:CAVRA_STANDIN_RUNTIME) { throw 'CAVRA_STANDIN_RUNTIME must name the stand-in runtime (build.ps1 -Task Test sets it).' }
+    Import-Module $env:CAVRA_MODULE_MANIFEST -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:savedEnv = Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } }
+    Clear-CavraEnvironment
+    $script:policy = Join-Path (Resolve-Path (Join-Path $PSScriptRoot '../..')) 'examples/policy/compiled_policy.json'
+    $script:registry = Join-Path (Resolve-Path (Join-Path $PSScriptRoot '../..')) 'examples/policy/mcp_registry.json'
+    $script:runtime = @{ RuntimePath = $env:CAVRA_STANDIN_RUNTIME; PolicyPath = $script:policy }
+
+    function Get-ServeProcess {
+        <# The stand-in daemons running now: process id and socket, from /proc (Linux). #>
+        foreach ($dir in [IO.Directory]::GetDirectories('/proc')) {
+            $name = [IO.Path]::GetFileName($dir)
+            if ($name -notmatch '^\d+$') { continue }
+            try { $argv = [IO.File]::ReadAllText("$dir/cmdline").Split([char]0) } catch { continue }
+            if ($argv[0] -ne $env:CAVRA_STANDIN_RUNTIME -or $argv -notcontains '--serve') { continue }
+            $i = [array]::IndexOf($argv, '--socket')
+            [pscustomobject]@{ ProcessId = [int]$name; SocketPath = $argv[$i + 1] }
+        }
+    }
+
+    function Wait-Gone {
+        param([object[]] $Daemons)
+        $deadline = [DateTime]::UtcNow.AddSeconds(5)
+        while ([DateTime]::UtcNow -lt $deadline -and (Get-ServeProcess | Where-Object ProcessId -in $Daemons.ProcessId)) { Start-Sleep -Milliseconds 20 }
+        foreach ($d in $Daemons) {
+            Get-ServeProcess | Where-Object ProcessId -eq $d.ProcessId | Should -BeNullOrEmpty -Because "daemon process $($d.ProcessId) must not outlive its owner"
+            Split-Path $d.SocketPath | Should -Not -Exist -Because 'the private socket directory is removed'
+        }
+    }
+
+    function Strip {
+        <# An evaluation record's JSON without its per-call ids and times. #>
+        param([string] $Json)
+        $Json -replace '"(decision_id|correlation_id|timestamp|evaluation_id|evaluated_at)": "[^"]*"', '"$1": ""' -replace '"evidence://[^"]*"', '""'
+    }
+
+    function New-PwshArguments {
+        param([string] $Script)
+        $pwsh = [Environment]::ProcessPath
+        $arguments = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command', $Script) } else { @('-NoProfile', '-NonInteractive', '-Command', $Script) }
+        return $pwsh, $arguments
+    }
+}
+AfterAll {
+    Get-CavraGoRuntimeDaemon | Stop-CavraGoRuntimeDaemon
+    Clear-CavraEnvironment
+    Remove-Item env:CAVRA_STANDIN_BEHAVIOR -ErrorAction SilentlyContinue
+    foreach ($v in $script:savedEnv) { Set-Item "env:$($v.Name)" $v.Value }
+}
+
+Describe 'The daemon transport' {
+    BeforeEach {
+        Clear-CavraEnvironment
+        Remove-Item env:CAVRA_STANDIN_BEHAVIOR -ErrorAction SilentlyContinue
+        $script:before = @(Get-ServeProcess)
+    }
+    AfterEach {
+        Get-CavraGoRuntimeDaemon | Stop-CavraGoRuntimeDaemon
+        Remove-Item env:CAVRA_STANDIN_BEHAVIOR -ErrorAction SilentlyContinue
+        $left = @(Get-ServeProcess | Where-Object ProcessId -notin $script:before.ProcessId)
+        $left | Should -BeNullOrEmpty -Because 'no test leaves a daemon behind'
+    }
+
+    Context 'a daemon owned by the pipeline' {
+        It 'gives the same evaluation records as one-shot, MCP calls going one-shot, and stops with the pipeline' {
+            $actions = @(
+                [pscustomobject]@{ action_type = 'execute_command'; target = 'custom scan --check' }
+                [pscustomobject]@{ action_type = 'execute_command'; target = 'dangerous mutate --apply' }
+                [pscustomobject]@{ action_type = 'read_file'; target = 'config/prod.secret' }
+                [pscustomobject]@{ action_type = 'git_operation'; target = 'origin/main'; operation = 'push' }
+                [pscustomobject]@{ action_type = 'mcp_tool_call'; server = 'github-mcp'; tool = 'create_pull_request'; capability = 'repository' }
+                [pscustomobject]@{ action_type = 'release_governance_record'; target = 'prod'; record = @{ metadata_kind = 'rollout-rollback-execution'; approval_required_count = 1 } }
+            )
+            $daemon = $actions | Invoke-CavraGoPilotEvaluate -Mode Enforce -Transport Daemon @runtime -RegistryPath $registry -Verbose 4>&1
+            $verbose = @($daemon | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | ForEach-Object Message)
+            $records = @($daemon | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] })
+            $oneShot = @($actions | Invoke-CavraGoPilotEvaluate -Mode Enforce -Transport OneShot @runtime -RegistryPath $registry)
+
+            $records.GoTransport | Should -Be @('daemon', 'daemon', 'daemon', 'daemon', 'one-shot', 'daemon')
+            $oneShot.GoTransport | Should -Be @('one-shot', 'one-shot', 'one-shot', 'one-shot', 'one-shot', 'one-shot')
+            $records.SelectedBackend | Should -Be @('go', 'go', 'go', 'go', 'go', 'go')
+            $records[4].RuleId | Should -Be 'mcp.registry.allow'
+            for ($i = 0; $i -lt $actions.Count; $i++) {
+                Strip ([Cavra.Gate.Serialization.CanonicalJsonWriter]::Serialize($records[$i], $true)) |
+                    Should -Be (Strip ([Cavra.Gate.Serialization.CanonicalJsonWriter]::Serialize($oneShot[$i], $true)))
+            }
+            $started = $verbose | Where-Object { $_ -like 'Started the cavra-runtime daemon*' }
+            $started | Should -HaveCount 1
+            $verbose | Where-Object { $_ -like 'mcp_tool_call * goes one-shot: mcp_tool_call needs server, tool and capability*' } | Should -HaveCount 1
+            $verbose | Where-Object { $_ -like 'Stopped the cavra-runtime daemon*' } | Should -HaveCount 1
+            $socket = ($started -replace '^.* on (\S+) in \d+ ms\.$', '$1')
+            Split-Path $socket | Should -Not -Exist
+        }
+
+        It 'is chosen by CAVRA_GO_RUNTIME_TRANSPORT; an unknown value warns and runs one-shot' {
+            $env:CAVRA_GO_RUNTIME_TRANSPORT = 'daemon'
+            (Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' -Mode Shadow @runtime).GoTransport | Should -Be 'daemon'
+            $env:CAVRA_GO_RUNTIME_TRANSPORT = 'carrier-pigeon'
+            $r = Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' -Mode Shadow @runtime -WarningVariable warnings -WarningAction SilentlyContinue
+            $r.GoTransport | Should -Be 'one-shot'
+            $warnings[0].Message | Should -BeLike "CAVRA_GO_RUNTIME_TRANSPORT='carrier-pigeon' is not one-shot or daemon*"
+            (Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' -Mode Shadow @runtime -Transport Daemon).GoTransport | Should -Be 'daemon'
+        }
+
+        It 'is never started in disabled mode' {
+            $out = Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' -Mode Disabled -Transport Daemon @runtime -Verbose 4>&1
+            $out | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -like 'Started*' } | Should -BeNullOrEmpty
+            ($out | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] }).GoTransport | Should -Be ''
+        }
+
+        It 'keeps input order with several requests in flight' {
+            $env:CAVRA_STANDIN_BEHAVIOR = 'delay-3'
+            $records = 1..120 | ForEach-Object { [pscustomobject]@{ action_type = 'execute_command'; target = "custom scan --check $_" } } |
+                Invoke-CavraGoPilotEvaluate -Mode Shadow -Transport Daemon -ThrottleLimit 8 @runtime
+            $records.Request.Target | Should -Be (1..120 | ForEach-Object { "custom scan --check $_" })
+            $records | Where-Object ParityMatch -ne $true | Should -BeNullOrEmpty
+        }
+
+        It 'is stopped when the pipeline is stopped (Ctrl+C)' {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript({
+                        param($manifest, $runtime, $policy)
+                        Import-Module $manifest
+                        1..100000 | ForEach-Object { Start-Sleep -Milliseconds 5; [pscustomobject]@{ action_type = 'execute_command'; target = "custom scan --check $_" } } |
+                            Invoke-CavraGoPilotEvaluate -Mode Shadow -Transport Daemon -RuntimePath $runtime -PolicyPath $policy
+                    }).AddArgument($env:CAVRA_MODULE_MANIFEST).AddArgument($env:CAVRA_STANDIN_RUNTIME).AddArgument($policy)
+                $async = $ps.BeginInvoke()
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ([DateTime]::UtcNow -lt $deadline -and -not ($daemon = Get-ServeProcess | Where-Object ProcessId -notin $script:before.ProcessId)) { Start-Sleep -Milliseconds 20 }
+                $daemon | Should -Not -BeNullOrEmpty
+                $sw = [Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+                $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
+                Wait-Gone @($daemon)
+                $null = $async
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+
+    Context 'a daemon owned by the session' {
+        It 'starts ready in a private directory, is listed, used by pipelines, and stops without a trace' {
+            $d = Start-CavraGoRuntimeDaemon @runtime
+            $d.PSObject.TypeNames[0] | Should -Be 'Cavra.Gate.Runtime.GoRuntimeDaemon'
+            $d.Running | Should -BeTrue
+            $d.SocketPath | Should -Exist
+            [int](Get-Item $d.Directory).UnixFileMode | Should -Be 448 -Because 'the socket directory is 0700'
+            @(Get-CavraGoRuntimeDaemon) | Should -HaveCount 1
+            (Start-CavraGoRuntimeDaemon @runtime).ProcessId | Should -Be $d.ProcessId -Because 'the same inputs reuse the running daemon'
+
+            $out = 1..20 | ForEach-Object { [pscustomobject]@{ action_type = 'execute_command'; target = "custom scan --check $_" } } |
+                Invoke-CavraGoPilotEvaluate -Mode Shadow -Transport Daemon @runtime -Verbose 4>&1
+            $out | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -like "Using the session's cavra-runtime daemon on $($d.SocketPath)*" } | Should -HaveCount 1
+            $records = $out | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] }
+            $records | Where-Object { $_.GoTransport -ne 'daemon' -or -not $_.ParityMatch } | Should -BeNullOrEmpty
+            $d.Running | Should -BeTrue -Because 'a pipeline does not stop the session''s daemon'
+            @(Get-ServeProcess | Where-Object ProcessId -notin $script:before.ProcessId) | Should -HaveCount 1
+
+            $gone = [pscustomobject]@{ ProcessId = $d.ProcessId; SocketPath = $d.SocketPath }
+            $d | Stop-CavraGoRuntimeDaemon
+            Get-CavraGoRuntimeDaemon | Should -BeNullOrEmpty
+            Wait-Gone @($gone)
+        }
+
+        It 'is noticed when killed mid-stream and restarted; what it could not answer falls back' {
+            $d = Start-CavraGoRuntimeDaemon @runtime
+            $first = $d.ProcessId
+            $records = 1..60 | ForEach-Object {
+                if ($_ -eq 20) { Stop-Process -Id $d.ProcessId -Force }
+                [pscustomobject]@{ action_type = 'execute_command'; target = "custom scan --check $_" }
+            } | Invoke-CavraGoPilotEvaluate -Mode Shadow -Transport Daemon @runtime -TimeoutSeconds 5
+            $records.Request.Target | Should -Be (1..60 | ForEach-Object { "custom scan --check $_" })
+            $records | ForEach-Object Decision | Sort-Object -Unique | Should -Be 'allow'
+            $records | Select-Object -First 10 | Where-Object FallbackUsed | Should -BeNullOrEmpty -Because 'only the (at most 8) requests queued or in flight at the kill can fail'
+            $records | Select-Object -Last 20 | Where-Object FallbackUsed | Should -BeNullOrEmpty -Because 'the daemon was restarted'
+            # Requests in flight when it died (if any) fall back; once the exit is seen, the next request restarts it.
+            foreach ($r in $records | Where-Object FallbackUsed) { $r.FallbackReason | Should -BeLike 'go runtime failed: daemon *' }
+            $d.Restarts | Should -Be 1
+            $d.ProcessId | Should -Not -Be $first
+            Get-ServeProcess | Where-Object ProcessId -eq $first | Should -BeNullOrEmpty
+        }
+
+        It 'reports why it could not start, leaving nothing behind' {
+            $bad = Join-Path $TestDrive 'bad-policy.json'
+            Set-Content -Path $bad -Value '{"commands": {"block": 1}}'
+            { Start-CavraGoRuntimeDaemon -RuntimePath $env:CAVRA_STANDIN_RUNTIME -PolicyPath $bad -ErrorAction Stop } |
+                Should -Throw -ErrorId 'DaemonStartFailed,Cavra.PowerShell.Commands.StartCavraGoRuntimeDaemonCommand' -ExpectedMessage 'daemon exited with status 1: load policy*'
+            Get-CavraGoRuntimeDaemon | Should -BeNullOrEmpty
+        }
+
+        It 'stops when its runspace closes or the module is removed' {
+            foreach ($how in 'close', 'remove') {
+                $rs = [runspacefactory]::CreateRunspace()
+                $rs.Open()
+                $ps = [powershell]::Create($rs)
+                try {
+                    $d = $ps.AddScript({ param($m, $r, $p) Import-Module $m; Start-CavraGoRuntimeDaemon -RuntimePath $r -PolicyPath $p }).
+                    AddArgument($env:CAVRA_MODULE_MANIFEST).AddArgument($env:CAVRA_STANDIN_RUNTIME).AddArgument($policy).Invoke()[0]
+                    $gone = [pscustomobject]@{ ProcessId = $d.ProcessId; SocketPath = $d.SocketPath }
+                    Get-ServeProcess | Where-Object ProcessId -eq $gone.ProcessId | Should -Not -BeNullOrEmpty
+                    if ($how -eq 'remove') { $ps.Commands.Clear(); $null = $ps.AddScript('Remove-Module Cavra.PowerShell').Invoke() }
+                }
+                finally { $ps.Dispose(); $rs.Dispose() }
+                Wait-Gone @($gone)
+            }
+        }
+
+        It 'stops when the session exits' {
+            $script = "Import-Module '$env:CAVRA_MODULE_MANIFEST'; `$d = Start-CavraGoRuntimeDaemon -RuntimePath '$env:CAVRA_STANDIN_RUNTIME' -PolicyPath '$policy'; `"`$(`$d.ProcessId) `$(`$d.SocketPath)`""
+            $exe, $arguments = New-PwshArguments $script
+            $line = & $exe @arguments
+            $LASTEXITCODE | Should -Be 0
+            $pid_, $socket = "$line".Trim() -split ' ', 2
+            Wait-Gone @([pscustomobject]@{ ProcessId = [int]$pid_; SocketPath = $socket })
+        }
+    }
+}
