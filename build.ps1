@@ -85,12 +85,13 @@ function Invoke-Build {
         @{ From = Join-Path $bin 'Cavra.Gate.dll'; To = $ModuleOut }
         @{ From = Join-Path $Root 'module/Cavra.PowerShell.psd1'; To = $ModuleOut }
         @{ From = Join-Path $Root 'module/Cavra.PowerShell.Format.ps1xml'; To = $ModuleOut }
+        # Module trust: extended type data (serialization depth for jobs and remoting) and the Pester readiness pack.
         @{ From = Join-Path $Root 'module/Cavra.PowerShell.Types.ps1xml'; To = $ModuleOut }
+        @{ From = Join-Path $Root 'module/ReadinessPack/Cavra.GoPromotion.Tests.ps1'; To = Join-Path $ModuleOut 'ReadinessPack' }
     )
-    New-Item -ItemType Directory -Force -Path (Join-Path $ModuleOut 'ReadinessPack') | Out-Null
-    $files += @{ From = Join-Path $Root 'module/ReadinessPack/Cavra.GoPromotion.Tests.ps1'; To = Join-Path $ModuleOut 'ReadinessPack' }
     foreach ($f in $files) {
         if (-not (Test-Path -LiteralPath $f.From)) { throw "Build output is missing: $($f.From)" }
+        if (-not (Test-Path -LiteralPath $f.To)) { New-Item -ItemType Directory -Path $f.To | Out-Null }
         Copy-Item -LiteralPath $f.From -Destination $f.To
     }
     # The readiness HTTP API runs as its own process (Start-CavraReadinessApi); the module never loads ASP.NET.

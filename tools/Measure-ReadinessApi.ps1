@@ -1,33 +1,63 @@
 <#
 .SYNOPSIS
-    Starts the readiness API over the example evidence (promoted mode, full set) and measures
-    GET /runtime/go-pilot/promotion-readiness with the benchmark project's load generator, then stops the API.
+    Measures requests/second of GET /runtime/go-pilot/promotion-readiness on loopback over a full evidence set.
+.DESCRIPTION
+    Copies the example evidence (examples/) into a temporary folder, re-stamps its two time-relative fields so the set is
+    fresh, starts the readiness API with Start-CavraReadinessApi (promoted mode, every input configured, the settings
+    file re-read on every request as in production), checks that the route reports "ready", then runs the benchmark
+    project's load generator: a fixed number of requests from a fixed number of concurrent loops, every answer checked
+    (200 and the same body). Stops the API and removes the folder afterwards. Loopback only; bounded in count.
+.EXAMPLE
+    dotnet pwsh -NoProfile -File ./build.ps1 -Task Bench      # builds, then runs this among the other benchmarks
+.EXAMPLE
+    dotnet pwsh -NoProfile -File ./tools/Measure-ReadinessApi.ps1 -ModuleManifest ./out/Cavra.PowerShell/Cavra.PowerShell.psd1 `
+        -RuntimePath ./tests/Cavra.StandInRuntime/bin/Release/net10.0/Cavra.StandInRuntime -BenchmarkProject ./tests/Cavra.Benchmarks -Requests 50000 -Concurrency 32
 #>
 param(
     [Parameter(Mandatory)] [string] $ModuleManifest,
     [Parameter(Mandatory)] [string] $RuntimePath,
     [Parameter(Mandatory)] [string] $BenchmarkProject,
-    [int] $Requests = 20000,
-    [int] $Concurrency = 16
+    [ValidateRange(100, 1000000)] [int] $Requests = 30000,
+    [ValidateRange(1, 512)] [int] $Concurrency = 16,
+    [string] $Route = '/runtime/go-pilot/promotion-readiness'
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModuleManifest
 $examples = Join-Path $PSScriptRoot '../examples'
-$evidence = Join-Path $examples 'evidence'
-$settings = Join-Path ([IO.Path]::GetTempPath()) "cavra-api-bench-$PID.json"
+$work = Join-Path ([IO.Path]::GetTempPath()) "cavra-api-bench-$PID"
+$package = Join-Path $work 'package'
+New-Item -ItemType Directory -Force -Path $package | Out-Null
+foreach ($file in Get-ChildItem (Join-Path $examples 'evidence') -Filter *.json) {
+    $deployment = $file.Name -in 'cavra-runtime.endpoint-deployment.json', 'cavra-runtime.ci-runner-bundles.json', 'cavra-runtime.channels.json', 'cavra-runtime.updater-policy.json'
+    Copy-Item $file.FullName (Join-Path ($deployment ? $package : $work) $file.Name)
+}
+$now = [DateTimeOffset]::UtcNow
+$drills = Join-Path $work 'cavra-runtime.go-backend-rollback-drills.json'
+(Get-Content -Raw $drills) -replace '"executed_at": "[^"]*"', ('"executed_at": "{0}"' -f $now.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'")) | Set-Content -NoNewline $drills
+$schedule = Join-Path $work 'cavra-runtime.go-backend-rollback-drill-schedule.json'
+(Get-Content -Raw $schedule) -replace '"next_due_at": "[^"]*"', ('"next_due_at": "{0}"' -f $now.AddDays(30).ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'")) | Set-Content -NoNewline $schedule
+
+$settings = Join-Path $work 'api-settings.json'
 [ordered]@{
-    mode = 'promoted'; runtime_path = $RuntimePath; policy_path = (Join-Path $examples 'policy/compiled_policy.json'); package_dir = $evidence
-    promotion_evidence_path = (Join-Path $evidence 'cavra-runtime.go-backend-promotion-evidence.json')
-    rollback_plan_path = (Join-Path $evidence 'cavra-runtime.go-backend-rollback-plan.json')
-    rollback_rehearsal_path = (Join-Path $evidence 'cavra-runtime.go-backend-rollback-rehearsal.json')
-    rollback_drill_history_path = (Join-Path $evidence 'cavra-runtime.go-backend-rollback-drills.json')
-    rollback_drill_schedule_path = (Join-Path $evidence 'cavra-runtime.go-backend-rollback-drill-schedule.json')
+    mode = 'promoted'; runtime_path = (Resolve-Path $RuntimePath).Path; policy_path = (Resolve-Path (Join-Path $examples 'policy/compiled_policy.json')).Path
+    registry_path = (Resolve-Path (Join-Path $examples 'policy/mcp_registry.json')).Path; package_dir = $package
+    promotion_evidence_path = (Join-Path $work 'cavra-runtime.go-backend-promotion-evidence.json')
+    rollback_plan_path = (Join-Path $work 'cavra-runtime.go-backend-rollback-plan.json')
+    rollback_rehearsal_path = (Join-Path $work 'cavra-runtime.go-backend-rollback-rehearsal.json')
+    rollback_drill_history_path = $drills
+    rollback_drill_schedule_path = $schedule
 } | ConvertTo-Json | Set-Content -Path $settings
-$api = Start-CavraReadinessApi -Port (Get-Random -Minimum 30000 -Maximum 40000) -SettingsPath $settings
+
+$api = Start-CavraReadinessApi -Port 0 -SettingsPath $settings
 try {
-    & dotnet run --project $BenchmarkProject -c Release -- --api "$($api.Uri)runtime/go-pilot/promotion-readiness" --requests $Requests --concurrency $Concurrency
+    $url = $api.Uri.AbsoluteUri.TrimEnd('/') + $Route
+    $status = (Invoke-RestMethod $url).status
+    if ($status -ne 'ready') { throw "The benchmark evidence set is not ready ($Route reports '$status'); the figure would not be for a full evidence set." }
+    Write-Host "Evidence: 9 files, promoted mode, $Route reports 'ready'; API process $($api.ProcessId), $([Environment]::ProcessorCount) cores shared with the load generator"
+    & dotnet run --project $BenchmarkProject -c Release -- --api $url --requests $Requests --concurrency $Concurrency --server-pid $api.ProcessId
+    if ($LASTEXITCODE -ne 0) { throw "The load generator reported failed or differing responses (exit code $LASTEXITCODE)." }
 }
 finally {
     $api | Stop-CavraReadinessApi
-    Remove-Item $settings -ErrorAction SilentlyContinue
+    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
 }

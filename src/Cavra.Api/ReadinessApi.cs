@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -16,14 +17,37 @@ namespace Cavra.Api;
 
 /// <summary>
 /// Upstream's readiness routes (gate.md §4.9) over the gate engine. Every body is the canonical JSON the cmdlets' -AsJson
-/// emits; configuration is re-read on every request, so evidence that changes between requests is seen. Errors are JSON
-/// <c>{"error": {"code", "message", "status"}}</c> with stable codes and never a stack trace.
+/// emits (one <see cref="CanonicalJsonWriter"/>); the configuration is re-read on every request, so evidence that changes
+/// between requests is seen. Errors are JSON <c>{"error": {"code", "message", "status"}}</c> with stable codes and never
+/// a stack trace. Requests that Kestrel itself refuses before the application sees them (an oversized header block: 431;
+/// a malformed request line or a control character in the target: 400) get Kestrel's empty-bodied status instead.
 /// </summary>
 public static class ReadinessApi
 {
+    /// <summary>Largest accepted request body (the evaluate route); the same bound as every input file.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
+    /// <summary>Largest accepted header block; anything larger is answered 431 by Kestrel.</summary>
+    public const int MaxHeaderBytes = 32 * 1024;
+    public const string JsonContentType = "application/json; charset=utf-8";
+    public const string EvaluatePath = "/runtime/go-pilot/evaluate";
+    public const string HealthPath = "/healthz";
 
-    private static readonly (string Path, Func<GateContext, ICanonicalJson> Report)[] ReportRoutes =
+    /// <summary>The stable error codes, one per way a request can be refused.</summary>
+    public static class Codes
+    {
+        public const string NotFound = "not_found";
+        public const string MethodNotAllowed = "method_not_allowed";
+        public const string QueryNotSupported = "query_not_supported";
+        public const string InvalidJson = "invalid_json";
+        public const string InvalidRequest = "invalid_request";
+        public const string BodyTooLarge = "body_too_large";
+        public const string BadRequest = "bad_request";
+        public const string SettingsInvalid = "settings_invalid";
+        public const string InternalError = "internal_error";
+    }
+
+    /// <summary>The GET report routes and the engine report each one serves (gate.md §4.9).</summary>
+    public static readonly IReadOnlyList<(string Path, Func<GateContext, ICanonicalJson> Report)> ReportRoutes = new (string, Func<GateContext, ICanonicalJson>)[]
     {
         ("/deployment/production-readiness", c => ProductionReadinessReport.Evaluate(c)),
         ("/runtime/go-pilot/readiness", c => BackendReadinessReport.Evaluate(c)),
@@ -35,75 +59,120 @@ public static class ReadinessApi
         ("/runtime/go-pilot/rollback-drill-schedule", c => RollbackDrillScheduleReport.Evaluate(c)),
     };
 
-    public static WebApplication Build(ApiOptions options, string? url = null)
+    private static readonly string HealthBody = CanonicalJsonWriter.Serialize(new Health());
+
+    public static WebApplication Build(ApiOptions options)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = MaxBodyBytes;
-            k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            k.Limits.MaxRequestHeadersTotalSize = MaxHeaderBytes;
+            k.Limits.MaxRequestHeaderCount = 64;
             k.Limits.MaxRequestLineSize = 8 * 1024;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
             k.Listen(options.Address, options.Port);
         });
         var app = builder.Build();
 
-        app.UseExceptionHandler(error => error.Run(context =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var ex = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            return ex is SettingsException
-                ? Error(context, 500, "settings_invalid", ex.Message)
-                : Error(context, 500, "internal_error", "the request could not be evaluated");
-        }));
-        app.UseStatusCodePages(context => context.HttpContext.Response.HasStarted
-            ? Task.CompletedTask
-            : context.HttpContext.Response.StatusCode switch
+            ExceptionHandler = context =>
             {
-                404 => Error(context.HttpContext, 404, "not_found", $"no route for {context.HttpContext.Request.Path}"),
-                405 => Error(context.HttpContext, 405, "method_not_allowed", $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}"),
-                413 => Error(context.HttpContext, 413, "body_too_large", $"request bodies are limited to {MaxBodyBytes} bytes"),
-                431 => Error(context.HttpContext, 431, "headers_too_large", "request headers are too large"),
-                int s => Error(context.HttpContext, s, "http_" + s, "the request was rejected"),
-            });
-        app.Use(async (context, next) =>
-        {
-            // These routes take no parameters: a query string is a client mistake, not something to ignore silently.
-            if (context.Request.QueryString.HasValue) { await Error(context, 400, "query_not_supported", "these routes take no query string"); return; }
-            await next(context);
+                var ex = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                return ex switch
+                {
+                    SettingsException => Error(context, 500, Codes.SettingsInvalid, ex.Message),
+                    BadHttpRequestException { StatusCode: 413 } => Error(context, 413, Codes.BodyTooLarge, $"request bodies are limited to {MaxBodyBytes} bytes"),
+                    BadHttpRequestException bad => Error(context, bad.StatusCode, Codes.BadRequest, "the request could not be read"),
+                    _ => Error(context, 500, Codes.InternalError, "the request could not be evaluated"),
+                };
+            },
         });
+        app.UseStatusCodePages(context =>
+        {
+            var http = context.HttpContext;
+            return http.Response.StatusCode switch
+            {
+                404 => Error(http, 404, Codes.NotFound, $"no route for {http.Request.Path}"),
+                405 => Error(http, 405, Codes.MethodNotAllowed, $"{http.Request.Method} is not allowed on {http.Request.Path}"),
+                413 => Error(http, 413, Codes.BodyTooLarge, $"request bodies are limited to {MaxBodyBytes} bytes"),
+                int s => Error(http, s, s >= 500 ? Codes.InternalError : Codes.BadRequest, "the request was rejected"),
+            };
+        });
+        app.Use((context, next) =>
+        {
+            // These routes take no parameters: a query string is a client mistake, refused rather than silently ignored
+            // (a monitor polling ?section=x must not believe it got a filtered answer).
+            return context.Request.QueryString.HasValue
+                ? Error(context, 400, Codes.QueryNotSupported, "these routes take no query string")
+                : next(context);
+        });
+        app.UseRouting();
 
-        app.MapGet("/healthz", () => Results.Text("{\n  \"status\": \"ok\"\n}", "application/json"));
+        app.MapGet(HealthPath, context => Json(context, 200, HealthBody));
         foreach (var (path, report) in ReportRoutes)
-            app.MapGet(path, () => Json(report(Context(options))));
-        app.MapPost("/runtime/go-pilot/evaluate", (HttpContext http) => Evaluate(http, options));
+            app.MapGet(path, context => Json(context, 200, CanonicalJsonWriter.Serialize(report(Context(options)))));
+
+        // Each evaluation may start a runtime process: a bounded number run at once, the rest wait their turn.
+        var evaluations = new SemaphoreSlim(Math.Max(4, Environment.ProcessorCount * 2));
+        app.MapPost(EvaluatePath, context => Evaluate(context, options, evaluations));
         return app;
     }
 
-    private static GateContext Context(ApiOptions options) => new(ApiSettings.Resolve(options.SettingsPath), new InputFiles());
+    /// <summary>A fresh gate context: configuration from the settings file and environment, files read anew, the one clock.</summary>
+    internal static GateContext Context(ApiOptions options) =>
+        new(ApiSettings.Resolve(options.SettingsPath, options.Environment), new InputFiles(), options.Clock);
 
-    private static IResult Json(ICanonicalJson value) => Results.Text(CanonicalJsonWriter.Serialize(value), "application/json", Encoding.UTF8);
-
-    private static async Task Evaluate(HttpContext http, ApiOptions options)
+    private static async Task Evaluate(HttpContext http, ApiOptions options, SemaphoreSlim evaluations)
     {
-        var body = new MemoryStream();
-        try { await http.Request.Body.CopyToAsync(body, http.RequestAborted); }
-        catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex) when (ex.StatusCode == 413) { await Error(http, 413, "body_too_large", $"request bodies are limited to {MaxBodyBytes} bytes"); return; }
-        if (!StrictJsonParser.TryParse(body.ToArray(), out var json, out var parseError)) { await Error(http, 400, "invalid_json", parseError!.Message); return; }
-        if (json is not JsonObject) { await Error(http, 400, "invalid_request", "the request must be a JSON object"); return; }
-        if (!ActionRequest.TryParse(json, out var request, out var error)) { await Error(http, 400, "invalid_request", error); return; }
+        byte[] body = await ReadBody(http.Request, http.RequestAborted);
+        if (body.Length == 0) { await Error(http, 400, Codes.InvalidJson, "the request body is empty; expected a JSON object"); return; }
+        if (!StrictJsonParser.TryParse(body, out var json, out var parseError)) { await Error(http, 400, Codes.InvalidJson, parseError!.Message); return; }
+        if (json is not JsonObject) { await Error(http, 400, Codes.InvalidRequest, "the request must be a JSON object"); return; }
+        if (!ActionRequest.TryParse(json, out var request, out var error)) { await Error(http, 400, Codes.InvalidRequest, error); return; }
+
         var context = Context(options);
-        var record = new PilotEvaluator(context, new OneShotRuntimeClient(context.Files)).Evaluate(request, http.RequestAborted);
-        http.Response.ContentType = "application/json";
-        await http.Response.WriteAsync(CanonicalJsonWriter.Serialize(record), http.RequestAborted);
+        await evaluations.WaitAsync(http.RequestAborted);
+        EvaluationRecord record;
+        try { record = new PilotEvaluator(context, new OneShotRuntimeClient(context.Files)).Evaluate(request, http.RequestAborted); }
+        finally { evaluations.Release(); }
+        await Json(http, 200, CanonicalJsonWriter.Serialize(record));
     }
 
-    private static Task Error(HttpContext http, int status, string code, string message)
+    private static async Task<byte[]> ReadBody(HttpRequest request, CancellationToken cancel)
     {
-        http.Response.StatusCode = status;
-        http.Response.ContentType = "application/json";
+        // Kestrel enforces MaxRequestBodySize while this reads (413 through the exception handler).
+        using var buffer = new MemoryStream(request.ContentLength is > 0 and <= MaxBodyBytes ? (int)request.ContentLength.Value : 1024);
+        await request.Body.CopyToAsync(buffer, cancel);
+        return buffer.ToArray();
+    }
+
+    private static Task Json(HttpContext http, int status, string body)
+    {
+        var response = http.Response;
+        response.StatusCode = status;
+        response.ContentType = JsonContentType;
+        response.Headers.CacheControl = "no-store";
+        byte[] bytes = Encoding.UTF8.GetBytes(body);
+        response.ContentLength = bytes.Length;
+        return response.Body.WriteAsync(bytes, 0, bytes.Length, http.RequestAborted);
+    }
+
+    /// <summary>Writes <c>{"error": {"code", "message", "status"}}</c>; the message never carries a stack trace.</summary>
+    internal static Task Error(HttpContext http, int status, string code, string message)
+    {
+        if (http.Response.HasStarted) return Task.CompletedTask;
         var w = new CanonicalJsonWriter();
         w.StartObject().Name("error").StartObject().Property("code", code).Property("message", message).Property("status", status).EndObject().EndObject();
-        return http.Response.WriteAsync(w.ToString());
+        return Json(http, status, w.ToString());
+    }
+
+    private sealed class Health : ICanonicalJson
+    {
+        public void WriteJson(CanonicalJsonWriter w) => w.StartObject().Property("status", "ok").EndObject();
     }
 }

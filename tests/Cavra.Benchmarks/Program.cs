@@ -22,7 +22,7 @@ namespace Cavra.Benchmarks
             if (args.Contains("--quick")) return Quick(args);
             int api = Array.IndexOf(args, "--api");
             if (api >= 0 && api + 1 < args.Length)
-                return ApiLoad.Run(args[api + 1], Option(args, "--requests", 20000), Option(args, "--concurrency", 16));
+                return ApiLoad.Run(args[api + 1], Option(args, "--requests", 20000), Option(args, "--concurrency", 16), Option(args, "--server-pid", 0));
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
             return 0;
         }

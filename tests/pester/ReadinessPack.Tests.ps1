@@ -1,53 +1,252 @@
+# The Pester readiness pack: the cmdlet that hands it out, and the pack itself run the way a change window runs it.
+# The pack runs in a child pwsh: Pester inside Pester shares its state (configuration, result objects, TestDrive).
+
 BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST -or -not $env:CAVRA_PESTER_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST and CAVRA_PESTER_MANIFEST must be set (build.ps1 -Task Test sets them).' }
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:savedEnv = Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } }
     Clear-CavraEnvironment
 
-    # Runs the pack in a child pwsh (Pester inside Pester shares state) and returns each test's name and result.
-    function Invoke-Pack([hashtable] $Gate, [string] $JUnit) {
-        $gateFile = Join-Path $TestDrive ("gate-" + [guid]::NewGuid() + '.clixml')
-        $Gate | Export-Clixml $gateFile
+    function Invoke-ReadinessPack {
+        <# Runs the pack in one child pwsh as a change window would, once per run (one process: Pester's first run pays
+           for compiling it), each with its own JUnit XML. A run is @{ Name; Gate (for Get-CavraReadinessPack);
+           Environment (CAVRA_GO_* for the run); RequireGoSelected; JUnitPath }, or @{ Name; Runbook (a script path);
+           Arguments }. Returns each test's run, block, name, result and failure message, and a runbook's exit code. #>
+        param([Parameter(Mandatory)] [hashtable[]] $Runs)
+        $runsFile = Join-Path $TestDrive ('runs-' + [guid]::NewGuid().ToString('N') + '.clixml')
+        $Runs | Export-Clixml -LiteralPath $runsFile
         $script = @"
-Import-Module '$($env:CAVRA_PESTER_MANIFEST)'; Import-Module '$($env:CAVRA_MODULE_MANIFEST)'
-`$c = New-PesterContainer -Path (Get-CavraReadinessPack).FullName -Data @{ Parameters = (Import-Clixml '$gateFile') }
-`$cfg = New-PesterConfiguration; `$cfg.Run.Container = `$c; `$cfg.Run.PassThru = `$true; `$cfg.Output.Verbosity = 'None'
-`$cfg.TestResult.Enabled = `$true; `$cfg.TestResult.OutputFormat = 'JUnitXml'; `$cfg.TestResult.OutputPath = '$JUnit'
-`$r = Invoke-Pester -Configuration `$cfg
-`$r.Tests | ForEach-Object { '{0}|{1}|{2}' -f `$_.ExpandedName, `$_.Result, (`$_.Path -join '/') }
+`$ErrorActionPreference = 'Stop'
+Import-Module '$($env:CAVRA_PESTER_MANIFEST)'
+Import-Module '$($env:CAVRA_MODULE_MANIFEST)'
+`$results = foreach (`$run in Import-Clixml -LiteralPath '$runsFile') {
+    Get-ChildItem env:CAVRA_GO_* | Remove-Item
+    if (`$run.Runbook) {
+        # A runbook script: 'exit' in a script run with & ends the script and sets `$LASTEXITCODE, not this process.
+        # It imports Pester and Cavra.PowerShell by name, as a change window does: both are found through PSModulePath.
+        `$env:PSModulePath = `$run.ModulePath + [IO.Path]::PathSeparator + `$env:PSModulePath
+        `$arguments = `$run.Arguments
+        & `$run.Runbook @arguments *> `$null
+        [pscustomobject]@{ Run = `$run.Name; Block = ''; Name = 'exit code'; Result = [string] `$LASTEXITCODE; Message = '' }
+        continue
+    }
+    foreach (`$k in `$run.Environment.Keys) { Set-Item "env:`$k" `$run.Environment[`$k] }
+    `$gate = `$run.Gate
+    `$config = New-PesterConfiguration
+    `$config.Run.Container = Get-CavraReadinessPack @gate -RequireGoSelected:([bool] `$run.RequireGoSelected)
+    `$config.Run.PassThru = `$true
+    `$config.Output.Verbosity = 'None'
+    `$config.TestResult.Enabled = `$true
+    `$config.TestResult.OutputFormat = 'JUnitXml'
+    `$config.TestResult.OutputPath = `$run.JUnitPath
+    `$result = Invoke-Pester -Configuration `$config
+    if (`$result.FailedContainersCount) { throw "the pack failed to run: `$(`$result.Containers[0].ErrorRecord)" }
+    foreach (`$t in `$result.Tests) {
+        [pscustomobject]@{ Run = `$run.Name; Block = `$t.Block.ExpandedName; Name = `$t.ExpandedName; Result = [string] `$t.Result
+            Message = if (`$t.ErrorRecord) { `$t.ErrorRecord[0].Exception.Message } else { '' } }
+    }
+}
+@(`$results) | ConvertTo-Json -Compress -Depth 3
 "@
         $hostPath = [Environment]::ProcessPath
-        $arguments = if ((Split-Path -Leaf $hostPath) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-Command', $script) } else { @('-NoProfile', '-Command', $script) }
-        & $hostPath @arguments | ForEach-Object { $n, $r, $p = $_ -split '\|'; [pscustomobject]@{ Name = $n; Result = $r; Path = $p } }
+        $arguments = if ((Split-Path -Leaf $hostPath) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command', $script) } else { @('-NoProfile', '-NonInteractive', '-Command', $script) }
+        $json = & $hostPath @arguments
+        if ($LASTEXITCODE -ne 0) { throw "The child pwsh failed ($LASTEXITCODE): $json" }
+        return @(($json -join "`n") | ConvertFrom-Json)
+    }
+
+    $script:StepNames = 'runtime', 'promotion', 'rollback', 'rollback_rehearsal', 'rollback_drill_history', 'rollback_drill_schedule'
+}
+AfterAll {
+    Clear-CavraEnvironment
+    foreach ($v in $script:savedEnv) { Set-Item "env:$($v.Name)" $v.Value }
+}
+
+Describe 'Get-CavraReadinessPack' {
+    It '-AsFile returns the pack shipped inside the module folder' {
+        $pack = Get-CavraReadinessPack -AsFile
+        $pack | Should -BeOfType [System.IO.FileInfo]
+        $pack.Name | Should -Be 'Cavra.GoPromotion.Tests.ps1'
+        $pack.Exists | Should -BeTrue
+        $pack.PSPath | Should -Not -BeNullOrEmpty
+        $pack.Directory.Parent.FullName | Should -Be (Get-Module Cavra.PowerShell).ModuleBase
+    }
+
+    It 'returns a Pester container whose data holds only the configuration given, paths resolved against $PWD' {
+        $dir = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'cwd') -Force
+        Push-Location $dir
+        try { $container = Get-CavraReadinessPack -Mode Promoted -RollbackPlanPath ./plan.json -RollbackDrillMaxAgeDays 30 -RequireGoSelected }
+        finally { Pop-Location }
+        $container.GetType().FullName | Should -Be 'Pester.ContainerInfo'
+        $container.Item.FullName | Should -Be (Get-CavraReadinessPack -AsFile).FullName
+        $data = $container.Data
+        $data.Keys | Sort-Object | Should -Be @('Mode', 'RequireGoSelected', 'RollbackDrillMaxAgeDays', 'RollbackPlanPath')
+        $data.Mode | Should -Be 'Promoted'
+        $data.RollbackPlanPath | Should -Be (Join-Path $dir.FullName 'plan.json')
+        $data.RollbackDrillMaxAgeDays | Should -Be 30
+        $data.RequireGoSelected | Should -BeTrue
+    }
+
+    It 'rejects configuration parameters with -AsFile (they would be silently lost)' {
+        { Get-CavraReadinessPack -AsFile -Mode Promoted } | Should -Throw -ErrorId 'ConfigurationWithAsFile,Cavra.PowerShell.Commands.GetCavraReadinessPackCommand'
+    }
+
+    It 'the pack accepts every configuration parameter of Test-CavraGoPromotion' {
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $gateParameters = (Get-Command Test-CavraGoPromotion).Parameters.Keys | Where-Object { $_ -notin $common -and $_ -notin 'Quiet', 'AsJson' }
+        $packParameters = (Get-Command (Get-CavraReadinessPack -AsFile).FullName).Parameters.Keys
+        foreach ($name in $gateParameters) { $packParameters | Should -Contain $name }
+        (Get-Command Get-CavraReadinessPack).OutputType.Name | Should -Contain 'Pester.ContainerInfo'
     }
 }
 
-Describe 'Readiness pack' {
-    It 'is shipped with the module' {
-        (Get-CavraReadinessPack).Name | Should -Be 'Cavra.GoPromotion.Tests.ps1'
+Describe 'The readiness pack in a change window' {
+    BeforeAll {
+        # A complete set configured through CAVRA_GO_* only (no container data), requiring Go to be selected.
+        $good = New-CavraTestEvidenceSet -Path (Join-Path $TestDrive 'good')
+        $environment = @{
+            CAVRA_GO_BACKEND_MODE                = 'promoted'
+            CAVRA_GO_RUNTIME_PATH                = $good.RuntimePath
+            CAVRA_GO_RUNTIME_POLICY              = $good.PolicyPath
+            CAVRA_GO_RUNTIME_PACKAGE_DIR         = $good.PackageDir
+            CAVRA_GO_PROMOTION_EVIDENCE          = $good.PromotionEvidencePath
+            CAVRA_GO_ROLLBACK_PLAN               = $good.RollbackPlanPath
+            CAVRA_GO_ROLLBACK_REHEARSAL_EVIDENCE = $good.RollbackRehearsalPath
+            CAVRA_GO_ROLLBACK_DRILL_HISTORY      = $good.RollbackDrillHistoryPath
+            CAVRA_GO_ROLLBACK_DRILL_SCHEDULE     = $good.RollbackDrillSchedulePath
+        }
+        # A broken set (no rehearsal) without a drill schedule, configured through Get-CavraReadinessPack's parameters.
+        $bad = New-CavraTestEvidenceSet -Path (Join-Path $TestDrive 'bad')
+        Remove-Item $bad.RollbackRehearsalPath
+        $bad.Remove('RollbackDrillSchedulePath')
+
+        # The runbook of docs/readiness-pack.md, run as written over the layout it expects.
+        $markdown = Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot '../../docs/readiness-pack.md')
+        $runbook = [regex]::Match($markdown, '(?s)## Runbook[^\n]*\n.*?```powershell\n(.*?)```').Groups[1].Value
+        $script:runbookPath = Join-Path $TestDrive 'change-window.ps1'
+        Set-Content -LiteralPath $runbookPath -Value $runbook
+        function New-RunbookLayout([hashtable] $Gate, [string] $Root) {
+            $release = Join-Path $Root 'release'; $evidence = Join-Path $Root 'evidence'
+            Copy-Item -Recurse -LiteralPath $Gate.PackageDir -Destination $release
+            New-Item -ItemType Directory -Path (Join-Path $release 'bin'), $evidence | Out-Null
+            Copy-Item $Gate.RuntimePath (Join-Path $release 'bin/cavra-runtime')
+            Copy-Item $Gate.PolicyPath (Join-Path $release 'policy.json')
+            $files = @{ PromotionEvidencePath = 'promotion.json'; RollbackPlanPath = 'plan.json'; RollbackRehearsalPath = 'rehearsal.json'
+                RollbackDrillHistoryPath = 'drills.json'; RollbackDrillSchedulePath = 'drill-schedule.json' }
+            foreach ($k in $files.Keys) { if (Test-Path -LiteralPath $Gate[$k]) { Copy-Item $Gate[$k] (Join-Path $evidence $files[$k]) } }
+            @{ Change = 'CHG-1'; Release = $release; Evidence = $evidence; Results = Join-Path $Root 'results' }
+        }
+        $script:goodLayout = New-RunbookLayout $good (Join-Path $TestDrive 'runbook-good')
+        $brokenSet = New-CavraTestEvidenceSet -Path (Join-Path $TestDrive 'runbook-bad-set')
+        Remove-Item $brokenSet.RollbackRehearsalPath
+        $script:badLayout = New-RunbookLayout $brokenSet (Join-Path $TestDrive 'runbook-bad')
+
+        # Module folders named as Import-Module -Name expects: <path>/Pester/Pester.psd1 and <path>/Cavra.PowerShell/...
+        $modules = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'modules')
+        $linkType = if ($IsWindows) { 'Junction' } else { 'SymbolicLink' }
+        New-Item -ItemType $linkType -Path (Join-Path $modules 'Pester') -Target (Split-Path $env:CAVRA_PESTER_MANIFEST) | Out-Null
+        $modulePath = $modules.FullName + [IO.Path]::PathSeparator + (Split-Path (Split-Path $env:CAVRA_MODULE_MANIFEST))
+
+        $script:goodJUnit = Join-Path $TestDrive 'good.junit.xml'
+        $script:badJUnit = Join-Path $TestDrive 'bad.junit.xml'
+        $all = Invoke-ReadinessPack -Runs @(
+            @{ Name = 'good'; Gate = @{}; Environment = $environment; RequireGoSelected = $true; JUnitPath = $goodJUnit }
+            @{ Name = 'bad'; Gate = $bad; Environment = @{}; RequireGoSelected = $false; JUnitPath = $badJUnit }
+            @{ Name = 'runbook-good'; Runbook = $runbookPath; Arguments = $goodLayout; ModulePath = $modulePath }
+            @{ Name = 'runbook-bad'; Runbook = $runbookPath; Arguments = $badLayout; ModulePath = $modulePath }
+        )
+        $script:runbookExit = @{
+            good = ($all | Where-Object Run -eq 'runbook-good').Result
+            bad  = ($all | Where-Object Run -eq 'runbook-bad').Result
+        }
+        $script:goodTests = @($all | Where-Object Run -eq 'good')
+        $script:badTests = @($all | Where-Object Run -eq 'bad')
+        $script:goodVerdict = Test-CavraGoPromotion @good
     }
 
-    It 'passes every test, one per step and check, over a complete evidence set' {
-        $gate = New-CavraTestEvidenceSet -Path (Join-Path $TestDrive 'good')
-        $junit = Join-Path $TestDrive 'good.xml'
-        $tests = Invoke-Pack $gate $junit
-        $tests.Result | Sort-Object -Unique | Should -Be 'Passed'
-        $tests.Name | Should -Contain 'promoted mode selects the Go runtime'
-        $tests.Name | Should -Contain 'go_rollback_drill_freshness'
-        $tests.Name | Should -Contain 'step rollback_drill_schedule is ready'
-        ($tests | Where-Object Name -like 'step *') | Should -HaveCount 7
-        ([xml](Get-Content -Raw $junit)).testsuites.failures | Should -Be '0'
+    Context 'a complete evidence set, configured through CAVRA_GO_* (no container data)' {
+        It 'passes every test' {
+            $goodTests | Should -Not -BeNullOrEmpty
+            $goodTests | Where-Object Result -ne 'Passed' | ForEach-Object { "$($_.Block) / $($_.Name): $($_.Result) $($_.Message)" } | Should -BeNullOrEmpty
+        }
+
+        It 'has a Describe per gate step in gate order, an It per check named after its id, and a status It per step' {
+            @($goodTests.Block | Select-Object -Unique) | Should -Be (@('Go backend promotion gate') + $StepNames)
+            foreach ($step in $goodVerdict.Steps) {
+                $names = @($goodTests | Where-Object Block -eq $step.Name | ForEach-Object Name)
+                $expected = @($step.Checks.Id) + $(if ($step.Step -eq 'RollbackDrillSchedule') { 'step status is ready or due_soon' } else { 'step status is ready' })
+                $names | Should -Be $expected
+            }
+            ($goodTests | Where-Object Block -eq 'Go backend promotion gate').Name | Should -Be @('every gate step passes', 'the configured mode selects the Go runtime')
+        }
+
+        It 'writes JUnit XML with one passing test case per test' {
+            [xml] $xml = Get-Content -Raw -LiteralPath $goodJUnit
+            $xml.testsuites.failures | Should -Be '0'
+            $cases = @($xml.testsuites.testsuite.testcase)
+            $cases | Should -HaveCount $goodTests.Count
+            $cases.name | Should -Contain 'rollback.go_rollback_plan'
+            $cases.name | Should -Contain 'rollback_drill_history.go_rollback_drill_freshness'
+        }
     }
 
-    It 'names exactly the failing check when evidence is broken' {
-        $gate = New-CavraTestEvidenceSet -Path (Join-Path $TestDrive 'bad')
-        Remove-Item $gate.RollbackRehearsalPath
-        $junit = Join-Path $TestDrive 'bad.xml'
-        $failed = Invoke-Pack $gate $junit | Where-Object Result -eq 'Failed'
-        $failed.Name | Should -Contain 'go_rollback_rehearsal_evidence'
-        $failed.Name | Should -Contain 'step rollback_rehearsal is ready'
-        $failed.Name | Should -Contain 'promoted mode selects the Go runtime'
-        $failed.Name | Should -Not -Contain 'go_rollback_plan'
-        [int] ([xml](Get-Content -Raw $junit)).testsuites.failures | Should -BeGreaterThan 0
+    Context 'a broken evidence set (no rehearsal) without a drill schedule, configured through Get-CavraReadinessPack' {
+        It 'fails exactly the rehearsal checks, the rehearsal step and the gate' {
+            $failed = $badTests | Where-Object Result -eq 'Failed'
+            @($failed | ForEach-Object { "$($_.Block)/$($_.Name)" }) | Should -Be @(
+                'Go backend promotion gate/every gate step passes'
+                'rollback_rehearsal/go_rollback_rehearsal_evidence'
+                'rollback_rehearsal/go_rollback_rehearsal_simulated'
+                'rollback_rehearsal/go_rollback_rehearsal_fallback_verified'
+                'rollback_rehearsal/go_rollback_rehearsal_recovery_sla'
+                'rollback_rehearsal/go_rollback_rehearsal_evidence_refs'
+                'rollback_rehearsal/step status is ready'
+            )
+            ($badTests | Where-Object Block -in 'runtime', 'promotion', 'rollback', 'rollback_drill_history').Result | Sort-Object -Unique | Should -Be 'Passed'
+        }
+
+        It "fails a check's test with the check's message and details" {
+            $evidence = $badTests | Where-Object Name -eq 'go_rollback_rehearsal_evidence'
+            $evidence.Message | Should -BeLike 'metadata file is missing (path: *cavra-runtime.go-backend-rollback-rehearsal.json)'
+            ($badTests | Where-Object Name -eq 'every gate step passes').Message | Should -BeLike '*go backend rollback rehearsal check failed*(first failing step: rollback_rehearsal)'
+            ($badTests | Where-Object { $_.Block -eq 'rollback_rehearsal' -and $_.Name -like 'step status*' }).Message | Should -Be 'rollback_rehearsal is needs_attention, not ready: go backend rollback rehearsal check failed'
+        }
+
+        It 'skips the drill schedule step, which is not part of the gate when no schedule is configured' {
+            $schedule = $badTests | Where-Object Block -eq 'rollback_drill_schedule'
+            $schedule | Should -Not -BeNullOrEmpty
+            $schedule.Result | Sort-Object -Unique | Should -Be 'Skipped'
+        }
+
+        It 'leaves out the Go-selected test unless -RequireGoSelected' {
+            $badTests.Name | Should -Not -Contain 'the configured mode selects the Go runtime'
+        }
+
+        It 'writes JUnit XML naming the failing check with its message' {
+            [xml] $xml = Get-Content -Raw -LiteralPath $badJUnit
+            $xml.testsuites.failures | Should -Be '7'
+            $case = $xml.testsuites.testsuite.testcase | Where-Object name -eq 'rollback_rehearsal.go_rollback_rehearsal_evidence'
+            $case.status | Should -Be 'Failed'
+            $case.failure.message | Should -Match 'metadata file is missing'
+        }
+    }
+
+    Context 'the change-window runbook of docs/readiness-pack.md' {
+        It 'lets the change proceed over complete evidence, with JUnit XML and an HTML page' {
+            $runbookExit.good | Should -Be '0'
+            [xml] $xml = Get-Content -Raw -LiteralPath (Join-Path $goodLayout.Results 'go-promotion-readiness.junit.xml')
+            $xml.testsuites.failures | Should -Be '0'
+            $html = Get-Content -Raw -LiteralPath (Join-Path $goodLayout.Results 'go-promotion-readiness.html')
+            $html | Should -Match 'GO: promoted mode selects the Go runtime'
+            $html | Should -Match '<h1>CHG-1: promote the Go runtime</h1>'
+        }
+
+        It 'stops the change (exit code 1) when a check fails, and still writes both files' {
+            $runbookExit.bad | Should -Be '1'
+            [xml] $xml = Get-Content -Raw -LiteralPath (Join-Path $badLayout.Results 'go-promotion-readiness.junit.xml')
+            ($xml.testsuites.testsuite.testcase | Where-Object name -eq 'rollback_rehearsal.go_rollback_rehearsal_evidence').status | Should -Be 'Failed'
+            Get-Content -Raw -LiteralPath (Join-Path $badLayout.Results 'go-promotion-readiness.html') | Should -Match 'NO GO'
+        }
     }
 }

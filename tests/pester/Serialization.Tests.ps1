@@ -1,52 +1,187 @@
+# Output objects through PowerShell's serializer: Export-Clixml/Import-Clixml and Start-Job (remoting uses the same
+# serializer at the same default depth of 1; Invoke-Command to localhost needs WinRM or SSH, which this machine lacks).
+# Cavra.PowerShell.Types.ps1xml sets SerializationDepth per output type so nested reports and checks stay objects, and
+# the views in Cavra.PowerShell.Format.ps1xml select the Deserialized.* type names too.
+
 BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:savedEnv = Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } }
     Clear-CavraEnvironment
-    $script:gate = New-CavraTestEvidenceSet -Path (Join-Path $TestDrive 'set')
-    Remove-Item $gate.RollbackRehearsalPath   # a failing verdict has the most to lose in transit
-}
+    $script:passing = New-CavraTestEvidenceSet -Path (Join-Path $TestDrive 'passing')
+    $script:failing = New-CavraTestEvidenceSet -Path (Join-Path $TestDrive 'failing')
+    Remove-Item $failing.RollbackRehearsalPath   # a failing verdict has the most to lose in transit
 
-# Invoke-Command needs WinRM or SSH, which this machine lacks; Start-Job and Export-Clixml use the same serializer.
-Describe 'Objects through serialization' {
-    It 'a verdict keeps its type name, properties and nested checks through Export-Clixml' {
-        $file = Join-Path $TestDrive 'verdict.xml'
-        Test-CavraGoPromotion @gate | Export-Clixml -Path $file
-        $v = Import-Clixml -Path $file
-        $v.PSObject.TypeNames[0] | Should -Be 'Deserialized.Cavra.Gate.Readiness.GateVerdict'
-        [string] $v.FailedStep | Should -Be 'RollbackRehearsal'
-        $v.FallbackReason | Should -Be 'go backend rollback rehearsal check failed'
-        $v.BlockingChecks.Id | Should -Contain 'go_rollback_rehearsal_evidence'
-        $v.Sections | Should -HaveCount 7
-        ($v.Sections | Where-Object Section -eq 'rollback_rehearsal').Checks.Id | Should -Contain 'go_rollback_rehearsal_evidence'
+    function Get-ShapeProblem {
+        <# Walks a live object and its deserialized copy side by side and names every place where a nested object
+           did not survive as an object: flattened to a string (the default depth's symptom), lost, a collection of
+           another length, or a wrong type name. Scalars (strings, numbers, enums, times) are values in both. #>
+        param($Live, $Copy, [string] $Path = '$', [int] $Depth = 0)
+        if ($Depth -gt 10 -or $null -eq $Live -or $Live -is [string] -or $Live -is [ValueType]) { return }
+        if ($null -eq $Copy) { return "$Path was lost" }
+        if ($Copy -is [string]) { return "$Path became the string '$Copy'" }
+        if ($Live -is [System.Collections.IDictionary]) {
+            foreach ($key in $Live.Keys) { Get-ShapeProblem $Live[$key] $Copy[$key] "$Path[$key]" ($Depth + 1) }
+            return
+        }
+        if ($Live -is [System.Collections.IEnumerable]) {
+            $l = @($Live); $c = @($Copy)
+            if ($l.Count -ne $c.Count) { return "$Path has $($c.Count) items, not $($l.Count)" }
+            for ($i = 0; $i -lt $l.Count; $i++) { Get-ShapeProblem $l[$i] $c[$i] "$Path[$i]" ($Depth + 1) }
+            return
+        }
+        $expected = 'Deserialized.' + $Live.GetType().FullName
+        if ($Copy.PSObject.TypeNames[0] -ne $expected) { return "$Path is $($Copy.PSObject.TypeNames[0]), not $expected" }
+        foreach ($p in $Live.PSObject.Properties) {
+            if ($p.MemberType -ne 'Property') { continue }
+            Get-ShapeProblem $p.Value $Copy.($p.Name) "$Path.$($p.Name)" ($Depth + 1)
+        }
     }
 
-    It 'the deserialized verdict formats like the live one' {
+    function ConvertTo-Deserialized {
+        param([Parameter(ValueFromPipeline)] $InputObject)
+        begin { $items = [System.Collections.Generic.List[object]]::new() }
+        process { $items.Add($InputObject) }
+        end {
+            $file = Join-Path $TestDrive ([guid]::NewGuid().ToString('N') + '.xml')
+            $items | Export-Clixml -LiteralPath $file
+            Import-Clixml -LiteralPath $file
+        }
+    }
+
+    # One job evaluates both sets, so the suite pays for one background process.
+    $job = Start-Job -ScriptBlock {
+        param($Manifest, $Passing, $Failing)
+        Get-ChildItem env:CAVRA_GO_* | Remove-Item
+        Import-Module $Manifest
+        Test-CavraGoPromotion @Passing
+        Test-CavraGoPromotion @Failing
+    } -ArgumentList $env:CAVRA_MODULE_MANIFEST, $passing, $failing
+    $script:fromJob = @($job | Receive-Job -Wait -AutoRemoveJob)
+}
+AfterAll {
+    Clear-CavraEnvironment
+    foreach ($v in $script:savedEnv) { Set-Item "env:$($v.Name)" $v.Value }
+}
+
+Describe 'A verdict through Export-Clixml and Import-Clixml' {
+    It 'keeps its type names, failed step and blocking checks (<Name> evidence)' -ForEach @(
+        @{ Name = 'failing'; FailedStep = 'RollbackRehearsal'; Blocking = @('go_rollback_rehearsal_evidence', 'go_rollback_rehearsal_simulated', 'go_rollback_rehearsal_fallback_verified', 'go_rollback_rehearsal_recovery_sla', 'go_rollback_rehearsal_evidence_refs') }
+        @{ Name = 'passing'; FailedStep = 'None'; Blocking = @() }
+    ) {
+        $gate = if ($Name -eq 'failing') { $failing } else { $passing }
         $live = Test-CavraGoPromotion @gate
-        $file = Join-Path $TestDrive 'verdict2.xml'
-        $live | Export-Clixml -Path $file
-        $text = Import-Clixml -Path $file | Out-String -Width 250
+        $copy = $live | ConvertTo-Deserialized
+        $copy.PSObject.TypeNames[0] | Should -Be 'Deserialized.Cavra.Gate.Readiness.GateVerdict'
+        # Enums arrive as numbers that print as their names: compare as strings.
+        [string] $copy.FailedStep | Should -Be $FailedStep
+        $copy.GoSelected | Should -Be $live.GoSelected
+        $copy.Summary | Should -Be $live.Summary
+        @($copy.BlockingChecks.Id) | Should -Be $Blocking
+        @($copy.BlockingChecks.Message) | Should -Be @($live.BlockingChecks.Message)
+        foreach ($check in $copy.BlockingChecks) { $check.PSObject.TypeNames[0] | Should -Be 'Deserialized.Cavra.Gate.Readiness.ReadinessCheck' }
+    }
+
+    It 'keeps every nested report, check, step and evidence summary an object (<_>)' -ForEach 'failing', 'passing' {
+        $gate = if ($_ -eq 'failing') { $failing } else { $passing }
+        $live = Test-CavraGoPromotion @gate
+        Get-ShapeProblem $live ($live | ConvertTo-Deserialized) | Should -BeNullOrEmpty
+    }
+
+    It 'renders with the same views as the live verdict (<_>)' -ForEach 'failing', 'passing' {
+        $gate = if ($_ -eq 'failing') { $failing } else { $passing }
+        $live = Test-CavraGoPromotion @gate
+        $copy = $live | ConvertTo-Deserialized
+        ($copy | Out-String -Width 250) | Should -Be ($live | Out-String -Width 250)
+        ($copy.Steps | Out-String -Width 250) | Should -Be ($live.Steps | Out-String -Width 250)
+        ($copy.Sections | Out-String -Width 250) | Should -Be ($live.Sections | Out-String -Width 250)
+        ($copy.AttentionChecks | Out-String -Width 250) | Should -Be ($live.AttentionChecks | Out-String -Width 250)
+    }
+
+    It 'the failing verdict reads the same after the round trip' {
+        $text = Test-CavraGoPromotion @failing | ConvertTo-Deserialized | Out-String -Width 250
         $text | Should -Match 'FailedStep\s+: RollbackRehearsal'
+        $text | Should -Match 'FallbackReason\s+: go backend rollback rehearsal check failed'
         $text | Should -Match 'go_rollback_rehearsal_evidence: metadata file is missing'
         $text | Should -Match 'rollback_rehearsal\s+NeedsAttention'
     }
+}
 
-    It 'a job returns the same verdict' {
-        $manifest = $env:CAVRA_MODULE_MANIFEST
-        $v = Start-Job { param($m, $g) Import-Module $m; Test-CavraGoPromotion @g } -ArgumentList $manifest, $gate | Receive-Job -Wait -AutoRemoveJob
-        $v.PSObject.TypeNames[0] | Should -Be 'Deserialized.Cavra.Gate.Readiness.GateVerdict'
-        $v.GoSelected | Should -BeFalse
-        $v.BlockingChecks.Message | Should -Contain 'metadata file is missing'
-        ($v | Out-String -Width 250) | Should -Match 'go backend rollback rehearsal check failed'
+Describe 'A verdict from Start-Job' {
+    It 'arrives as two deserialized verdicts with their nested objects intact' {
+        $fromJob | Should -HaveCount 2
+        $fromJob.ForEach({ $_.PSObject.TypeNames[0] }) | Should -Be @('Deserialized.Cavra.Gate.Readiness.GateVerdict', 'Deserialized.Cavra.Gate.Readiness.GateVerdict')
+        Get-ShapeProblem (Test-CavraGoPromotion @passing) $fromJob[0] | Should -BeNullOrEmpty
+        Get-ShapeProblem (Test-CavraGoPromotion @failing) $fromJob[1] | Should -BeNullOrEmpty
     }
 
-    It 'an evaluation record keeps its decision through Export-Clixml' {
-        $file = Join-Path $TestDrive 'record.xml'
-        Invoke-CavraGoPilotEvaluate read_file .env -Mode Disabled | Export-Clixml -Path $file
-        $r = Import-Clixml $file
-        $r.PSObject.TypeNames[0] | Should -Be 'Deserialized.Cavra.Gate.Pilot.EvaluationRecord'
-        $r.RuleId | Should -Be 'filesystem.read.block'
-        $r.DotnetDecision.Verdict | Should -Be 'block'
-        ($r | Out-String -Width 250) | Should -Match 'filesystem.read.block'
+    It 'keeps the failed step, blocking checks and their messages' {
+        $v = $fromJob[1]
+        [string] $v.FailedStep | Should -Be 'RollbackRehearsal'
+        $v.GoSelected | Should -BeFalse
+        $v.BlockingChecks[0].PSObject.TypeNames[0] | Should -Be 'Deserialized.Cavra.Gate.Readiness.ReadinessCheck'
+        $v.BlockingChecks.Id | Should -Contain 'go_rollback_rehearsal_evidence'
+        ($v.BlockingChecks | Where-Object Id -eq 'go_rollback_rehearsal_evidence').Message | Should -Be 'metadata file is missing'
+        ($v.BlockingChecks | Where-Object Id -eq 'go_rollback_rehearsal_evidence').Extras.path | Should -Be $failing.RollbackRehearsalPath
+        $fromJob[0].GoSelected | Should -BeTrue
+        [string] $fromJob[0].FailedStep | Should -Be 'None'
+    }
+
+    It 'shows the same verdict lines as a verdict evaluated here' {
+        # Everything but the evaluation time, which differs between the two evaluations.
+        foreach ($pair in @(@($fromJob[0], $passing), @($fromJob[1], $failing))) {
+            $job = ($pair[0] | Out-String -Width 250) -split "`n" | Where-Object { $_ -notmatch '^EvaluatedAt' }
+            $gate = $pair[1]
+            $here = (Test-CavraGoPromotion @gate | Out-String -Width 250) -split "`n" | Where-Object { $_ -notmatch '^EvaluatedAt' }
+            $job | Should -Be $here
+        }
+        ($fromJob[1] | Out-String -Width 250) | Should -Match 'go_rollback_rehearsal_evidence: metadata file is missing'
+    }
+}
+
+Describe 'Other output types through Export-Clixml' {
+    It 'a production readiness report keeps its sections and checks' {
+        $live = Get-CavraProductionReadiness @passing
+        $copy = $live | ConvertTo-Deserialized
+        $copy.PSObject.TypeNames[0] | Should -Be 'Deserialized.Cavra.Gate.Readiness.ProductionReadinessReport'
+        Get-ShapeProblem $live $copy | Should -BeNullOrEmpty
+        ($copy | Out-String -Width 250) | Should -Be ($live | Out-String -Width 250)
+    }
+
+    It 'a section report keeps its checks and renders the same' {
+        $live = Get-CavraGoReadinessReport RollbackDrillSchedule @passing
+        $copy = $live | ConvertTo-Deserialized
+        Get-ShapeProblem $live $copy | Should -BeNullOrEmpty
+        ($copy | Out-String -Width 250) | Should -Be ($live | Out-String -Width 250)
+        @($copy.Checks | Where-Object Id -eq 'go_rollback_drill_notification_routes').Extras.owners | Should -Be @('release-governance')
+    }
+
+    It 'an evaluation record keeps its decision and renders the same' {
+        $live = Invoke-CavraGoPilotEvaluate read_file .env -Mode Disabled
+        $copy = $live | ConvertTo-Deserialized
+        $copy.PSObject.TypeNames[0] | Should -Be 'Deserialized.Cavra.Gate.Pilot.EvaluationRecord'
+        $copy.RuleId | Should -Be 'filesystem.read.block'
+        $copy.DotnetDecision.Verdict | Should -Be 'block'
+        Get-ShapeProblem $live $copy | Should -BeNullOrEmpty
+        ($copy | Out-String -Width 250) | Should -Be ($live | Out-String -Width 250)
+    }
+
+    It 'authored evidence and a recorded drill keep their summaries and render the same' {
+        $dir = Join-Path $TestDrive 'authored'
+        $plan = New-CavraRollbackPlan -Path (Join-Path $dir 'plan.json') -ApprovalId apr_rollback -Approved -MaxRecoveryMinutes 15 -Step 'Set CAVRA_GO_BACKEND_MODE=disabled.'
+        $drill = Add-CavraRollbackDrill -Path (Join-Path $dir 'drills.json') -Status pass -FallbackVerified -RecoveryMinutes 7 -MaxRecoveryMinutes 15 `
+            -RunbookRef docs/drill.md -EvidenceRef 'go-rollback-drill://ci/1'
+        foreach ($live in $plan, $drill) {
+            $copy = $live | ConvertTo-Deserialized
+            Get-ShapeProblem $live $copy | Should -BeNullOrEmpty
+            ($copy | Out-String -Width 250) | Should -Be ($live | Out-String -Width 250)
+        }
+    }
+
+    It 'configuration settings render the same' {
+        $live = Get-CavraGoBackendConfig @passing
+        $copy = $live | ConvertTo-Deserialized
+        ($copy | Out-String -Width 250) | Should -Be ($live | Out-String -Width 250)
     }
 }

@@ -51,5 +51,13 @@ namespace Cavra.Gate.Authoring
                 if (_members[i].Key == key) { _members[i] = new KeyValuePair<string, JsonValue>(key, value); return this; }
             return Add(key, value);
         }
+
+        /// <summary>Inserts a member right after <paramref name="afterKey"/> (first when it is absent); the key must be new.</summary>
+        public EvidenceDocument InsertAfter(string afterKey, string key, JsonValue value)
+        {
+            int at = _members.FindIndex(m => m.Key == afterKey) + 1;
+            _members.Insert(at, new KeyValuePair<string, JsonValue>(key, value));
+            return this;
+        }
     }
 }

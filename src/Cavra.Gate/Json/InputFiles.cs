@@ -44,7 +44,7 @@ namespace Cavra.Gate.Json
 
         /// <summary>Opens a file for reading. Tests replace it to simulate permission errors, which root cannot provoke with chmod.</summary>
         internal Func<string, Stream> OpenRead { get; set; } =
-            full => new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            full => new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1); // read whole into a sized buffer: no second one
 
         /// <summary>Raised with the full path of every file read, so cmdlets can narrate it with -Verbose.</summary>
         public event Action<string>? FileRead;
@@ -84,7 +84,7 @@ namespace Cavra.Gate.Json
                 if (!info.Exists) return JsonFileCheck.Invalid(JsonFileCheck.MissingMessage, full);
                 if (info.Length > MaxFileBytes)
                     return JsonFileCheck.Invalid($"metadata file is larger than {MaxFileBytes / (1024 * 1024)} MiB ({info.Length} bytes)", full);
-                bytes = ReadBounded(full);
+                bytes = ReadBounded(full, info.Length);
                 OnFileRead(full);
             }
             catch (FileTooLargeException ex) { return JsonFileCheck.Invalid(ex.Message, full); }
@@ -152,19 +152,22 @@ namespace Cavra.Gate.Json
             return sb.ToString();
         }
 
-        private byte[] ReadBounded(string full)
+        private byte[] ReadBounded(string full, long expectedLength)
         {
-            // The length check above can race with a writer: read at most one chunk past the limit.
+            // Sized from the length just checked, so a small evidence file costs a small buffer (the gate runs per HTTP
+            // request). The length can race with a writer: grow as needed, and read at most one byte past the limit.
             using var stream = OpenRead(full);
-            var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int n;
-            while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+            var buffer = new byte[Math.Min(Math.Max(expectedLength, 0) + 1, MaxFileBytes + 1)];
+            int total = 0, n;
+            while ((n = stream.Read(buffer, total, buffer.Length - total)) > 0)
             {
-                buffer.Write(chunk, 0, n);
+                total += n;
+                if (total < buffer.Length) continue;
                 if (buffer.Length > MaxFileBytes) throw new FileTooLargeException($"metadata file is larger than {MaxFileBytes / (1024 * 1024)} MiB");
+                Array.Resize(ref buffer, (int)Math.Min(buffer.Length * 2L, MaxFileBytes + 1));
             }
-            return buffer.ToArray();
+            if (total != buffer.Length) Array.Resize(ref buffer, total);
+            return buffer;
         }
 
         private sealed class FileTooLargeException : Exception

@@ -28,6 +28,7 @@ namespace Cavra.Gate.Readiness
             RollbackDrillHistory = drillHistory;
             RollbackDrillSchedule = drillSchedule;
             ScheduleInGate = scheduleInGate;
+            Steps = GateStepResult.Evaluate(runtime, promotion.Deployment, promotion, rollback, rehearsal, drillHistory, drillSchedule, scheduleInGate);
             (FailedStep, FallbackReason, BlockingChecks) = FirstFailure();
         }
 
@@ -59,6 +60,9 @@ namespace Cavra.Gate.Readiness
         /// <summary>Every section report, in gate order.</summary>
         public IReadOnlyList<ReadinessReport> Sections =>
             new ReadinessReport[] { Runtime, Deployment, Promotion, Rollback, RollbackRehearsal, RollbackDrillHistory, RollbackDrillSchedule };
+
+        /// <summary>The gate's steps in gate order, each with its reports, checks and whether it blocks.</summary>
+        public IReadOnlyList<GateStepResult> Steps { get; }
 
         /// <summary>Every check, in any section, that is not pass.</summary>
         public IReadOnlyList<ReadinessCheck> AttentionChecks
@@ -100,22 +104,9 @@ namespace Cavra.Gate.Readiness
 
         private (GateStep, string, IReadOnlyList<ReadinessCheck>) FirstFailure()
         {
-            var runtimeBlocking = new List<ReadinessCheck>();
-            foreach (var c in Runtime.Checks) if (!c.Passed && c.Id != "go_backend_opt_in") runtimeBlocking.Add(c);
-            if (runtimeBlocking.Count > 0) return (GateStep.Runtime, "go backend readiness check failed", runtimeBlocking);
-            if (Promotion.Status != ReportStatus.Ready) return Fail(GateStep.Promotion, "go backend promotion readiness check failed", Promotion);
-            if (Rollback.Status != ReportStatus.Ready) return Fail(GateStep.Rollback, "go backend rollback readiness check failed", Rollback);
-            if (RollbackRehearsal.Status != ReportStatus.Ready) return Fail(GateStep.RollbackRehearsal, "go backend rollback rehearsal check failed", RollbackRehearsal);
-            if (RollbackDrillHistory.Status != ReportStatus.Ready) return Fail(GateStep.RollbackDrillHistory, "go backend rollback drill history check failed", RollbackDrillHistory);
-            if (ScheduleInGate && RollbackDrillSchedule.Status != ReportStatus.Ready && RollbackDrillSchedule.Status != ReportStatus.DueSoon)
-                return Fail(GateStep.RollbackDrillSchedule, "go backend rollback drill schedule check failed", RollbackDrillSchedule);
+            foreach (var step in Steps)
+                if (step.Blocking) return (step.Step, step.Reason, step.BlockingChecks);
             return (GateStep.None, "", Array.Empty<ReadinessCheck>());
-        }
-
-        private static (GateStep, string, IReadOnlyList<ReadinessCheck>) Fail(GateStep step, string reason, ReadinessReport report)
-        {
-            var failing = new List<ReadinessCheck>(report.FailingChecks);
-            return (step, reason, failing);
         }
 
         public void WriteJson(CanonicalJsonWriter w)

@@ -2,7 +2,6 @@ using System;
 using System.Management.Automation;
 using Cavra.Gate.Authoring;
 using Cavra.Gate.Configuration;
-using Cavra.Gate.Json;
 using Cavra.PowerShell.Infrastructure;
 
 namespace Cavra.PowerShell.Commands
@@ -15,52 +14,57 @@ namespace Cavra.PowerShell.Commands
     {
         [Parameter(Mandatory = true, Position = 0)] [ValidateNotNullOrEmpty] public string Path { get; set; } = "";
 
+        // Pipeline-bound parameters are reset to these defaults for every input record, but MyInvocation.BoundParameters
+        // keeps earlier records' keys: "not given" is therefore read from the value (empty id, null time), never from BoundParameters.
         [Parameter(ValueFromPipelineByPropertyName = true)] [Alias("drill_id")] [ValidateNotNullOrEmpty] public string DrillId { get; set; } = "";
-        [Parameter(ValueFromPipelineByPropertyName = true)] [Alias("executed_at")] public DateTimeOffset ExecutedAt { get; set; }
+        [Parameter(ValueFromPipelineByPropertyName = true)] [Alias("executed_at")] [TimestampTransformation] public DateTimeOffset? ExecutedAt { get; set; }
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)] [ValidateSet("pass", "fail")] public string Status { get; set; } = "";
         [Parameter(ValueFromPipelineByPropertyName = true)] [Alias("target_mode")] [ValidateSet("disabled", "shadow", "enforce", "promoted")] public string TargetMode { get; set; } = "disabled";
         [Parameter(ValueFromPipelineByPropertyName = true)] [Alias("source_mode")] [ValidateSet("disabled", "shadow", "enforce", "promoted")] public string SourceMode { get; set; } = "promoted";
-        [Parameter(ValueFromPipelineByPropertyName = true)] [Alias("fallback_verified")] public SwitchParameter FallbackVerified { get; set; }
+        [Parameter(ValueFromPipelineByPropertyName = true)] [Alias("fallback_verified")] [BooleanTextTransformation] public SwitchParameter FallbackVerified { get; set; }
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)] [Alias("recovery_minutes")] [ValidateRange(0.001, 100000)] public double RecoveryMinutes { get; set; }
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)] [Alias("max_recovery_minutes")] [ValidateRange(0.001, 100000)] public double MaxRecoveryMinutes { get; set; }
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)] [Alias("runbook_ref")] [ValidateNotNullOrEmpty] public string RunbookRef { get; set; } = "";
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)] [Alias("evidence_refs")] [ValidateNotNullOrEmpty] public string[] EvidenceRef { get; set; } = Array.Empty<string>();
         [Parameter(ValueFromPipelineByPropertyName = true)] [ValidateNotNullOrEmpty] public string Actor { get; set; } = "";
-        /// <summary>The environment recorded on a new history file (e.g. production-pilot).</summary>
+        /// <summary>The history's environment (e.g. production-pilot): recorded on a new file, checked against an existing one.</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string Environment { get; set; } = "";
+        /// <summary>The freshness limit for the returned history summary (default: CAVRA_GO_ROLLBACK_DRILL_MAX_AGE_DAYS, then 90).</summary>
+        [Parameter] public double RollbackDrillMaxAgeDays { get; set; }
 
         protected override void ProcessRecord()
         {
             string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
             var clock = ModuleClock.Current;
-            var bound = MyInvocation.BoundParameters;
-            var executedAt = bound.ContainsKey(nameof(ExecutedAt)) ? ExecutedAt : clock.UtcNow;
-            string drillId = bound.ContainsKey(nameof(DrillId)) ? DrillId : "drill_" + InputFiles.ToHex(Guid.NewGuid().ToByteArray()).Substring(0, 12);
-            var drill = new EvidenceDocument()
-                .Add("drill_id", drillId)
-                .Add("executed_at", executedAt)
-                .AddIfSet("actor", Actor)
-                .Add("source_mode", SourceMode)
-                .Add("target_mode", TargetMode)
-                .Add("status", Status)
-                .Add("fallback_verified", FallbackVerified.IsPresent)
-                .Add("recovery_minutes", RecoveryMinutes)
-                .Add("max_recovery_minutes", MaxRecoveryMinutes)
-                .Add("runbook_ref", RunbookRef)
-                .Add("evidence_refs", EvidenceRef)
-                .ToJsonObject();
+            var draft = new RollbackDrillDraft
+            {
+                DrillId = DrillId.Length > 0 ? DrillId : RollbackDrillDraft.NewDrillId(),
+                ExecutedAt = ExecutedAt ?? clock.UtcNow,
+                Actor = Actor, SourceMode = SourceMode, TargetMode = TargetMode, Status = Status, FallbackVerified = FallbackVerified.IsPresent,
+                RecoveryMinutes = RecoveryMinutes, MaxRecoveryMinutes = MaxRecoveryMinutes, RunbookRef = RunbookRef, EvidenceRefs = EvidenceRef,
+            };
+            if (!ShouldProcess(path, $"Append rollback drill {draft.DrillId} ({Status}, executed {draft.ExecutedAt:u})")) return;
 
-            if (!ShouldProcess(path, $"Append rollback drill {drillId} ({Status}, executed {executedAt:u})")) return;
-            double maxAge = GateConfig.Resolve(null, System.Environment.GetEnvironmentVariable).RollbackDrillMaxAgeDays;
+            var parameters = new GateParameters();
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(RollbackDrillMaxAgeDays))) parameters.RollbackDrillMaxAgeDays = RollbackDrillMaxAgeDays;
+            double maxAge = GateConfig.Resolve(parameters, System.Environment.GetEnvironmentVariable).RollbackDrillMaxAgeDays;
             try
             {
-                var recorded = RollbackDrillRecorder.Append(path, drill, Environment, maxAge, clock);
-                WriteVerbose($"Appended {drillId} to {path}: {recorded.History.DrillCount} drills, history valid={recorded.History.Valid}, fresh={recorded.History.Fresh}");
+                var recorded = RollbackDrillRecorder.Append(path, draft.ToJsonObject(), Environment, maxAge, clock);
+                var h = recorded.History;
+                WriteVerbose($"Appended {draft.DrillId} to {path}: {h.DrillCount} drills; latest {h.LatestDrillId} ({h.LatestStatus}); history valid={h.Valid}, fresh={h.Fresh}.");
                 WriteObject(recorded);
             }
             catch (EvidenceRejectedException ex)
             {
-                WriteError(new ErrorRecord(ex, "DrillHistoryInvalid", ErrorCategory.InvalidData, path));
+                var (id, category) = ex.Reason switch
+                {
+                    EvidenceRejection.Document => ("EvidenceInvalid", ErrorCategory.InvalidData),
+                    EvidenceRejection.EnvironmentMismatch => ("DrillHistoryEnvironmentMismatch", ErrorCategory.InvalidArgument),
+                    EvidenceRejection.DuplicateDrillId => ("DrillIdExists", ErrorCategory.ResourceExists),
+                    _ => ("DrillHistoryInvalid", ErrorCategory.InvalidData),
+                };
+                WriteError(new ErrorRecord(ex, id, category, path));
             }
             catch (TimeoutException ex)
             {

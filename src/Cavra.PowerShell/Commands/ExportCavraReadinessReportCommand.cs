@@ -1,48 +1,109 @@
 using System;
 using System.IO;
 using System.Management.Automation;
-using Cavra.Gate.Authoring;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Reports;
 using Cavra.PowerShell.Infrastructure;
 
 namespace Cavra.PowerShell.Commands
 {
-    /// <summary>Writes the gate verdict and every check as a self-contained HTML page for a change-advisory board.</summary>
+    /// <summary>
+    /// Writes the promotion gate's verdict and every check as one self-contained HTML page for a change-advisory board.
+    /// Evaluates the gate from the same configuration as Test-CavraGoPromotion, or renders a verdict piped to it.
+    /// The rendering lives in the engine (Cavra.Gate.Reports.ReadinessHtml); this cmdlet binds, asks and writes.
+    /// </summary>
     [Cmdlet(VerbsData.Export, "CavraReadinessReport", SupportsShouldProcess = true, DefaultParameterSetName = EvaluateSet)]
     [OutputType(typeof(FileInfo))]
     public sealed class ExportCavraReadinessReportCommand : GateConfigurationCmdlet
     {
         private const string EvaluateSet = "Evaluate";
-        private const string VerdictSet = "Verdict";
+        private const string InputObjectSet = "InputObject";
+        private bool _written;
 
-        [Parameter(Mandatory = true, Position = 0)] [ValidateNotNullOrEmpty] public string Path { get; set; } = "";
+        /// <summary>The HTML file to write.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = EvaluateSet)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputObjectSet)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = "";
 
-        /// <summary>A verdict from Test-CavraGoPromotion; without it the gate is evaluated with the configuration parameters.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = VerdictSet)]
+        /// <summary>A verdict from Test-CavraGoPromotion to render instead of evaluating the gate again.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+        [ValidateNotNull]
         public GateVerdict InputObject { get; set; } = null!;
 
+        /// <summary>The page heading, e.g. the change reference.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Title { get; set; } = new ReadinessHtmlOptions().Title;
+
+        /// <summary>Replace an existing file.</summary>
         [Parameter] public SwitchParameter Force { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if (ParameterSetName != InputObjectSet) return;
+            foreach (var name in MyInvocation.BoundParameters.Keys)
+            {
+                if (GateConfigurationParameters.IsConfigurationParameter(name))
+                    ThrowTerminatingError(new ErrorRecord(
+                        new PSArgumentException($"-{name} configures a gate evaluation; a piped verdict was already evaluated. Pass either -InputObject or configuration parameters."),
+                        "ConfigurationWithInputObject", ErrorCategory.InvalidArgument, name));
+            }
+        }
 
         protected override void ProcessRecord()
         {
-            var verdict = ParameterSetName == VerdictSet ? InputObject : GateVerdict.Evaluate(CreateContext(ResolveConfig()));
+            if (_written)
+            {
+                WriteError(new ErrorRecord(new PSInvalidOperationException($"One report file holds one verdict; {Path} already holds the first verdict piped in."),
+                    "MultipleVerdicts", ErrorCategory.InvalidOperation, InputObject));
+                return;
+            }
             string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            if (Directory.Exists(full))
+            {
+                WriteError(new ErrorRecord(new IOException($"{full} is a directory."), "ReportPathIsDirectory", ErrorCategory.InvalidArgument, full));
+                return;
+            }
             if (File.Exists(full) && !Force)
             {
                 WriteError(new ErrorRecord(new IOException($"{full} already exists; use -Force to replace it."), "ReportFileExists", ErrorCategory.ResourceExists, full));
                 return;
             }
-            if (!ShouldProcess(full, "Write readiness report")) return;
+
+            GateVerdict verdict;
+            if (ParameterSetName == InputObjectSet) verdict = InputObject;
+            else
+            {
+                try { verdict = GateVerdict.Evaluate(CreateContext(ResolveConfig())); }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    WriteError(new ErrorRecord(ex, "GateEvaluationFailed", ErrorCategory.InvalidResult, null));
+                    return;
+                }
+            }
+            WriteVerbose(verdict.Summary);
+
+            if (!ShouldProcess(full, $"Write HTML readiness report ({(verdict.GoSelected ? "Go selected" : verdict.GatePassed ? "gate passes" : "gate blocked at " + verdict.FailedStep)})")) return;
+            _written = true;
+            var module = MyInvocation.MyCommand.Module;
+            var options = new ReadinessHtmlOptions
+            {
+                Title = Title,
+                Generator = module == null ? "Cavra.PowerShell" : $"{module.Name} {module.Version}",
+            };
             try
             {
-                EvidenceFileWriter.WriteText(full, ReadinessHtml.Render(verdict));
-                WriteObject(new FileInfo(full));
+                ReadinessHtml.Save(full, verdict, options);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 WriteError(new ErrorRecord(ex, "ReportWriteFailed", ErrorCategory.WriteError, full));
+                return;
             }
+            WriteVerbose($"Wrote readiness report to {full}");
+            // Through the FileSystem provider, so the FileInfo carries PSPath and friends and formats like Get-Item's.
+            foreach (var item in SessionState.InvokeProvider.Item.Get(new[] { full }, false, true)) WriteObject(item);
         }
     }
 }

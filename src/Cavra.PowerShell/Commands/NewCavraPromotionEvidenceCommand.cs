@@ -3,7 +3,6 @@ using System.Management.Automation;
 using Cavra.Gate.Authoring;
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Evidence;
-using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using Cavra.PowerShell.Infrastructure;
 
@@ -24,46 +23,45 @@ namespace Cavra.PowerShell.Commands
         [Parameter] [ValidateNotNullOrEmpty] public string ApprovalId { get; set; } = "";
         [Parameter(Mandatory = true)] [ValidateNotNullOrEmpty] public string[] EvidenceRef { get; set; } = Array.Empty<string>();
         [Parameter(ParameterSetName = ValidForSet)] public TimeSpan ValidFor { get; set; } = TimeSpan.FromDays(30);
-        [Parameter(Mandatory = true, ParameterSetName = ExpiresAtSet)] public DateTimeOffset ExpiresAt { get; set; }
+        [Parameter(Mandatory = true, ParameterSetName = ExpiresAtSet)] [TimestampTransformation] public DateTimeOffset ExpiresAt { get; set; }
         [Parameter] [ValidateNotNullOrEmpty] public string RuntimePath { get; set; } = "";
         [Parameter] [ValidateNotNullOrEmpty] public string PolicyPath { get; set; } = "";
 
         protected override void EndProcessing()
         {
-            if (ValidFor <= TimeSpan.Zero) { Reject("-ValidFor must be a positive duration.", ValidFor); return; }
+            if (ParameterSetName == ValidForSet && ValidFor <= TimeSpan.Zero)
+            {
+                WriteError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(ValidFor), ValidFor, "-ValidFor must be a positive duration."),
+                    "InvalidValidFor", ErrorCategory.InvalidArgument, ValidFor));
+                return;
+            }
             var config = GateConfig.Resolve(new GateParameters
             {
                 RuntimePath = Bound(nameof(RuntimePath), RuntimePath),
                 PolicyPath = Bound(nameof(PolicyPath), PolicyPath),
             }, Environment.GetEnvironmentVariable);
-            var files = Files;
-            string? runtimeHash = files.Sha256(config.RuntimePath), policyHash = files.Sha256(config.PolicyPath);
-            if (runtimeHash == null || policyHash == null)
+            var context = new GateContext(config, Files, ModuleClock.Current);
+            var now = context.Clock.UtcNow;
+            var draft = new PromotionEvidenceDraft
             {
-                string which = runtimeHash == null ? $"runtime binary '{config.RuntimePath}' (-RuntimePath or CAVRA_GO_RUNTIME_PATH)" : $"compiled policy '{config.PolicyPath}' (-PolicyPath or CAVRA_GO_RUNTIME_POLICY)";
-                WriteError(new ErrorRecord(new System.IO.FileNotFoundException("Promotion evidence is bound to the files it was produced for; cannot read the " + which + "."),
-                    "BoundFileNotFound", ErrorCategory.ObjectNotFound, which));
+                ParityStatus = ParityStatus, DeploymentStatus = DeploymentStatus, Approved = Approved.IsPresent, ApprovalId = ApprovalId,
+                EvidenceRefs = EvidenceRef, GeneratedAt = now, ExpiresAt = ParameterSetName == ExpiresAtSet ? ExpiresAt : now + ValidFor,
+            };
+            string? unreadable = draft.BindTo(context);
+            if (unreadable != null)
+            {
+                WriteError(new ErrorRecord(new System.IO.FileNotFoundException("Promotion evidence is bound to the files it was produced for; cannot read the " + unreadable + "."),
+                    "BoundFileNotFound", ErrorCategory.ObjectNotFound, unreadable));
                 return;
             }
-
-            var now = ModuleClock.Current.UtcNow;
-            var document = new EvidenceDocument()
-                .Add("schema_version", PromotionEvidence.Schema)
-                .Add("parity_status", ParityStatus)
-                .Add("deployment_status", DeploymentStatus)
-                .Add("approved", Approved.IsPresent)
-                .AddIfSet("approval_id", ApprovalId)
-                .Add("evidence_refs", EvidenceRef)
-                .Add("generated_at", now)
-                .Add("expires_at", ParameterSetName == ExpiresAtSet ? ExpiresAt : now + ValidFor)
-                .Add("runtime_sha256", runtimeHash)
-                .Add("policy_sha256", policyHash);
+            WriteVerbose($"Bound to runtime {config.RuntimePath} (sha256 {draft.RuntimeSha256}) and policy {config.PolicyPath} (sha256 {draft.PolicySha256}).");
 
             string path = FullPath;
-            var summary = PromotionEvidence.FromDocument(JsonFileCheck.Ok(document.ToJsonObject(), path), new GateContext(config, files, ModuleClock.Current));
+            var summary = draft.Validate(path, context);
             if (!summary.Valid) { Reject("The gate would reject this promotion evidence: " + summary.Message, path); return; }
             if (!summary.Approved) WriteWarning("The evidence is not approved: promotion stays closed until it is (-Approved -ApprovalId).");
-            if (TryWrite(path, document, "promotion evidence"))
+            else if (ApprovalId.Length == 0) WriteWarning("The evidence is approved without an approval id (-ApprovalId): the approval cannot be traced.");
+            if (TryWrite(path, draft.ToDocument(), $"promotion evidence (expires {draft.ExpiresAt:u})"))
                 WriteObject(new AuthoredEvidence(path, PromotionEvidence.Schema, summary.Valid, summary.Message, summary));
         }
 

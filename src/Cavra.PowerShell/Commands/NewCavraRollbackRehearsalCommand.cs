@@ -1,8 +1,8 @@
 using System;
 using System.Management.Automation;
 using Cavra.Gate.Authoring;
+using Cavra.Gate.Configuration;
 using Cavra.Gate.Evidence;
-using Cavra.Gate.Json;
 using Cavra.PowerShell.Infrastructure;
 
 namespace Cavra.PowerShell.Commands
@@ -12,8 +12,8 @@ namespace Cavra.PowerShell.Commands
     [OutputType(typeof(AuthoredEvidence))]
     public sealed class NewCavraRollbackRehearsalCommand : EvidenceAuthoringCmdlet
     {
-        /// <summary>The rollback plan this rehearsal exercised: its approval id is linked and its recovery limit applies.</summary>
-        [Parameter(Mandatory = true)] [ValidateNotNullOrEmpty] public string RollbackPlanPath { get; set; } = "";
+        /// <summary>The rollback plan this rehearsal exercised (default: CAVRA_GO_ROLLBACK_PLAN): its approval id is linked and its recovery limit applies.</summary>
+        [Parameter] [ValidateNotNullOrEmpty] public string RollbackPlanPath { get; set; } = "";
         [Parameter(Mandatory = true)] [ValidateSet("pass", "fail")] public string Status { get; set; } = "";
         [Parameter] public SwitchParameter Simulated { get; set; }
         [Parameter] public SwitchParameter FallbackVerified { get; set; }
@@ -24,26 +24,30 @@ namespace Cavra.PowerShell.Commands
 
         protected override void EndProcessing()
         {
-            var files = Files;
-            var planPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(RollbackPlanPath);
-            var plan = RollbackPlan.Read(files, planPath);
-            if (!plan.Valid) { Reject($"The rollback plan {planPath} is not valid: {plan.Message}", planPath); return; }
+            string planPath = MyInvocation.BoundParameters.ContainsKey(nameof(RollbackPlanPath))
+                ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(RollbackPlanPath)
+                : GateConfig.Resolve(null, Environment.GetEnvironmentVariable).RollbackPlanPath;
+            var plan = RollbackPlan.Read(Files, planPath);
+            if (!plan.Valid)
+            {
+                string why = planPath.Length == 0 ? "no rollback plan is given (-RollbackPlanPath or CAVRA_GO_ROLLBACK_PLAN)"
+                    : $"the rollback plan {planPath} is not valid: {RollbackPlanDraft.Problems(plan)}";
+                WriteError(new ErrorRecord(new EvidenceRejectedException("A rehearsal is linked to a valid rollback plan; " + why),
+                    "RollbackPlanInvalid", ErrorCategory.InvalidData, planPath));
+                return;
+            }
+            WriteVerbose($"Linked to rollback plan {planPath} (approval id '{plan.ApprovalId}', max_recovery_minutes {plan.MaxRecoveryMinutes}).");
 
-            double max = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRecoveryMinutes)) ? MaxRecoveryMinutes : plan.MaxRecoveryMinutes ?? 0;
-            var document = new EvidenceDocument()
-                .Add("schema_version", RollbackRehearsal.Schema)
-                .Add("status", Status)
-                .Add("plan_approval_id", plan.ApprovalId)
-                .Add("simulated", Simulated.IsPresent)
-                .Add("fallback_verified", FallbackVerified.IsPresent)
-                .Add("recovery_minutes", RecoveryMinutes)
-                .Add("max_recovery_minutes", max)
-                .Add("runbook_ref", RunbookRef)
-                .Add("evidence_refs", EvidenceRef);
+            var draft = new RollbackRehearsalDraft
+            {
+                Status = Status, Simulated = Simulated.IsPresent, FallbackVerified = FallbackVerified.IsPresent, RecoveryMinutes = RecoveryMinutes,
+                MaxRecoveryMinutes = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRecoveryMinutes)) ? MaxRecoveryMinutes : (double?)null,
+                RunbookRef = RunbookRef, EvidenceRefs = EvidenceRef,
+            };
             string path = FullPath;
-            var rehearsal = RollbackRehearsal.FromDocument(JsonFileCheck.Ok(document.ToJsonObject(), path), plan);
-            if (!rehearsal.Valid) { Reject("The gate would reject this rollback rehearsal: " + rehearsal.Message, path); return; }
-            if (TryWrite(path, document, "rollback rehearsal"))
+            var rehearsal = draft.Validate(path, plan);
+            if (!rehearsal.Valid) { Reject("The gate would reject this rollback rehearsal: " + RollbackRehearsalDraft.Problems(rehearsal), path); return; }
+            if (TryWrite(path, draft.ToDocument(plan), "rollback rehearsal"))
                 WriteObject(new AuthoredEvidence(path, RollbackRehearsal.Schema, rehearsal.Valid, rehearsal.Message, rehearsal));
         }
     }

@@ -1,23 +1,29 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Http;
+using System.Text;
 using System.Threading;
 
 namespace Cavra.PowerShell.Commands
 {
-    /// <summary>Starts the readiness HTTP API in a background process, waits until it answers, and returns it.</summary>
+    /// <summary>
+    /// Starts the readiness HTTP API (the module's api/Cavra.Api.dll, so the module itself never loads ASP.NET) in a
+    /// background process, waits until GET /healthz answers, and returns it. The API holds this session's end of a pipe
+    /// on its standard input and stops when it closes, so it cannot outlive the session even if the session is killed.
+    /// </summary>
     [Cmdlet(VerbsLifecycle.Start, "CavraReadinessApi", SupportsShouldProcess = true)]
     [OutputType(typeof(ReadinessApiServer))]
     public sealed class StartCavraReadinessApiCommand : PSCmdlet
     {
-        private static readonly List<Process> Owned = new List<Process>();
-        private static bool _exitHookRegistered;
+        private const string ListeningPrefix = "Cavra readiness API listening on ";
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
+        /// <summary>The TCP port; 0 lets the system pick a free one (the returned object tells which).</summary>
         [Parameter] [ValidateRange(0, 65535)] public int Port { get; set; } = 8000;
         [Parameter] [ValidateNotNullOrEmpty] public string Address { get; set; } = "127.0.0.1";
         /// <summary>Listen on a non-loopback address. Without it only loopback addresses are accepted.</summary>
@@ -31,74 +37,100 @@ namespace Cavra.PowerShell.Commands
             if (!IPAddress.TryParse(Address, out var ip))
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"'{Address}' is not an IP address."), "InvalidAddress", ErrorCategory.InvalidArgument, Address));
             if (!IPAddress.IsLoopback(ip!) && !AllowRemote)
-                ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"Refusing to listen on {Address}: only loopback addresses are allowed without -AllowRemote."), "RemoteAddressNotAllowed", ErrorCategory.SecurityError, Address));
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"Refusing to listen on {Address}: only loopback addresses are allowed without -AllowRemote."),
+                    "RemoteAddressNotAllowed", ErrorCategory.SecurityError, Address));
             string host = ip!.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]" : ip.ToString();
-            var uri = new Uri($"http://{host}:{Port}/");
-            if (!ShouldProcess(uri.ToString(), "Start the Cavra readiness API")) return;
+            string target = $"http://{host}:{Port.ToString(CultureInfo.InvariantCulture)}/";
+            if (!ShouldProcess(target, "Start the Cavra readiness API")) return;
 
             string api = Path.Combine(Path.GetDirectoryName(typeof(StartCavraReadinessApiCommand).Assembly.Location)!, "api", "Cavra.Api.dll");
             if (!File.Exists(api))
                 ThrowTerminatingError(new ErrorRecord(new FileNotFoundException("The readiness API is not part of this module build: " + api), "ApiNotFound", ErrorCategory.ObjectNotFound, api));
 
-            var args = new List<string> { "exec", api, "--address", ip.ToString(), "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            var args = new List<string> { "exec", api, "--address", ip.ToString(), "--port", Port.ToString(CultureInfo.InvariantCulture), "--exit-when-stdin-closes" };
             if (AllowRemote) args.Add("--allow-remote");
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(SettingsPath))) { args.Add("--settings"); args.Add(SessionState.Path.GetUnresolvedProviderPathFromPSPath(SettingsPath)); }
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(SettingsPath)))
+            {
+                string settings = SessionState.Path.GetUnresolvedProviderPathFromPSPath(SettingsPath);
+                if (!File.Exists(settings))
+                    ThrowTerminatingError(new ErrorRecord(new FileNotFoundException("The settings file does not exist: " + settings), "SettingsNotFound", ErrorCategory.ObjectNotFound, settings));
+                args.Add("--settings");
+                args.Add(settings);
+            }
 
             var start = new ProcessStartInfo(DotnetHost())
             {
-                UseShellExecute = false, CreateNoWindow = true, RedirectStandardOutput = true, RedirectStandardError = true,
+                UseShellExecute = false, CreateNoWindow = true,
+                RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
                 WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
                 Arguments = string.Join(" ", args.ConvertAll(Quote)),
             };
             WriteVerbose($"{start.FileName} {start.Arguments}");
-            var process = Process.Start(start)!;
-            var stderr = new System.Text.StringBuilder();
+            Process process;
+            try { process = Process.Start(start)!; }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception || ex is InvalidOperationException)
+            {
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Cannot start '{start.FileName}': {ex.Message}", ex), "ApiStartFailed", ErrorCategory.ResourceUnavailable, start.FileName));
+                return;
+            }
+            ReadinessApiServer.Own(process);
+
+            var stderr = new StringBuilder();
+            string? announced = null;
+            var listening = new ManualResetEventSlim();
             process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (stderr) stderr.AppendLine(e.Data); };
-            process.OutputDataReceived += (_, e) => { };
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data == null || announced != null || !e.Data.StartsWith(ListeningPrefix, StringComparison.Ordinal)) return;
+                announced = e.Data.Substring(ListeningPrefix.Length).Split(' ')[0];
+                listening.Set();
+            };
             process.BeginErrorReadLine();
             process.BeginOutputReadLine();
-            Own(process);
 
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            var deadline = DateTime.UtcNow.AddSeconds(TimeoutSeconds);
-            while (true)
-            {
-                if (process.HasExited)
-                    ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"The readiness API exited with code {process.ExitCode}: {stderr.ToString().Trim()}"),
-                        "ApiExited", ErrorCategory.InvalidResult, uri));
-                try
-                {
-                    using var response = http.GetAsync(new Uri(uri, "healthz"), _stop.Token).GetAwaiter().GetResult();
-                    if (response.IsSuccessStatusCode) break;
-                }
-                catch (Exception ex) when (ex is HttpRequestException || ex is System.Threading.Tasks.TaskCanceledException || ex is OperationCanceledException) { }
-                if (_stop.IsCancellationRequested || DateTime.UtcNow > deadline)
-                {
-                    Kill(process);
-                    ThrowTerminatingError(new ErrorRecord(new TimeoutException($"The readiness API did not answer on {uri} within {TimeoutSeconds} s."), "ApiStartTimeout", ErrorCategory.OperationTimeout, uri));
-                }
-                Thread.Sleep(100);
-            }
-            WriteObject(new ReadinessApiServer(uri, ip.ToString(), Port, process));
+            var uri = WaitUntilAnswering(process, listening, () => announced, stderr, target);
+            WriteVerbose($"The readiness API answers on {uri} (process {process.Id}).");
+            WriteObject(new ReadinessApiServer(uri, ip.ToString(), uri.Port, process));
         }
 
         protected override void StopProcessing() => _stop.Cancel();
 
-        internal static void Kill(Process process)
+        private Uri WaitUntilAnswering(Process process, ManualResetEventSlim listening, Func<string?> announced, StringBuilder stderr, string target)
         {
-            try { if (!process.HasExited) { process.Kill(); process.WaitForExit(10000); } } catch (InvalidOperationException) { }
-            lock (Owned) Owned.Remove(process);
-        }
-
-        private static void Own(Process process)
-        {
-            lock (Owned)
+            var deadline = DateTime.UtcNow.AddSeconds(TimeoutSeconds);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            Uri? uri = null;
+            while (true)
             {
-                Owned.Add(process);
-                if (_exitHookRegistered) return;
-                // Nothing started here outlives the session that started it.
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => { lock (Owned) foreach (var p in Owned.ToArray()) { try { p.Kill(); } catch (Exception) { } } };
-                _exitHookRegistered = true;
+                if (process.HasExited)
+                {
+                    process.WaitForExit(); // drains the asynchronous readers
+                    string reason;
+                    lock (stderr) reason = stderr.ToString().Trim();
+                    ReadinessApiServer.Disown(process);
+                    ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"The readiness API exited with code {process.ExitCode}: {reason}"),
+                        "ApiExited", ErrorCategory.InvalidResult, target));
+                }
+                if (uri == null && listening.IsSet)
+                    uri = new Uri(announced()!.TrimEnd('/') + "/");
+                if (uri != null)
+                {
+                    try
+                    {
+                        using var response = http.GetAsync(new Uri(uri, "healthz"), _stop.Token).GetAwaiter().GetResult();
+                        if (response.IsSuccessStatusCode) return uri;
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException || ex is OperationCanceledException) { }
+                }
+                if (_stop.IsCancellationRequested || DateTime.UtcNow > deadline)
+                {
+                    ReadinessApiServer.Stop(process);
+                    if (_stop.IsCancellationRequested) throw new PipelineStoppedException();
+                    ThrowTerminatingError(new ErrorRecord(new TimeoutException($"The readiness API did not answer on {uri?.ToString() ?? target} within {TimeoutSeconds} s; it was stopped."),
+                        "ApiStartTimeout", ErrorCategory.OperationTimeout, target));
+                }
+                if (uri == null) listening.Wait(100);
+                else Thread.Sleep(50);
             }
         }
 
@@ -111,6 +143,21 @@ namespace Cavra.PowerShell.Commands
             return "dotnet";
         }
 
-        private static string Quote(string arg) => arg.IndexOfAny(new[] { ' ', '"', '\t' }) < 0 ? arg : "\"" + arg.Replace("\"", "\\\"") + "\"";
+        /// <summary>Quotes one argument by the rules both the Windows C runtime and .NET on Unix use to split a command line.</summary>
+        internal static string Quote(string arg)
+        {
+            if (arg.Length > 0 && arg.IndexOfAny(new[] { ' ', '\t', '"' }) < 0) return arg;
+            var sb = new StringBuilder("\"");
+            int backslashes = 0;
+            foreach (char c in arg)
+            {
+                if (c == '\\') { backslashes++; continue; }
+                sb.Append('\\', c == '"' ? backslashes * 2 + 1 : backslashes);
+                backslashes = 0;
+                sb.Append(c);
+            }
+            sb.Append('\\', backslashes * 2).Append('"');
+            return sb.ToString();
+        }
     }
 }

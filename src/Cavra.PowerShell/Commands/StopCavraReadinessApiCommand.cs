@@ -12,9 +12,11 @@ namespace Cavra.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            if (!ShouldProcess(InputObject.Uri.ToString(), "Stop the Cavra readiness API")) return;
-            StartCavraReadinessApiCommand.Kill(InputObject.Process);
-            WriteVerbose($"Stopped the readiness API on {InputObject.Uri} (process {InputObject.ProcessId}).");
+            if (!ShouldProcess($"{InputObject.Uri} (process {InputObject.ProcessId})", "Stop the Cavra readiness API")) return;
+            bool wasRunning = ReadinessApiServer.Stop(InputObject.Process);
+            WriteVerbose(wasRunning
+                ? $"Stopped the readiness API on {InputObject.Uri} (process {InputObject.ProcessId})."
+                : $"The readiness API on {InputObject.Uri} (process {InputObject.ProcessId}) had already exited.");
         }
     }
 }

@@ -19,28 +19,44 @@ namespace Cavra.PowerShell.Infrastructure
 
         protected string FullPath => SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
 
-        protected InputFiles Files => new InputFiles(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+        /// <summary>Input files resolved against $PWD, each read narrated with -Verbose.</summary>
+        protected InputFiles Files
+        {
+            get
+            {
+                var files = new InputFiles(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+                files.FileRead += path => WriteVerbose($"Read {path}");
+                return files;
+            }
+        }
 
-        /// <summary>Writes a validated document unless -WhatIf, an existing file without -Force, or the user declines.</summary>
+        /// <summary>
+        /// Writes a validated document unless -WhatIf, an existing file without -Force, or the user declines. Without
+        /// -Force the "does not exist" check is atomic with the final rename, so a concurrent writer is never overwritten.
+        /// </summary>
         protected bool TryWrite(string fullPath, EvidenceDocument document, string kind)
         {
-            if (File.Exists(fullPath) && !Force)
-            {
-                WriteError(new ErrorRecord(new IOException($"{fullPath} already exists; use -Force to replace it."), "EvidenceFileExists",
-                    ErrorCategory.ResourceExists, fullPath));
-                return false;
-            }
             if (Directory.Exists(fullPath))
             {
                 WriteError(new ErrorRecord(new IOException($"{fullPath} is a directory."), "EvidencePathIsDirectory", ErrorCategory.InvalidArgument, fullPath));
                 return false;
             }
+            if (File.Exists(fullPath) && !Force)
+            {
+                WriteError(Exists(new EvidenceFileExistsException(fullPath)));
+                return false;
+            }
             if (!ShouldProcess(fullPath, $"Write {kind}")) return false;
             try
             {
-                EvidenceFileWriter.Write(fullPath, document);
+                EvidenceFileWriter.Write(fullPath, document, overwrite: Force.IsPresent);
                 WriteVerbose($"Wrote {kind} to {fullPath}");
                 return true;
+            }
+            catch (EvidenceFileExistsException ex)
+            {
+                WriteError(Exists(ex));
+                return false;
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -48,6 +64,9 @@ namespace Cavra.PowerShell.Infrastructure
                 return false;
             }
         }
+
+        private static ErrorRecord Exists(EvidenceFileExistsException ex) =>
+            new ErrorRecord(ex, "EvidenceFileExists", ErrorCategory.ResourceExists, ex.Path);
 
         protected void Reject(string message, object? target) =>
             WriteError(new ErrorRecord(new EvidenceRejectedException(message), "EvidenceInvalid", ErrorCategory.InvalidData, target));

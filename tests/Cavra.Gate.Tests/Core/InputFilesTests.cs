@@ -38,6 +38,29 @@ public sealed class InputFilesTests : IDisposable
     }
 
     [Fact]
+    public void A_file_that_changes_size_while_it_is_read_is_read_whole_or_refused_past_the_limit()
+    {
+        Write("moving.json", "{}"u8.ToArray()); // 2 bytes when its length is checked
+        string grown = "{\"a\": \"" + new string('x', 200_000) + "\"}";
+        var files = new InputFiles(_dir) { OpenRead = _ => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(grown)) };
+        var check = files.ReadObject("moving.json");
+        Assert.True(check.Valid, check.Message);
+        Assert.Equal(200_000, ((JsonString)check.Payload.Members[0].Value).Value.Length);
+
+        files = new InputFiles(_dir) { OpenRead = _ => new MemoryStream(new byte[InputFiles.MaxFileBytes + 1]) };
+        Assert.StartsWith("metadata file is larger than 1 MiB", files.ReadObject("moving.json").Message);
+
+        Write("shrunk.json", new byte[100]);
+        files = new InputFiles(_dir) { OpenRead = _ => new MemoryStream("{\"b\": 1}"u8.ToArray()) };
+        Assert.True(files.ReadObject("shrunk.json").Valid);
+
+        // Exactly at the limit is still accepted by the reader (the parser then judges the content).
+        Write("edge.json", new byte[1]);
+        files = new InputFiles(_dir) { OpenRead = _ => new MemoryStream(System.Text.Encoding.UTF8.GetBytes("{}" + new string(' ', (int)InputFiles.MaxFileBytes - 2))) };
+        Assert.True(files.ReadObject("edge.json").Valid);
+    }
+
+    [Fact]
     public void Unreadable_file_is_invalid_not_an_exception()
     {
         Write("secret.json", "{}"u8.ToArray());
