@@ -209,6 +209,18 @@ Describe 'The daemon transport' {
             }
         }
 
+        It 'stops when the session crashes with an unhandled exception' {
+            $boom = 'public static class CavraBoom { public static void Go() { var t = new System.Threading.Thread(() => { throw new System.InvalidOperationException(""boom""); }); t.Start(); t.Join(); } }'
+            $script = "Import-Module '$env:CAVRA_MODULE_MANIFEST'; `$d = Start-CavraGoRuntimeDaemon -RuntimePath '$env:CAVRA_STANDIN_RUNTIME' -PolicyPath '$policy'; " +
+                "[Console]::Out.WriteLine(`"`$(`$d.ProcessId) `$(`$d.SocketPath)`"); [Console]::Out.Flush(); Add-Type -TypeDefinition '$($boom -replace "'", "''")'; [CavraBoom]::Go()"
+            $exe, $arguments = New-PwshArguments $script
+            $out = & $exe @arguments 2>$null # all of it: stopping early (Select -First) would kill the child outright
+            $LASTEXITCODE | Should -Not -Be 0
+            $line = @($out)[0]
+            $pid_, $socket = "$line".Trim() -split ' ', 2
+            Wait-Gone @([pscustomobject]@{ ProcessId = [int]$pid_; SocketPath = $socket })
+        }
+
         It 'stops when the session exits' {
             $script = "Import-Module '$env:CAVRA_MODULE_MANIFEST'; `$d = Start-CavraGoRuntimeDaemon -RuntimePath '$env:CAVRA_STANDIN_RUNTIME' -PolicyPath '$policy'; `"`$(`$d.ProcessId) `$(`$d.SocketPath)`""
             $exe, $arguments = New-PwshArguments $script

@@ -482,7 +482,8 @@ namespace Cavra.Gate.Runtime
         }
     }
 
-    /// <summary>Every daemon this process started and has not stopped; all are stopped when the process exits.</summary>
+    /// <summary>Every daemon this process started and has not stopped; all are stopped when the process exits or crashes
+    /// with an unhandled exception. Only an outright kill (SIGKILL) of this process can leave one behind.</summary>
     internal static class DaemonTracker
     {
         private static readonly HashSet<GoRuntimeDaemon> Live = new HashSet<GoRuntimeDaemon>();
@@ -495,6 +496,8 @@ namespace Cavra.Gate.Runtime
                 Live.Add(daemon);
                 if (_hooked) return;
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
+                // A crash skips ProcessExit; the unhandled-exception event still runs before the process dies.
+                AppDomain.CurrentDomain.UnhandledException += (_, e) => { if (e.IsTerminating) StopAll(); };
                 _hooked = true;
             }
         }
