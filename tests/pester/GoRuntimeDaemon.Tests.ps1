@@ -21,12 +21,24 @@ BeforeAll {
         }
     }
 
+    function Get-OwnerWatch {
+        <# The owner watchers (/bin/sh beside each daemon) running now, with the socket each guards. #>
+        foreach ($dir in [IO.Directory]::GetDirectories('/proc')) {
+            $name = [IO.Path]::GetFileName($dir)
+            if ($name -notmatch '^\d+$') { continue }
+            try { $argv = [IO.File]::ReadAllText("$dir/cmdline").Split([char]0) } catch { continue }
+            if ($argv.Count -lt 6 -or $argv[3] -ne 'cavra-runtime-owner-watch') { continue }
+            [pscustomobject]@{ ProcessId = [int]$name; SocketPath = $argv[5] }
+        }
+    }
+
     function Wait-Gone {
         param([object[]] $Daemons)
         $deadline = [DateTime]::UtcNow.AddSeconds(5)
-        while ([DateTime]::UtcNow -lt $deadline -and (Get-ServeProcess | Where-Object ProcessId -in $Daemons.ProcessId)) { Start-Sleep -Milliseconds 20 }
+        while ([DateTime]::UtcNow -lt $deadline -and ((Get-ServeProcess | Where-Object ProcessId -in $Daemons.ProcessId) -or (Get-OwnerWatch | Where-Object SocketPath -in $Daemons.SocketPath) -or ($Daemons.SocketPath | Split-Path | Where-Object { Test-Path $_ }))) { Start-Sleep -Milliseconds 20 }
         foreach ($d in $Daemons) {
             Get-ServeProcess | Where-Object ProcessId -eq $d.ProcessId | Should -BeNullOrEmpty -Because "daemon process $($d.ProcessId) must not outlive its owner"
+            Get-OwnerWatch | Where-Object SocketPath -eq $d.SocketPath | Should -BeNullOrEmpty -Because 'its owner watcher ends with it'
             Split-Path $d.SocketPath | Should -Not -Exist -Because 'the private socket directory is removed'
         }
     }
@@ -56,12 +68,14 @@ Describe 'The daemon transport' {
         Clear-CavraEnvironment
         Remove-Item env:CAVRA_STANDIN_BEHAVIOR -ErrorAction SilentlyContinue
         $script:before = @(Get-ServeProcess)
+        $script:beforeWatch = @(Get-OwnerWatch)
     }
     AfterEach {
         Get-CavraGoRuntimeDaemon | Stop-CavraGoRuntimeDaemon
         Remove-Item env:CAVRA_STANDIN_BEHAVIOR -ErrorAction SilentlyContinue
         $left = @(Get-ServeProcess | Where-Object ProcessId -notin $script:before.ProcessId)
         $left | Should -BeNullOrEmpty -Because 'no test leaves a daemon behind'
+        @(Get-OwnerWatch | Where-Object ProcessId -notin $script:beforeWatch.ProcessId) | Should -BeNullOrEmpty -Because 'no test leaves an owner watcher behind'
     }
 
     Context 'a daemon owned by the pipeline' {
@@ -219,6 +233,29 @@ Describe 'The daemon transport' {
             $line = @($out)[0]
             $pid_, $socket = "$line".Trim() -split ' ', 2
             Wait-Gone @([pscustomobject]@{ ProcessId = [int]$pid_; SocketPath = $socket })
+        }
+
+        It 'stops when the session is killed outright, with no chance to clean up' {
+            # SIGKILL runs no exit handler: the watcher beside the daemon sees its owner's pipe close and ends it.
+            $script = "Import-Module '$env:CAVRA_MODULE_MANIFEST'; `$d = Start-CavraGoRuntimeDaemon -RuntimePath '$env:CAVRA_STANDIN_RUNTIME' -PolicyPath '$policy'; " +
+                "[Console]::Out.WriteLine(`"`$(`$d.ProcessId) `$(`$d.SocketPath)`"); [Console]::Out.Flush(); Start-Sleep -Seconds 120"
+            $exe, $arguments = New-PwshArguments $script
+            $start = [Diagnostics.ProcessStartInfo]::new($exe)
+            foreach ($a in $arguments) { $start.ArgumentList.Add($a) }
+            $start.RedirectStandardOutput = $true
+            $start.UseShellExecute = $false
+            $owner = [Diagnostics.Process]::Start($start)
+            try {
+                $read = $owner.StandardOutput.ReadLineAsync()
+                $read.Wait(60000) | Should -BeTrue -Because 'the owner reports its daemon'
+                $pid_, $socket = "$($read.Result)".Trim() -split ' ', 2
+                Get-ServeProcess | Where-Object ProcessId -eq ([int]$pid_) | Should -Not -BeNullOrEmpty
+                Get-OwnerWatch | Where-Object SocketPath -eq $socket | Should -HaveCount 1
+                $owner.Kill()   # SIGKILL on Unix
+                $owner.WaitForExit(10000) | Should -BeTrue
+                Wait-Gone @([pscustomobject]@{ ProcessId = [int]$pid_; SocketPath = $socket })
+            }
+            finally { if (-not $owner.HasExited) { $owner.Kill($true) }; $owner.Dispose() }
         }
 
         It 'stops when the session exits' {

@@ -95,7 +95,7 @@ namespace Cavra.Gate.Runtime
     /// is noticed and restarted when next needed (within a restart budget), and one whose runtime, policy or registry file
     /// changed is restarted so it never answers from stale inputs (the runtime loads them once). <see cref="Stop"/> asks it
     /// to stop (SIGTERM), kills the whole tree after a grace period, and removes the socket and directory. Every daemon is
-    /// also stopped when the process exits. Thread-safe.
+    /// also stopped when the process exits, and (<see cref="OwnerWatch"/>) when it is killed outright. Thread-safe.
     /// </summary>
     public sealed class GoRuntimeDaemon : IDaemonEndpoint, IDisposable
     {
@@ -107,6 +107,7 @@ namespace Cavra.Gate.Runtime
         private readonly GoRuntimeDaemonOptions _options;
         private readonly Queue<DateTime> _failureRestarts = new Queue<DateTime>();
         private Process? _process;
+        private OwnerWatch? _watch; // belongs to _process
         private Task<byte[]>? _stderr;
         private string _directory = "";
         private string _socketPath = "";
@@ -274,8 +275,11 @@ namespace Cavra.Gate.Runtime
             lock (_lock)
             {
                 var p = _process;
+                var watch = _watch;
                 _process = null;
+                _watch = null;
                 _running = false;
+                watch?.Dispose();
                 if (p != null) EndProcess(p, graceful);
                 if (_socketPath.Length > 0) { try { File.Delete(_socketPath); } catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { } }
                 if (_directory.Length > 0) PrivateDirectory.Delete(_directory);
@@ -298,8 +302,11 @@ namespace Cavra.Gate.Runtime
             if (!File.Exists(_options.RuntimePath)) { failure = "no such file or directory: " + _options.RuntimePath; _lastFailure = failure; return false; }
 
             var old = _process;
+            var oldWatch = _watch;
             _process = null;
+            _watch = null;
             _running = false;
+            oldWatch?.Dispose(); // before the kill, so it never removes the directory this start reuses
             if (old != null) EndProcess(old, graceful: false);
 
             try
@@ -356,6 +363,7 @@ namespace Cavra.Gate.Runtime
             }
             DaemonTracker.Add(this);
             _process = process;
+            _watch = OwnerWatch.Start(process, _socketPath, _directory);
             _starts++;
             try { process.StandardInput.Close(); } catch (IOException) { }
             // Dedicated readers: a busy thread pool must not delay draining (or the exit reason read from stderr).
@@ -406,6 +414,8 @@ namespace Cavra.Gate.Runtime
             }
             _lastFailure = failure;
             _process = null;
+            _watch?.Dispose();
+            _watch = null;
             EndProcess(process, graceful: false);
             return false;
         }
@@ -416,6 +426,9 @@ namespace Cavra.Gate.Runtime
             // The status first, so whoever sees it down also sees why; the stderr excerpt may take a moment longer.
             if (!_stopped) _lastFailure = ExitDescription(process, withStderr: false);
             _running = false;
+            // Its pid may be reused from now on: the watcher must no longer act on it.
+            var watch = _watch;
+            if (watch != null && ReferenceEquals(watch.Daemon, process)) watch.Dispose();
             if (_stopped) return;
             string full = ExitDescription(process, withStderr: true);
             if (ReferenceEquals(process, _process)) _lastFailure = full;
@@ -483,7 +496,7 @@ namespace Cavra.Gate.Runtime
     }
 
     /// <summary>Every daemon this process started and has not stopped; all are stopped when the process exits or crashes
-    /// with an unhandled exception. Only an outright kill (SIGKILL) of this process can leave one behind.</summary>
+    /// with an unhandled exception. An outright kill (SIGKILL) runs none of this: each daemon's <see cref="OwnerWatch"/> covers it.</summary>
     internal static class DaemonTracker
     {
         private static readonly HashSet<GoRuntimeDaemon> Live = new HashSet<GoRuntimeDaemon>();

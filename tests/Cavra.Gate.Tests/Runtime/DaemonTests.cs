@@ -39,12 +39,30 @@ public sealed class DaemonScope : IDisposable
     public void Dispose()
     {
         var dirs = _daemons.Select(d => d.Directory).Where(d => d.Length > 0).ToList();
+        var sockets = _daemons.Select(d => d.SocketPath).Where(s => s.Length > 0).ToHashSet();
         foreach (var d in _daemons) d.Stop();
         foreach (var dir in dirs) Assert.False(Directory.Exists(dir), $"socket directory {dir} survived");
         int[] pids;
         lock (_pids) pids = _pids.ToArray();
         AssertGone(pids);
+        AssertGone(OwnerWatchers(sockets));
         Directory.Delete(Dir, true);
+    }
+
+    /// <summary>Linux: the owner watchers still running for these sockets.</summary>
+    public static int[] OwnerWatchers(ICollection<string> sockets)
+    {
+        if (!OperatingSystem.IsLinux()) return Array.Empty<int>();
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            string[] argv;
+            try { argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0'); }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { continue; }
+            if (argv.Length > 5 && argv[3] == OwnerWatch.ProcessName && sockets.Contains(argv[5]) && IsAlive(pid)) found.Add(pid);
+        }
+        return found.ToArray();
     }
 
     public static void AssertGone(IEnumerable<int> pids)
@@ -83,6 +101,7 @@ public sealed class GoRuntimeDaemonTests : IDisposable
         Assert.True(pid > 0);
         Assert.True(File.Exists(daemon.SocketPath));
         Assert.Equal(Path.Combine(daemon.Directory, GoRuntimeDaemon.SocketFileName), daemon.SocketPath);
+        if (OperatingSystem.IsLinux()) Assert.Single(DaemonScope.OwnerWatchers(new[] { daemon.SocketPath }));
         if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(daemon.Directory));
         string dir = daemon.Directory;
         daemon.Stop();
