@@ -25,20 +25,24 @@ namespace Cavra.Gate.Authoring
         public string PolicySha256 { get; set; } = "";
 
         /// <summary>
-        /// Hashes the configured runtime binary and compiled policy into the draft. Returns null, or what could not be
-        /// read (evidence is never bound to a file that is not there).
+        /// Hashes the configured runtime binary and compiled policy into the draft. Returns null, or why one of them
+        /// could not be hashed (evidence is never bound to a file that is not there).
         /// </summary>
         public string? BindTo(GateContext context)
         {
             if (context == null) throw new ArgumentNullException(nameof(context));
             string? runtime = context.Files.Sha256(context.Config.RuntimePath);
-            if (runtime == null) return $"runtime binary '{context.Config.RuntimePath}' (-RuntimePath or CAVRA_GO_RUNTIME_PATH)";
+            if (runtime == null) return Unreadable("runtime binary", context.Config.RuntimePath, "CAVRA_GO_RUNTIME_PATH");
             string? policy = context.Files.Sha256(context.Config.PolicyPath);
-            if (policy == null) return $"compiled policy '{context.Config.PolicyPath}' (-PolicyPath or CAVRA_GO_RUNTIME_POLICY)";
+            if (policy == null) return Unreadable("compiled policy", context.Config.PolicyPath, "CAVRA_GO_RUNTIME_POLICY");
             RuntimeSha256 = runtime;
             PolicySha256 = policy;
             return null;
         }
+
+        private static string Unreadable(string what, string path, string variable) => path.Length == 0
+            ? $"the {what} is not configured ({variable})"
+            : $"the {what} '{path}' cannot be read";
 
         public EvidenceDocument ToDocument() => new EvidenceDocument()
             .Add("schema_version", PromotionEvidence.Schema)

@@ -50,7 +50,8 @@ namespace Cavra.PowerShell.Commands
             string? unreadable = draft.BindTo(context);
             if (unreadable != null)
             {
-                WriteError(new ErrorRecord(new System.IO.FileNotFoundException("Promotion evidence is bound to the files it was produced for; cannot read the " + unreadable + "."),
+                WriteError(new ErrorRecord(new System.IO.FileNotFoundException(
+                        $"Promotion evidence is bound by SHA-256 to the runtime binary and compiled policy it was produced for, but {unreadable}. Give -RuntimePath and -PolicyPath, or set CAVRA_GO_RUNTIME_PATH and CAVRA_GO_RUNTIME_POLICY."),
                     "BoundFileNotFound", ErrorCategory.ObjectNotFound, unreadable));
                 return;
             }
