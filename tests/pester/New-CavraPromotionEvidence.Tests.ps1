@@ -119,11 +119,11 @@ Describe 'New-CavraPromotionEvidence' {
         $evidence.Remove('RuntimePath'); $evidence.Remove('PolicyPath')
         New-CavraPromotionEvidence @evidence -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errs[0].FullyQualifiedErrorId | Should -Be "BoundFileNotFound,$Id"
-        $errs[0].Exception.Message | Should -Match 'CAVRA_GO_RUNTIME_PATH'
+        $errs[0].Exception.Message | Should -Match 'the runtime binary is not configured \(CAVRA_GO_RUNTIME_PATH\)'
         $evidence.RuntimePath = $gate.RuntimePath
         $evidence.PolicyPath = Join-Path $dir 'missing-policy.json'
         New-CavraPromotionEvidence @evidence -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $errs[0].Exception.Message | Should -Match 'compiled policy'
+        $errs[0].Exception.Message | Should -BeLike "*the compiled policy '$($evidence.PolicyPath)' cannot be read*"
         Get-ChildItem -Force $out | Should -BeNullOrEmpty
     }
 
