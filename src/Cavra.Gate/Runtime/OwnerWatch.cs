@@ -41,6 +41,7 @@ namespace Cavra.Gate.Runtime
 
         private readonly Process _process;
         private readonly StreamWriter _owner;
+        private readonly object _gate = new object();
         private bool _ended;
 
         private OwnerWatch(Process process, Process daemon)
@@ -83,7 +84,7 @@ namespace Cavra.Gate.Runtime
         /// <summary>Closes the owner pipe without "stop": what the kernel does when the owner dies (tests use it).</summary>
         internal void Abandon()
         {
-            lock (_process)
+            lock (_gate)
             {
                 if (_ended) return;
                 _ended = true;
@@ -94,7 +95,7 @@ namespace Cavra.Gate.Runtime
         /// <summary>The owner takes over: the watcher exits without touching the daemon. Idempotent; never throws.</summary>
         public void Dispose()
         {
-            lock (_process)
+            lock (_gate)
             {
                 if (_ended) return;
                 _ended = true;
