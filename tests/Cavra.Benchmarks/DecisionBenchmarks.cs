@@ -38,13 +38,13 @@ namespace Cavra.Benchmarks
             return requests;
         }
 
-        /// <summary>compiled_policy.json from shared/conformance beside the repository (walk up to Cavra.PowerShell.sln).</summary>
+        /// <summary>compiled_policy.json from the vendored conformance data (tests/conformance; walk up to Cavra.PowerShell.sln).</summary>
         public static CompiledPolicy LoadCompiledPolicy()
         {
             var dir = new DirectoryInfo(AppContext.BaseDirectory);
             while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Cavra.PowerShell.sln"))) dir = dir.Parent;
             if (dir == null) throw new InvalidOperationException("Cavra.PowerShell.sln not found above " + AppContext.BaseDirectory);
-            string path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", "compiled_policy.json"));
+            string path = Path.Combine(dir.FullName, "tests", "conformance", "compiled_policy.json");
             if (!File.Exists(path)) throw new InvalidOperationException("compiled policy fixture not found: " + path);
             if (!StrictJsonParser.TryParse(File.ReadAllBytes(path), out var json, out var parseError)) throw new InvalidOperationException(path + ": " + parseError);
             if (!CompiledPolicy.TryLoad(json, out var policy, out var error)) throw new InvalidOperationException(path + ": " + error);

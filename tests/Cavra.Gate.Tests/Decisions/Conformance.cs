@@ -5,8 +5,8 @@ using Cavra.Gate.Time;
 namespace Cavra.Gate.Tests.Decisions;
 
 /// <summary>
-/// Upstream conformance data (shared/conformance beside the repository): found by walking up from the test binaries to
-/// the folder holding Cavra.PowerShell.sln, then ../shared/conformance.
+/// Upstream conformance data, vendored in the repository (tests/conformance, see its README): found by walking up from
+/// the test binaries to the folder holding Cavra.PowerShell.sln. Nothing outside the repository is read.
 /// </summary>
 internal static class Conformance
 {
@@ -20,10 +20,20 @@ internal static class Conformance
         while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Cavra.PowerShell.sln"))) dir = dir.Parent;
         if (dir == null)
             return (null, $"conformance data not found: no folder above {AppContext.BaseDirectory} holds Cavra.PowerShell.sln");
-        string conformance = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance"));
+        string conformance = Path.Combine(dir.FullName, "tests", "conformance");
         if (!Directory.Exists(conformance))
-            return (null, $"conformance data not found: expected the upstream fixtures in {conformance} (shared/conformance beside the repository)");
+            return (null, $"conformance data not found: expected the vendored upstream fixtures in {conformance}");
         return (conformance, "");
+    }
+
+    /// <summary>The tests/conformance folder of this repository.</summary>
+    public static string Root
+    {
+        get
+        {
+            var (dir, problem) = Folder.Value;
+            return dir ?? throw new InvalidOperationException(problem);
+        }
     }
 
     public static string PathOf(string file)

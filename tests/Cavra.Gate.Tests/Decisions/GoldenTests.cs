@@ -3,7 +3,7 @@ using Cavra.Gate.Json;
 
 namespace Cavra.Gate.Tests.Decisions;
 
-/// <summary>The upstream fixtures of decision-engine.md §12, read from shared/conformance at test time.</summary>
+/// <summary>The upstream fixtures of decision-engine.md §12, read from the vendored tests/conformance at test time.</summary>
 public class GoldenTests
 {
     public static IEnumerable<object[]> ParityCases() => Conformance.CaseNames("parity_cases.json");

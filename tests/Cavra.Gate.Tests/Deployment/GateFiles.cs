@@ -8,8 +8,8 @@ using Cavra.Gate.Time;
 namespace Cavra.Gate.Tests.Deployment;
 
 /// <summary>
-/// A temp folder with copies of the shipped example evidence (examples/evidence, the same files as the shared
-/// conformance set): the four deployment metadata files inside <see cref="PackageDir"/>, the promotion evidence next
+/// A temp folder with copies of the shipped example evidence (examples/evidence, the same bytes as the vendored
+/// conformance set in tests/conformance/evidence): the four deployment metadata files inside <see cref="PackageDir"/>, the promotion evidence next
 /// to a stand-in runtime binary and a compiled policy <c>{}</c>. The clock is pinned to <see cref="Now"/>.
 /// </summary>
 public sealed class GateFiles : IDisposable
@@ -57,8 +57,6 @@ public sealed class GateFiles : IDisposable
                     if (File.Exists(Path.Combine(dir.FullName, "Cavra.PowerShell.sln")) && System.IO.Directory.Exists(candidate)) return candidate;
                 }
             }
-            const string shared = "/work/shared/conformance/evidence";
-            if (System.IO.Directory.Exists(shared)) return shared;
             throw new InvalidOperationException("Cannot find examples/evidence above " + AppContext.BaseDirectory);
         }
     }
