@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 namespace Cavra.Api;
 
 /// <summary>
-/// Upstream's readiness routes (gate.md §4.9) over the gate engine. Every body is the canonical JSON the cmdlets' -AsJson
+/// Upstream's readiness routes (docs/design/http-api.md §2) over the gate engine. Every body is the canonical JSON the cmdlets' -AsJson
 /// emits (one <see cref="CanonicalJsonWriter"/>); the configuration is re-read on every request, so evidence that changes
 /// between requests is seen. Errors are JSON <c>{"error": {"code", "message", "status"}}</c> with stable codes and never
 /// a stack trace. Requests that Kestrel itself refuses before the application sees them (an oversized header block: 431;
@@ -46,7 +46,7 @@ public static class ReadinessApi
         public const string InternalError = "internal_error";
     }
 
-    /// <summary>The GET report routes and the engine report each one serves (gate.md §4.9).</summary>
+    /// <summary>The GET report routes and the engine report each one serves (docs/design/http-api.md §2).</summary>
     public static readonly IReadOnlyList<(string Path, Func<GateContext, ICanonicalJson> Report)> ReportRoutes = new (string, Func<GateContext, ICanonicalJson>)[]
     {
         ("/deployment/production-readiness", c => ProductionReadinessReport.Evaluate(c)),

@@ -5,12 +5,12 @@ using System.Text;
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 
-// A stand-in for cavra-runtime in one-shot mode (decision-engine.md §2.1-§2.4): Go flag syntax (-x or --x, "--x v" or
+// A stand-in for cavra-runtime in one-shot mode (docs/design/runtime-protocol.md §2, §5): Go flag syntax (-x or --x, "--x v" or
 // "--x=v", "--" ends the flags), flags --policy, --registry and --input (default "-", stdin). Like the real binary it
 // loads the policy and registry first (failure: one line on stderr, exit 1), then reads all of stdin, evaluates with the
 // built-in engine and prints the Decision as pretty JSON plus a newline, exit 0. A bad flag is exit 2, like Go's flag.
 //
-// Daemon mode (§2.6, §3.3-§3.6): --serve [--socket PATH] (default .cavra/cavra-runtime.sock) answers one request per
+// Daemon mode (docs/design/runtime-protocol.md §3): --serve [--socket PATH] (default .cavra/cavra-runtime.sock) answers one request per
 // connection on a Unix socket until SIGINT/SIGTERM, then removes the socket file. In this mode CAVRA_STANDIN_BEHAVIOR
 // is one of normal | diverge | garbage | array | invalid-utf8 | huge (per request) | close-without-answer |
 // never-answer | crash-after-N (SIGKILLs itself on request N+1; the readiness probe counts) | hang-after-N |
@@ -206,7 +206,7 @@ static string JsonString(string s)
     return sb.Append('"').ToString();
 }
 
-/// <summary>The stand-in's <c>--serve</c> mode: the daemon side of decision-engine.md §2.6 and §3.3–3.6.</summary>
+/// <summary>The stand-in's <c>--serve</c> mode: the daemon side of docs/design/runtime-protocol.md §3.</summary>
 internal static class Daemon
 {
     private static int _served;
@@ -285,7 +285,7 @@ internal static class Daemon
                 case "huge": Send(connection, [.. "{\"pad\": \""u8, .. Encoding.ASCII.GetBytes(new string(' ', 5 * 1024 * 1024)), .. "\"}\n"u8]); return;
             }
 
-            // Malformed request: close without writing anything (§3.6).
+            // Malformed request: close without writing anything (docs/design/runtime-protocol.md §3.3).
             if (request == null || !StrictJsonParser.TryParse(Encoding.UTF8.GetString(request), out var json, out _)
                 || !ActionRequest.TryParseContract(json, out var parsed, out _))
                 return;

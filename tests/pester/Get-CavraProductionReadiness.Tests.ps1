@@ -20,7 +20,7 @@ Describe 'Get-CavraProductionReadiness' {
         $gate = New-CavraTestEvidenceSet -Path $dir
     }
 
-    It 'reports the seven Go backend checks of gate.md 4.8, in order, and no server checks' {
+    It 'reports the seven Go backend checks of docs/design/readiness.md §9, in order, and no server checks' {
         $r = Get-CavraProductionReadiness @gate
         $r.PSObject.TypeNames[0] | Should -Be 'Cavra.Gate.Readiness.ProductionReadinessReport'
         $r.SchemaVersion | Should -Be 'cavra.deployment.production_readiness.v1'

@@ -10,7 +10,7 @@ namespace Cavra.Gate.Authoring
     // (examples/evidence/*.json) and validates it with the gate's own validator (FromDocument) before anything is
     // written: a document the gate would reject is never written.
 
-    /// <summary>A <c>cavra.go-backend-promotion-evidence.v1</c> document, bound to a runtime binary and compiled policy (spec README §3 item 9).</summary>
+    /// <summary>A <c>cavra.go-backend-promotion-evidence.v1</c> document, bound to a runtime binary and compiled policy (docs/design/evidence.md §2.1).</summary>
     public sealed class PromotionEvidenceDraft
     {
         public string ParityStatus { get; set; } = "";

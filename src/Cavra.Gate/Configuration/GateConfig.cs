@@ -6,7 +6,7 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Configuration
 {
     /// <summary>
-    /// The effective Go backend configuration (upstream <c>GoBackendConfig</c>, gate.md §1.1): each value from a
+    /// The effective Go backend configuration (upstream <c>GoBackendConfig</c>, docs/design/configuration.md §2): each value from a
     /// parameter, else its <c>CAVRA_GO_*</c> environment variable, else the default, with its source remembered.
     /// Path values are kept as written; <see cref="Json.InputFiles"/> resolves them when a file is touched.
     /// </summary>
@@ -63,10 +63,10 @@ namespace Cavra.Gate.Configuration
         public double RollbackDrillDueSoonDays { get; }
         public double TimeoutSeconds { get; }
 
-        /// <summary>Every value with its source, in the order of gate.md §1.1.</summary>
+        /// <summary>Every value with its source, in the order of docs/design/configuration.md §2.</summary>
         public IReadOnlyList<ConfigSetting> Settings { get; }
 
-        /// <summary>The drill schedule joins the promoted-mode gate only when configured (spec README §3.10).</summary>
+        /// <summary>The drill schedule joins the promoted-mode gate only when configured (docs/design/README.md §4.10).</summary>
         public bool ScheduleConfigured => RollbackDrillSchedulePath.Length > 0;
 
         public ConfigSetting this[string name] => _byName[name];

@@ -5,8 +5,8 @@ using Cavra.Gate.Json;
 namespace Cavra.Gate.Decisions
 {
     /// <summary>
-    /// One agent action to decide: the runtime <c>Request</c> (decision-engine.md §3.1) plus the daemon contract's typed
-    /// <c>release_governance</c> payload (§3.3). String properties are never null ("" when absent; assigning null stores "").
+    /// One agent action to decide: the runtime <c>Request</c> (docs/design/decisions.md §2.1) plus the daemon contract's typed
+    /// <c>release_governance</c> payload (docs/design/decisions.md §5.2). String properties are never null ("" when absent; assigning null stores "").
     /// </summary>
     public sealed class ActionRequest
     {
@@ -25,12 +25,12 @@ namespace Cavra.Gate.Decisions
         public string Tool { get => _tool; set => _tool = value ?? ""; }
         public string Capability { get => _capability; set => _capability = value ?? ""; }
 
-        /// <summary>The free-form release governance record (runtime <c>record</c>, §5.9).</summary>
+        /// <summary>The free-form release governance record (runtime <c>record</c>, docs/design/decisions.md §5.1).</summary>
         public JsonObject? Record { get; set; }
 
         /// <summary>
-        /// The typed contract <c>release_governance</c> (§3.3). When it is set and binds as the typed contract, the request is
-        /// evaluated the way the runtime's one-shot mode converts a contract request (§2.3, §3.4): only the seven contract
+        /// The typed contract <c>release_governance</c> (docs/design/decisions.md §5.2). When it is set and binds as the typed contract, the request is
+        /// evaluated the way the runtime's one-shot mode converts a contract request (docs/design/decisions.md §5.2): only the seven contract
         /// scalars count (<see cref="Operation"/>, <see cref="Server"/>, <see cref="Tool"/>, <see cref="Capability"/> and
         /// <see cref="Record"/> are dropped), the non-zero fields become the record, and an empty action type becomes
         /// <c>release_governance_record</c> when that record is non-empty. When it does not bind (a type error such as
@@ -42,7 +42,7 @@ namespace Cavra.Gate.Decisions
         public string EffectiveOperation => _operation.Length > 0 ? _operation : _requestedOperation.Length > 0 ? _requestedOperation : _capability;
 
         /// <summary>
-        /// Binds a request document the way the runtime's one-shot mode does (§2.3): first as the daemon contract
+        /// Binds a request document the way the runtime's one-shot mode does (docs/design/decisions.md §2.1): first as the daemon contract
         /// <c>EvaluateRequest</c>; if that binds and carries a non-null <c>release_governance</c>, the contract request is
         /// used. Otherwise as the runtime <c>Request</c>. Go <c>encoding/json</c> semantics: keys match case-insensitively,
         /// unknown keys are ignored, null leaves a string empty, a number where a string is expected (or any other wrong
@@ -63,7 +63,7 @@ namespace Cavra.Gate.Decisions
         }
 
         /// <summary>
-        /// Binds a request document the way the runtime's daemon does (§3.3, §3.6): as the contract <c>EvaluateRequest</c>
+        /// Binds a request document the way the runtime's daemon does (docs/design/runtime-protocol.md §3.2): as the contract <c>EvaluateRequest</c>
         /// only. <c>operation</c>, <c>server</c>, <c>tool</c>, <c>capability</c> and <c>record</c> are not in the contract and are
         /// dropped; a wrong type anywhere (including inside <c>release_governance</c> or <c>runner_auth</c>) is a decode
         /// error, on which the daemon closes the connection without answering.
@@ -78,7 +78,7 @@ namespace Cavra.Gate.Decisions
         }
 
         /// <summary>
-        /// The request as the runtime's one-shot stdin payload: compact JSON of the non-empty fields in §3.1 order
+        /// The request as the runtime's one-shot stdin payload: compact JSON of the non-empty fields in docs/design/decisions.md §2.1 order
         /// (then <c>record</c> and <c>release_governance</c>), Go escaping, valid UTF-8 when encoded (lone surrogates are
         /// written as U+FFFD). Encode it as UTF-8 without a byte-order mark.
         /// </summary>
@@ -219,7 +219,7 @@ namespace Cavra.Gate.Decisions
         }
     }
 
-    /// <summary>Type-checks a contract <c>runner_auth</c> value; only its shape matters to binding (§3.3, §2.3).</summary>
+    /// <summary>Type-checks a contract <c>runner_auth</c> value; only its shape matters to binding (docs/design/decisions.md §5.2).</summary>
     internal static class RunnerAuthShape
     {
         private static readonly string[] IdentityFields = { "provider", "repository", "workflow", "run_id", "run_attempt", "ref", "sha", "actor", "job", "runner_name" };

@@ -4,8 +4,8 @@ using System.Collections.Generic;
 namespace Cavra.Gate.Decisions
 {
     /// <summary>
-    /// The runtime's nine built-in scaffold policies (decision-engine.md §5.13), verbatim and in evaluation order.
-    /// Any other pack name gets the baseline rules but keeps its own name in decisions (§5.1).
+    /// The runtime's nine built-in scaffold policies (docs/design/decisions.md §3.3), verbatim and in evaluation order.
+    /// Any other pack name gets the baseline rules but keeps its own name in decisions (docs/design/decisions.md §3.4).
     /// </summary>
     public static class BuiltInPolicyPacks
     {

@@ -4,7 +4,7 @@ using Cavra.Gate.Json;
 namespace Cavra.Gate.Decisions
 {
     /// <summary>
-    /// A compiled policy file (<c>cavra policy compile</c> output, the runtime's <c>--policy</c>; decision-engine.md §4.1),
+    /// A compiled policy file (<c>cavra policy compile</c> output, the runtime's <c>--policy</c>; docs/design/decisions.md §3.1),
     /// bound the way the Go loader binds it: plain <c>encoding/json</c> unmarshal (case-insensitive keys, unknown keys
     /// ignored, wrong JSON types are a load error), every list entry trimmed and empty entries dropped, missing sections
     /// empty, <c>mcp.block_unknown_servers</c> true unless given. No schema check: metadata other than <c>id</c> is ignored.

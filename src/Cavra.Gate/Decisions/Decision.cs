@@ -7,8 +7,8 @@ using Cavra.Gate.Time;
 namespace Cavra.Gate.Decisions
 {
     /// <summary>
-    /// One decision of the built-in engine: the runtime's <c>Decision</c> (decision-engine.md §3.2) with every metadata
-    /// field filled (§5.11). Immutable. <see cref="WriteJson"/> writes the pilot's decision dict (pilot.md §4.2 key
+    /// One decision of the built-in engine: the runtime's <c>Decision</c> (docs/design/decisions.md §2.3) with every metadata
+    /// field filled (docs/design/decisions.md §2.3). Immutable. <see cref="WriteJson"/> writes the pilot's decision dict (docs/design/decisions.md §2.4 key
     /// order); <see cref="ToRuntimeJson"/> writes exactly what <c>cavra-runtime</c> prints in one-shot mode.
     /// </summary>
     public sealed class Decision : ICanonicalJson
@@ -79,7 +79,7 @@ namespace Cavra.Gate.Decisions
                 ruleId ?? "", Block, severity ?? "", reason ?? "", "", clock ?? Clock.System);
         }
 
-        /// <summary>Fills the §5.11 metadata around a verdict: defaults, ids, evidence ref, timestamp.</summary>
+        /// <summary>Fills the metadata (docs/design/decisions.md §2.3) around a verdict: defaults, ids, evidence ref, timestamp.</summary>
         internal static Decision Create(ActionRequest request, string actionType, string target, string requested, string pack,
             string ruleId, string verdict, string severity, string reason, string approverGroup, Clock clock)
         {
@@ -94,7 +94,7 @@ namespace Cavra.Gate.Decisions
                 reason, refs, approverGroup, timestamp, correlationId);
         }
 
-        /// <summary>The pilot's authoritative decision dict (pilot.md §4.2): every key, in its order.</summary>
+        /// <summary>The pilot's authoritative decision dict (docs/design/decisions.md §2.4): every key, in its order.</summary>
         public void WriteJson(CanonicalJsonWriter writer)
         {
             writer.StartObject()
@@ -119,7 +119,7 @@ namespace Cavra.Gate.Decisions
         }
 
         /// <summary>
-        /// What <c>cavra-runtime</c> prints for this decision in one-shot mode (§3.2): Go struct order, <c>omitempty</c>
+        /// What <c>cavra-runtime</c> prints for this decision in one-shot mode (docs/design/decisions.md §2.3): Go struct order, <c>omitempty</c>
         /// keys left out when empty, two-space indent, Go HTML-safe escaping, trailing newline.
         /// </summary>
         public string ToRuntimeJson()
@@ -170,7 +170,7 @@ namespace Cavra.Gate.Decisions
         }
 
         /// <summary>
-        /// What <c>cavra-runtime --serve</c> writes for this decision (§3.5): the <c>DecisionResponse</c> key order, every key
+        /// What <c>cavra-runtime --serve</c> writes for this decision (docs/design/runtime-protocol.md §3.3): the <c>DecisionResponse</c> key order, every key
         /// omitted when empty, compact, Go HTML-safe escaping, one trailing newline.
         /// </summary>
         public string ToDaemonJson()

@@ -7,7 +7,7 @@ namespace Cavra.Gate.Decisions
 {
     /// <summary>
     /// The built-in decision engine: the authoritative backend. Implements the <c>cavra-runtime</c> rules of
-    /// decision-engine.md §5 decision for decision, with the same inputs the runtime is given: a compiled policy and/or
+    /// docs/design/decisions.md §4 decision for decision, with the same inputs the runtime is given: a compiled policy and/or
     /// trust registry when configured, the built-in packs otherwise. Thread-safe; <see cref="Evaluate"/> never throws.
     /// </summary>
     public sealed class DecisionEngine
@@ -33,10 +33,10 @@ namespace Cavra.Gate.Decisions
         public CompiledPolicy? Policy => _policy;
         public TrustRegistry? Registry => _registry;
 
-        /// <summary>The nine built-in packs (§5.13), for tab completion; other names are valid and evaluate with the baseline rules.</summary>
+        /// <summary>The nine built-in packs (docs/design/decisions.md §3.3), for tab completion; other names are valid and evaluate with the baseline rules.</summary>
         public static IReadOnlyList<string> BuiltInPackNames => BuiltInPolicyPacks.Names;
 
-        /// <summary>The action types the engine dispatches on (§5.2); anything else is decided by the default approval rule.</summary>
+        /// <summary>The action types the engine dispatches on (docs/design/decisions.md §4.1); anything else is decided by the default approval rule.</summary>
         public static IReadOnlyList<string> ActionTypes { get; } = Array.AsReadOnly(new[]
         {
             ReadFile, WriteFile, ExecuteCommand, GitOperation, McpToolCall, ReleaseGovernanceRecord,
@@ -58,7 +58,7 @@ namespace Cavra.Gate.Decisions
 
         private Decision EvaluateCore(ActionRequest request)
         {
-            // §2.3/§3.4: a request that carries the typed contract is evaluated as the converted contract request.
+            // docs/design/decisions.md §5.2: a request that carries the typed contract is evaluated as the converted contract request.
             string actionType = request.ActionType;
             string operation = request.EffectiveOperation;
             string server = request.Server, tool = request.Tool, capability = request.Capability;
@@ -71,7 +71,7 @@ namespace Cavra.Gate.Decisions
                 if (converted != null && actionType.Length == 0) actionType = ReleaseGovernanceRecord;
             }
 
-            // §5.1 policy and pack resolution.
+            // docs/design/decisions.md §3.4: policy and pack resolution.
             PolicyRules rules;
             string pack;
             if (_policy != null)
@@ -107,7 +107,7 @@ namespace Cavra.Gate.Decisions
             }
         }
 
-        // §5.4
+        // docs/design/decisions.md §4.3
         private Decision File(ActionRequest request, string target, bool write, string pack, PolicyRules rules)
         {
             string actionType = write ? WriteFile : ReadFile;
@@ -129,7 +129,7 @@ namespace Cavra.Gate.Decisions
                 Decision.Allow, "low", "No sensitive path policy matched.", "");
         }
 
-        // §5.5
+        // docs/design/decisions.md §4.4
         private Decision Command(ActionRequest request, string target, string pack, PolicyRules rules)
         {
             string cmd = GoJson.TrimSpace(target);
@@ -149,7 +149,7 @@ namespace Cavra.Gate.Decisions
                 "No allow rule matched; review required.", "Repository Owners");
         }
 
-        // §5.6: hard-coded, independent of the policy.
+        // docs/design/decisions.md §4.5: hard-coded, independent of the policy.
         private Decision Git(ActionRequest request, string operation, string target, string pack)
         {
             if (operation == "push" && (target.EndsWith("main", StringComparison.Ordinal) || target.EndsWith("master", StringComparison.Ordinal)))
@@ -159,7 +159,7 @@ namespace Cavra.Gate.Decisions
                 "Git operation is allowed by policy.", "");
         }
 
-        // §5.7
+        // docs/design/decisions.md §4.6
         private Decision Mcp(ActionRequest request, string server, string tool, string operation, string pack, PolicyRules rules)
         {
             string target = server + ":" + tool;
@@ -171,7 +171,7 @@ namespace Cavra.Gate.Decisions
                 "MCP server is trusted for this tool call.", "");
         }
 
-        // §5.8: the registry replaces the policy's MCP lists.
+        // docs/design/decisions.md §4.7: the registry replaces the policy's MCP lists.
         private Decision McpRegistry(ActionRequest request, string server, string tool, string capability, string operation, string pack, TrustRegistry registry)
         {
             string target = server + ":" + tool;

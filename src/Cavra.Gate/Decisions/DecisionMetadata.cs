@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 namespace Cavra.Gate.Decisions
 {
     /// <summary>
-    /// Decision and correlation ids (<c>dec_</c>/<c>corr_</c> + 12 lowercase hex from 6 CSPRNG bytes, §3.2, §5.11) and the
+    /// Decision and correlation ids (<c>dec_</c>/<c>corr_</c> + 12 lowercase hex from 6 CSPRNG bytes, docs/design/decisions.md §2.3) and the
     /// Go RFC3339Nano timestamp. Random bytes come from a per-thread buffer refilled from one shared CSPRNG, so an id costs
     /// a few nanoseconds instead of a system call. On RNG failure the hex part is <c>000000000000</c>, as upstream.
     /// </summary>

@@ -8,7 +8,7 @@ namespace Cavra.Gate.Decisions
 {
     /// <summary>
     /// The parts of Go's <c>encoding/json</c>, <c>strings</c> and <c>fmt</c> behaviour the runtime's decisions depend on
-    /// (decision-engine.md §3): case-insensitive field binding, null handling, type errors, TrimSpace, Sprint of decoded
+    /// (docs/design/decisions.md §2.2): case-insensitive field binding, null handling, type errors, TrimSpace, Sprint of decoded
     /// values, and the encoder's escaping. Kept in one place so every loader binds input exactly the same way.
     /// </summary>
     internal static class GoJson

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace Cavra.Gate.Decisions
 {
     /// <summary>
-    /// The runtime's path and command pattern (decision-engine.md §5.3), precompiled. Semantics of the Go original
+    /// The runtime's path and command pattern (docs/design/decisions.md §4.2), precompiled. Semantics of the Go original
     /// (<c>^</c> + QuoteMeta(pattern) with every <c>\*</c> turned into <c>.*</c> + <c>$</c>, RE2, no flags):
     /// <list type="bullet">
     /// <item>whole-string, case-sensitive, ordinal match;</item>

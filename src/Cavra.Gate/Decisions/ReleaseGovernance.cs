@@ -5,8 +5,8 @@ using Cavra.Gate.Json;
 namespace Cavra.Gate.Decisions
 {
     /// <summary>
-    /// The typed daemon contract <c>ReleaseGovernanceEvidence</c> (decision-engine.md §3.3) and its conversion to a runtime
-    /// record (§3.4): bound with Go semantics (wrong types fail the bind), then flattened to the non-zero fields only.
+    /// The typed daemon contract <c>ReleaseGovernanceEvidence</c> (docs/design/decisions.md §5.2) and its conversion to a runtime
+    /// record (docs/design/decisions.md §5.2): bound with Go semantics (wrong types fail the bind), then flattened to the non-zero fields only.
     /// </summary>
     internal static class ReleaseGovernanceContract
     {
@@ -85,7 +85,7 @@ namespace Cavra.Gate.Decisions
     }
 
     /// <summary>
-    /// The runtime's release governance rules (<c>release_governance.go</c>, decision-engine.md §5.9): approval state,
+    /// The runtime's release governance rules (<c>release_governance.go</c>, docs/design/decisions.md §5.3): approval state,
     /// delivery failures and critical operational signals of a release artefact's metadata record. Ignores the policy.
     /// </summary>
     internal static class ReleaseGovernanceRules

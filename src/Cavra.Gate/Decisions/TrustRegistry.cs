@@ -27,8 +27,8 @@ namespace Cavra.Gate.Decisions
     }
 
     /// <summary>
-    /// The MCP trust registry (<c>--registry</c>; decision-engine.md §4.2): <c>{"mcp_servers":[…]}</c>, bound with Go
-    /// <c>encoding/json</c> semantics and no further validation. When loaded it replaces the policy's MCP step (§5.8).
+    /// The MCP trust registry (<c>--registry</c>; docs/design/decisions.md §3.2): <c>{"mcp_servers":[…]}</c>, bound with Go
+    /// <c>encoding/json</c> semantics and no further validation. When loaded it replaces the policy's MCP step (docs/design/decisions.md §4.7).
     /// </summary>
     public sealed class TrustRegistry
     {

@@ -25,9 +25,9 @@ namespace Cavra.Gate.Evidence
     }
 
     /// <summary>
-    /// Upstream <c>_ci_runner_summary(ci_payload, endpoint_payload)</c> (gate.md §3.6): the CI runner bundle metadata
+    /// Upstream <c>_ci_runner_summary(ci_payload, endpoint_payload)</c> (docs/design/evidence.md §7.1): the CI runner bundle metadata
     /// (<c>cavra.go-runtime.ci-runner-bundles.v1</c>) checked against the endpoint deployment manifest's targets.
-    /// Stricter than upstream (spec README §3): a <c>controls</c> or <c>deployment_targets</c> that is null or not a list,
+    /// Stricter than upstream (docs/design/README.md §4.1): a <c>controls</c> or <c>deployment_targets</c> that is null or not a list,
     /// a <c>runner_bundles</c> of the wrong type, non-string controls and non-object deployment targets are invalid with a
     /// message naming the problem instead of raising or being iterated character by character; null is never a non-empty string.
     /// </summary>

@@ -6,7 +6,7 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Evidence
 {
     /// <summary>
-    /// Upstream <c>_deployment_metadata_paths</c> (gate.md §2.3): where each of the four deployment metadata files is read
+    /// Upstream <c>_deployment_metadata_paths</c> (docs/design/configuration.md §4): where each of the four deployment metadata files is read
     /// from, an explicit configuration value first, else its default file name inside the release package directory, else
     /// not configured (null). Written as the deployment report's <c>metadata_paths</c> with <see cref="DisplayPath(string?)"/>.
     /// </summary>
@@ -67,7 +67,7 @@ namespace Cavra.Gate.Evidence
             return endsWithSeparator ? directory + name : directory + System.IO.Path.DirectorySeparatorChar + name;
         }
 
-        /// <summary>Upstream <c>_display_path</c> (gate.md §2.4) with this platform's separator.</summary>
+        /// <summary>Upstream <c>_display_path</c> (docs/design/configuration.md §4.1) with this platform's separator.</summary>
         public static string DisplayPath(string? path) => DisplayPath(path, System.IO.Path.DirectorySeparatorChar);
 
         /// <summary>

@@ -4,7 +4,7 @@ using Cavra.Gate.Json;
 namespace Cavra.Gate.Evidence
 {
     /// <summary>
-    /// Reading evidence fields with upstream's semantics and this project's strictness (spec README §3):
+    /// Reading evidence fields with upstream's semantics and this project's strictness (docs/design/evidence.md §1.3):
     /// a JSON null or a non-string never counts as a non-empty string; lists must really be lists of strings.
     /// </summary>
     public static class EvidenceFields

@@ -8,11 +8,11 @@ using Cavra.Gate.Time;
 namespace Cavra.Gate.Evidence
 {
     /// <summary>
-    /// Upstream <c>_promotion_evidence_summary(path)</c> (gate.md §3.1): the audited parity, deployment readiness and
-    /// approval that promoted mode relies on. Stricter than upstream (spec README §3): duplicate keys, NaN, invalid UTF-8
+    /// Upstream <c>_promotion_evidence_summary(path)</c> (docs/design/evidence.md §2): the audited parity, deployment readiness and
+    /// approval that promoted mode relies on. Stricter than upstream (docs/design/README.md §4.3): duplicate keys, NaN, invalid UTF-8
     /// and the like make the file invalid; null or a non-string is never a status; and the optional binding fields
     /// <c>generated_at</c>, <c>expires_at</c>, <c>runtime_sha256</c> and <c>policy_sha256</c> are enforced when present
-    /// (README §3 item 9). Files without them are judged exactly as upstream judges them.
+    /// (docs/design/evidence.md §2.1). Files without them are judged exactly as upstream judges them.
     /// </summary>
     public sealed class PromotionEvidence : ICanonicalJson
     {
@@ -109,7 +109,7 @@ namespace Cavra.Gate.Evidence
             return EvidenceFields.Text(EvidenceFields.Object(o, nested), nestedKey);
         }
 
-        /// <summary>README §3 item 9: freshness and the runtime/policy the evidence was produced for.</summary>
+        /// <summary>docs/design/evidence.md §2.1: freshness and the runtime/policy the evidence was produced for.</summary>
         private static void CheckBinding(JsonObject o, GateContext context, List<string> problems)
         {
             var now = context.Clock.UtcNow;

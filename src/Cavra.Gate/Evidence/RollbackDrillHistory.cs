@@ -7,9 +7,9 @@ using Cavra.Gate.Time;
 namespace Cavra.Gate.Evidence
 {
     /// <summary>
-    /// Upstream <c>_rollback_drill_history_summary(path, max_age_days)</c> (gate.md §3.4): real rollback drills, judged by
+    /// Upstream <c>_rollback_drill_history_summary(path, max_age_days)</c> (docs/design/evidence.md §5): real rollback drills, judged by
     /// the latest one (greatest <c>executed_at</c>). "Now" comes from the injected clock. Stricter than upstream
-    /// (spec README §3): a latest drill more than 5 minutes in the future is invalid (upstream counts it fresh), every
+    /// (docs/design/README.md §4.5): a latest drill more than 5 minutes in the future is invalid (upstream counts it fresh), every
     /// element of <c>drills</c> must be an object, and a drill field of the wrong type makes the history invalid.
     /// </summary>
     public sealed class RollbackDrillHistory : ICanonicalJson
@@ -34,10 +34,10 @@ namespace Cavra.Gate.Evidence
 
         public const string Schema = "cavra.go-backend-rollback-drill-history.v1";
 
-        /// <summary>How far in the future a drill may be dated (clock skew) before it is invalid (README §3.5).</summary>
+        /// <summary>How far in the future a drill may be dated (clock skew) before it is invalid (docs/design/README.md §4.5).</summary>
         public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
 
-        /// <summary>The drill fields and their JSON types, checked in every drill (README §3.1).</summary>
+        /// <summary>The drill fields and their JSON types, checked in every drill (docs/design/README.md §4.1).</summary>
         private static readonly (string Key, JsonKind Kind)[] DrillFields =
         {
             ("drill_id", JsonKind.String), ("executed_at", JsonKind.String), ("status", JsonKind.String), ("target_mode", JsonKind.String),
@@ -124,7 +124,7 @@ namespace Cavra.Gate.Evidence
             if (latestAt < 0) return Empty("rollback drill history has no parseable drills");
             var latest = objects[latestAt];
 
-            // Wrong types in any drill (README §3.1). The latest drill's executed_at, runbook_ref and evidence_refs
+            // Wrong types in any drill (docs/design/README.md §4.1). The latest drill's executed_at, runbook_ref and evidence_refs
             // already have upstream messages of their own.
             for (int k = 0; k < objects.Count; k++)
             {

@@ -7,9 +7,9 @@ using Cavra.Gate.Time;
 namespace Cavra.Gate.Evidence
 {
     /// <summary>
-    /// Upstream <c>_rollback_drill_schedule_summary(path, history, due_soon_days)</c> (gate.md §3.5): when the next rollback
+    /// Upstream <c>_rollback_drill_schedule_summary(path, history, due_soon_days)</c> (docs/design/evidence.md §6): when the next rollback
     /// drill is due (an explicit <c>next_due_at</c>, else the latest drill plus <c>interval_days</c>), and who is notified.
-    /// "Now" comes from the injected clock. Stricter than upstream (spec README §3): a <c>next_due_at</c> that is present but
+    /// "Now" comes from the injected clock. Stricter than upstream (docs/design/README.md §4.1): a <c>next_due_at</c> that is present but
     /// not a timestamp string, and present fields of the wrong type, make the schedule invalid with a message naming them.
     /// </summary>
     public sealed class RollbackDrillSchedule : ICanonicalJson

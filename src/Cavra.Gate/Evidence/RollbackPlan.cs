@@ -7,11 +7,11 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Evidence
 {
     /// <summary>
-    /// Upstream <c>_rollback_plan_summary(path)</c> (gate.md §3.2): the documented path back to the built-in .NET backend
-    /// that promoted mode requires. Stricter than upstream (spec README §3): <c>controls</c> must really be a list of strings
+    /// Upstream <c>_rollback_plan_summary(path)</c> (docs/design/evidence.md §3): the documented path back to the built-in .NET backend
+    /// that promoted mode requires. Stricter than upstream (docs/design/README.md §4.1): <c>controls</c> must really be a list of strings
     /// (upstream crashes on null or a number and iterates a string's characters), a present field of the wrong type makes
     /// the plan invalid with a message naming it, and null is never a non-empty string. The control
-    /// <c>python-fallback-available</c> is also satisfied by <c>dotnet-fallback-available</c> (README §2.2).
+    /// <c>python-fallback-available</c> is also satisfied by <c>dotnet-fallback-available</c> (docs/design/README.md §3.2).
     /// </summary>
     public sealed class RollbackPlan : ICanonicalJson
     {
@@ -175,7 +175,7 @@ namespace Cavra.Gate.Evidence
     }
 
     /// <summary>
-    /// Collects this project's shape problems for one evidence file (spec README §3.1): a member that is present but has
+    /// Collects this project's shape problems for one evidence file (docs/design/README.md §4.1): a member that is present but has
     /// the wrong JSON type (including null) is reported as "&lt;subject&gt; &lt;field&gt; must be ..." and treated as absent.
     /// Used for the fields upstream has no message of its own for.
     /// </summary>

@@ -6,8 +6,8 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Evidence
 {
     /// <summary>
-    /// Upstream <c>_rollback_rehearsal_summary(path, rollback)</c> (gate.md §3.3): a simulated rollback that restored the
-    /// built-in .NET backend within the plan's recovery target. Stricter than upstream (spec README §3): the rehearsal may not
+    /// Upstream <c>_rollback_rehearsal_summary(path, rollback)</c> (docs/design/evidence.md §4): a simulated rollback that restored the
+    /// built-in .NET backend within the plan's recovery target. Stricter than upstream (docs/design/README.md §4.6): the rehearsal may not
     /// declare a larger <c>max_recovery_minutes</c> than the plan (the plan's limit then applies and the rehearsal is invalid),
     /// null is never a <c>runbook_ref</c>, and present fields of the wrong type make the rehearsal invalid.
     /// </summary>
@@ -110,7 +110,7 @@ namespace Cavra.Gate.Evidence
             object? effectiveMax = ownMax ?? planMax;
             if (ownMax != null && planMax != null && EvidenceShape.ToDouble(ownMax) > EvidenceShape.ToDouble(planMax))
             {
-                // Stricter than upstream (README §3.6): the plan's limit is an upper bound and stays the one that applies.
+                // Stricter than upstream (docs/design/README.md §4.6): the plan's limit is an upper bound and stays the one that applies.
                 shape.Add($"rollback rehearsal max_recovery_minutes ({EvidenceShape.Show(ownMax)}) must not exceed the rollback plan's max_recovery_minutes ({EvidenceShape.Show(planMax)})");
                 effectiveMax = planMax;
             }

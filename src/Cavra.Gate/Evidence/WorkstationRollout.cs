@@ -25,9 +25,9 @@ namespace Cavra.Gate.Evidence
     }
 
     /// <summary>
-    /// Upstream <c>_workstation_summary(channels_payload, updater_payload)</c> (gate.md §3.7): the workstation channel manifest
+    /// Upstream <c>_workstation_summary(channels_payload, updater_payload)</c> (docs/design/evidence.md §7.2): the workstation channel manifest
     /// (<c>cavra.go-runtime.channels.v1</c>) and the updater policy (<c>cavra.go-runtime.updater-policy.v1</c>).
-    /// Stricter than upstream (spec README §3): <c>channels</c> null or not a list, <c>policies</c> of the wrong type and
+    /// Stricter than upstream (docs/design/README.md §4.1): <c>channels</c> null or not a list, <c>policies</c> of the wrong type and
     /// non-object policy entries are invalid with a message naming the problem; null is never a non-empty string.
     /// </summary>
     public sealed class WorkstationRollout : ICanonicalJson

@@ -14,7 +14,7 @@ namespace Cavra.Gate.Json
     /// </summary>
     public sealed class InputFiles
     {
-        /// <summary>Inputs larger than this are rejected unread (spec README §3.1).</summary>
+        /// <summary>Inputs larger than this are rejected unread (docs/design/evidence.md §1.1).</summary>
         public const long MaxFileBytes = 1024 * 1024;
 
         private static readonly ConcurrentDictionary<string, (long Length, DateTime Modified, string Hash)> HashCache =

@@ -20,7 +20,7 @@ namespace Cavra.Gate.Json
     /// <summary>
     /// The one JSON reader every input goes through. RFC 8259 only, stricter than Python's json module:
     /// duplicate keys, NaN/Infinity tokens, invalid UTF-8, nesting deeper than <see cref="MaxDepth"/> and trailing
-    /// data are rejected (spec README §3). A leading UTF-8 BOM is accepted (Windows PowerShell 5.1 writes one).
+    /// data are rejected (docs/design/evidence.md §1.1). A leading UTF-8 BOM is accepted (Windows PowerShell 5.1 writes one).
     /// </summary>
     public static class StrictJsonParser
     {

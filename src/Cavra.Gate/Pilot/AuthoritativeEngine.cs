@@ -5,7 +5,7 @@ using Cavra.Gate.Json;
 namespace Cavra.Gate.Pilot
 {
     /// <summary>
-    /// The built-in engine loaded with the same inputs the runtime is given (spec README §1): the compiled policy and
+    /// The built-in engine loaded with the same inputs the runtime is given (docs/design/decisions.md §3.4): the compiled policy and
     /// trust registry when configured, the built-in packs otherwise. A configured input that cannot be loaded does not
     /// silently fall back to the built-in packs: every decision fails closed (block) and says why.
     /// </summary>

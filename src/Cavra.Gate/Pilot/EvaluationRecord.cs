@@ -9,7 +9,7 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Pilot
 {
     /// <summary>
-    /// One pilot evaluation (<c>cavra.go-backend-pilot.evaluation.v1</c>, pilot.md §4.1) with this project's renames:
+    /// One pilot evaluation (<c>cavra.go-backend-pilot.evaluation.v1</c>, docs/design/evaluation.md §4) with this project's renames:
     /// <c>selected_backend</c> is "dotnet" or "go" and <c>python_decision</c> is <c>dotnet_decision</c>.
     /// In promoted mode it also carries <see cref="Audit"/>: which approvals and drill the decision path relied on.
     /// </summary>

@@ -12,7 +12,7 @@ namespace Cavra.Gate.Pilot
 {
     /// <summary>
     /// Routes actions between the built-in .NET engine (authoritative) and the Go runtime (candidate) exactly as
-    /// pilot.md §4.1 describes, with this project's renames and strictness. One evaluator serves a stream of actions:
+    /// docs/design/evaluation.md §2 describes, with this project's renames and strictness. One evaluator serves a stream of actions:
     /// the gate, the readiness report and the loaded policy are re-evaluated only when an input file changes (or the
     /// cached gate is older than <see cref="GateMaxAge"/>, so drills still go stale on time), not once per action.
     /// An evaluator belongs to one stream and is not thread-safe; concurrent callers each use their own. Only the runtime
@@ -57,7 +57,7 @@ namespace Cavra.Gate.Pilot
         }
 
         /// <summary>
-        /// Steps 0–3 of pilot.md §4.1 on the caller's thread (this evaluator is not thread-safe): the built-in decision and
+        /// Steps 0–3 of docs/design/evaluation.md §2 on the caller's thread (this evaluator is not thread-safe): the built-in decision and
         /// the gate. When <see cref="PendingEvaluation.CallsRuntime"/> is false the record is final; otherwise call
         /// <see cref="Runtime"/> with <see cref="PendingEvaluation.Request"/> and <see cref="PendingEvaluation.Config"/>, on
         /// any thread, and pass the answer to <see cref="Complete"/>.
@@ -109,7 +109,7 @@ namespace Cavra.Gate.Pilot
             try
             {
                 if (!pending.CallsRuntime) return record;
-                // 4. The candidate. A failure attaches readiness only (pilot.md §4.1 step 4).
+                // 4. The candidate. A failure attaches readiness only (docs/design/evaluation.md §2 step 4).
                 record.GoDuration = answer.Duration;
                 record.GoTransport = answer.Transport;
                 if (!answer.Succeeded)

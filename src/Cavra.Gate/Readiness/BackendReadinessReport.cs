@@ -5,9 +5,9 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Readiness
 {
     /// <summary>
-    /// Upstream <c>go_backend_readiness_report</c> (<c>cavra.go-backend-pilot.readiness.v1</c>, gate.md §4): is the Go runtime
+    /// Upstream <c>go_backend_readiness_report</c> (<c>cavra.go-backend-pilot.readiness.v1</c>, docs/design/readiness.md §2): is the Go runtime
     /// pilot locally ready? Configuration and path existence only. Upstream's <c>python_fallback</c> check is
-    /// <c>dotnet_fallback</c> here (spec README §2.2).
+    /// <c>dotnet_fallback</c> here (docs/design/README.md §3.2).
     /// </summary>
     public sealed class BackendReadinessReport : ReadinessReport
     {

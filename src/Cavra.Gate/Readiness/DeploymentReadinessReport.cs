@@ -7,7 +7,7 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Readiness
 {
     /// <summary>
-    /// Upstream <c>go_deployment_readiness_report</c> (<c>cavra.go-backend-pilot.deployment-readiness.v1</c>, gate.md §4):
+    /// Upstream <c>go_deployment_readiness_report</c> (<c>cavra.go-backend-pilot.deployment-readiness.v1</c>, docs/design/readiness.md §3):
     /// CI runner and workstation rollout metadata. The only report whose paths are shown with <c>_display_path</c>.
     /// When a CI runner, channel or updater file cannot be read, its check message starts with the read problem
     /// (upstream shows only the summary of an empty document, which does not say why).

@@ -1,6 +1,6 @@
 namespace Cavra.Gate.Readiness
 {
-    /// <summary>The promoted-mode gate's steps in their fixed order (pilot.md §4.1 steps 2–3).</summary>
+    /// <summary>The promoted-mode gate's steps in their fixed order (docs/design/readiness.md §10.1).</summary>
     public enum GateStep { None, Runtime, Promotion, Rollback, RollbackRehearsal, RollbackDrillHistory, RollbackDrillSchedule }
 
     /// <summary>The seven section reports, one per /runtime/go-pilot/* readiness route.</summary>

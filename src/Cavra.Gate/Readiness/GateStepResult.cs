@@ -38,7 +38,7 @@ namespace Cavra.Gate.Readiness
         public string Title { get; }
         /// <summary>Upstream's fallback_reason when this step is the first to fail.</summary>
         public string Reason { get; }
-        /// <summary>False only for the drill schedule when no schedule is configured (spec README §3.10).</summary>
+        /// <summary>False only for the drill schedule when no schedule is configured (docs/design/README.md §4.10).</summary>
         public bool InGate { get; }
         /// <summary>The status of the step's own report.</summary>
         public ReportStatus Status { get; }
@@ -55,7 +55,7 @@ namespace Cavra.Gate.Readiness
 
         public override string ToString() => $"{Order}. {Name}: {CanonicalName.Of(Status)}{(Blocking ? " (blocking)" : InGate ? "" : " (not in gate)")}";
 
-        /// <summary>The gate's steps in order with their rules (pilot.md §4.1 steps 2–3).</summary>
+        /// <summary>The gate's steps in order with their rules (docs/design/readiness.md §10.1).</summary>
         internal static IReadOnlyList<GateStepResult> Evaluate(BackendReadinessReport runtime, DeploymentReadinessReport deployment,
             PromotionReadinessReport promotion, RollbackReadinessReport rollback, RollbackRehearsalReport rehearsal,
             RollbackDrillHistoryReport drillHistory, RollbackDrillScheduleReport drillSchedule, bool scheduleInGate)

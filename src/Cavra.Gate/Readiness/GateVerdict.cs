@@ -46,7 +46,7 @@ namespace Cavra.Gate.Readiness
         public string FallbackReason { get; }
         /// <summary>The failing checks of the first failing step.</summary>
         public IReadOnlyList<ReadinessCheck> BlockingChecks { get; }
-        /// <summary>The drill schedule joins the gate only when a schedule is configured (spec README §3.10).</summary>
+        /// <summary>The drill schedule joins the gate only when a schedule is configured (docs/design/README.md §4.10).</summary>
         public bool ScheduleInGate { get; }
 
         public BackendReadinessReport Runtime { get; }

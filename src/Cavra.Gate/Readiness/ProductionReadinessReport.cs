@@ -6,7 +6,7 @@ namespace Cavra.Gate.Readiness
 {
     /// <summary>
     /// <c>cavra.deployment.production_readiness.v1</c> restricted to what this module can honestly evaluate: the seven
-    /// Go backend sections and their seven checks (gate.md §4.8). Upstream's server checks (OIDC, RBAC, CORS, stores...)
+    /// Go backend sections and their seven checks (docs/design/readiness.md §9). Upstream's server checks (OIDC, RBAC, CORS, stores...)
     /// have no equivalent here and are not reported. Evaluated in the configured mode, as the HTTP route is.
     /// </summary>
     public sealed class ProductionReadinessReport : ReadinessReport

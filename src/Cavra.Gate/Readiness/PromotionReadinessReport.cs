@@ -6,7 +6,7 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Readiness
 {
     /// <summary>
-    /// Upstream <c>go_promotion_readiness_report</c> (<c>cavra.go-backend-pilot.promotion-readiness.v1</c>, gate.md §4):
+    /// Upstream <c>go_promotion_readiness_report</c> (<c>cavra.go-backend-pilot.promotion-readiness.v1</c>, docs/design/readiness.md §4):
     /// runtime readiness, deployment readiness, audited parity evidence and approval, all required for promoted mode.
     /// </summary>
     public sealed class PromotionReadinessReport : ReadinessReport

@@ -4,7 +4,7 @@ using Cavra.Gate.Serialization;
 
 namespace Cavra.Gate.Readiness
 {
-    /// <summary>A check either passes or warns; upstream has no "fail" (gate.md §1.4). A failed gate check is a
+    /// <summary>A check either passes or warns; upstream has no "fail" (docs/design/readiness.md §1). A failed gate check is a
     /// <see cref="Warn"/> check in a <see cref="ReportStatus.NeedsAttention"/> report.</summary>
     public enum CheckStatus { Pass, Warn }
 

@@ -6,7 +6,7 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Readiness
 {
     /// <summary>
-    /// Upstream <c>go_rollback_drill_history_report</c> (<c>cavra.go-backend-pilot.rollback-drill-history.v1</c>, gate.md §4):
+    /// Upstream <c>go_rollback_drill_history_report</c> (<c>cavra.go-backend-pilot.rollback-drill-history.v1</c>, docs/design/readiness.md §7):
     /// the latest real rollback drill passed, returned to the built-in .NET backend within its recovery target, and is fresh.
     /// </summary>
     public sealed class RollbackDrillHistoryReport : ReadinessReport

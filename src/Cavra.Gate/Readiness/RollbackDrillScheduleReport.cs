@@ -6,7 +6,7 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Readiness
 {
     /// <summary>
-    /// Upstream <c>go_rollback_drill_schedule_report</c> (<c>cavra.go-backend-pilot.rollback-drill-schedule.v1</c>, gate.md §4):
+    /// Upstream <c>go_rollback_drill_schedule_report</c> (<c>cavra.go-backend-pilot.rollback-drill-schedule.v1</c>, docs/design/readiness.md §8):
     /// when the next rollback drill is due and who is told. Its status is not the all-checks rule: <c>due_soon</c> when the
     /// schedule is valid, not stale and due within <c>rollback_drill_due_soon_days</c>; <c>ready</c> when valid and not stale.
     /// </summary>
@@ -63,7 +63,7 @@ namespace Cavra.Gate.Readiness
             return new RollbackDrillScheduleReport(config, StatusOf(requested, schedule), checks, schedule, history);
         }
 
-        /// <summary>gate.md §3.5: depends only on requested, valid, stale and due_soon, not on the individual checks.</summary>
+        /// <summary>docs/design/readiness.md §8: depends only on requested, valid, stale and due_soon, not on the individual checks.</summary>
         private static ReportStatus StatusOf(bool requested, RollbackDrillSchedule schedule)
         {
             if (!requested) return ReportStatus.NotRequested;

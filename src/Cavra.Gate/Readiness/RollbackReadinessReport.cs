@@ -6,9 +6,9 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Readiness
 {
     /// <summary>
-    /// Upstream <c>go_rollback_readiness_report</c> (<c>cavra.go-backend-pilot.rollback-readiness.v1</c>, gate.md §4):
+    /// Upstream <c>go_rollback_readiness_report</c> (<c>cavra.go-backend-pilot.rollback-readiness.v1</c>, docs/design/readiness.md §5):
     /// a documented, approved rollback plan that returns CAVRA to the built-in .NET backend. Check
-    /// <c>python_fallback_available</c> is named <c>dotnet_fallback_available</c> here (spec README §2.2).
+    /// <c>python_fallback_available</c> is named <c>dotnet_fallback_available</c> here (docs/design/README.md §3.2).
     /// </summary>
     public sealed class RollbackReadinessReport : ReadinessReport
     {

@@ -6,7 +6,7 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Readiness
 {
     /// <summary>
-    /// Upstream <c>go_rollback_rehearsal_report</c> (<c>cavra.go-backend-pilot.rollback-rehearsal.v1</c>, gate.md §4):
+    /// Upstream <c>go_rollback_rehearsal_report</c> (<c>cavra.go-backend-pilot.rollback-rehearsal.v1</c>, docs/design/readiness.md §6):
     /// a simulated rollback proved the built-in .NET backend comes back within the plan's recovery target. The plan is
     /// read to link approval and recovery limit, and is not part of the output (as upstream).
     /// </summary>

@@ -8,17 +8,17 @@ using Cavra.Gate.Json;
 namespace Cavra.Gate.Runtime
 {
     /// <summary>
-    /// The daemon's wire contract (decision-engine.md §3.3–3.5). A request goes to the daemon only when the contract
+    /// The daemon's wire contract (docs/design/runtime-protocol.md §3.2). A request goes to the daemon only when the contract
     /// carries it faithfully, i.e. when the runtime builds the same <c>Request</c> from the daemon payload as from the
     /// one-shot payload; anything else (every MCP call, a record the typed contract cannot hold, …) goes one-shot, so
     /// the transport never silently changes a decision.
     /// </summary>
     public static class DaemonContract
     {
-        /// <summary>The readiness probe of <c>--lifecycle</c> (§3.6): any decodable answer means "responsive".</summary>
+        /// <summary>The readiness probe of <c>--lifecycle</c> (docs/design/runtime-protocol.md §3.1): any decodable answer means "responsive".</summary>
         public const string ProbeRequest = "{\"action_type\":\"execute_command\",\"target\":\"terraform plan\",\"requested_operation\":\"terraform plan\"}";
 
-        /// <summary>The release_governance fields (§3.3) with their Go types, in contract order.</summary>
+        /// <summary>The release_governance fields (docs/design/decisions.md §5.2) with their Go types, in contract order.</summary>
         private static readonly Dictionary<string, char> ContractFields = new Dictionary<string, char>(StringComparer.Ordinal)
         {
             ["metadata_kind"] = 's', ["release_channel"] = 's', ["release_version"] = 's', ["approval_state"] = 's', ["approval_id"] = 's',
@@ -30,7 +30,7 @@ namespace Cavra.Gate.Runtime
             ["audit_export_status"] = 's', ["rollback_reference_count"] = 'i',
         };
 
-        /// <summary>One-shot <c>Decision</c> key order (§3.2) and whether the key is always emitted.</summary>
+        /// <summary>One-shot <c>Decision</c> key order (docs/design/decisions.md §2.3) and whether the key is always emitted.</summary>
         private static readonly (string Key, bool Always)[] DecisionKeys =
         {
             ("decision_id", false), ("session_id", false), ("agent_id", false), ("actor", false), ("decision", true), ("reason", true),
@@ -44,11 +44,11 @@ namespace Cavra.Gate.Runtime
         /// carried faithfully:
         /// <list type="bullet">
         /// <item>a typed <c>release_governance</c> that binds: the seven scalars and the object as given (one-shot mode
-        /// decodes such a request as the contract too, §2.3); one that does not bind goes one-shot (the daemon would not answer);</item>
+        /// decodes such a request as the contract too, docs/design/decisions.md §2.1); one that does not bind goes one-shot (the daemon would not answer);</item>
         /// <item><c>mcp_tool_call</c>, or any <c>server</c>/<c>tool</c>/<c>capability</c>: not in the contract;</item>
         /// <item><c>operation</c> travels as <c>requested_operation</c> (the runtime uses the first non-empty of the two);</item>
         /// <item>a free-form <c>record</c> travels as <c>release_governance</c> only when every member is a contract field
-        /// (exact name), of the contract type and non-zero, so the daemon's flattened record (§3.4) is the same map;
+        /// (exact name), of the contract type and non-zero, so the daemon's flattened record (docs/design/decisions.md §5.2) is the same map;
         /// never with an empty action type (the daemon would turn it into a release governance record).</item>
         /// </list>
         /// </summary>
@@ -152,8 +152,8 @@ namespace Cavra.Gate.Runtime
         }
 
         /// <summary>
-        /// The daemon's <c>DecisionResponse</c> (§3.5: other key order, every key omitted when empty) in the one-shot
-        /// <c>Decision</c> shape (§3.2): the same key order, and the always-present keys restored as "" when the daemon
+        /// The daemon's <c>DecisionResponse</c> (docs/design/runtime-protocol.md §3.3: other key order, every key omitted when empty) in the one-shot
+        /// <c>Decision</c> shape (docs/design/decisions.md §2.3): the same key order, and the always-present keys restored as "" when the daemon
         /// left them out. Both are the same Go values; normalising keeps the evaluation record independent of the
         /// transport. Keys outside the contract are kept, after the known ones, in the order received.
         /// </summary>

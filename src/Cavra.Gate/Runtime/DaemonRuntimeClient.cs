@@ -11,7 +11,7 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Runtime
 {
     /// <summary>
-    /// Sends requests to a <c>cavra-runtime --serve</c> daemon (decision-engine.md §3.3–3.6, §9): one request per
+    /// Sends requests to a <c>cavra-runtime --serve</c> daemon (docs/design/runtime-protocol.md §3): one request per
     /// connection, read to EOF, parse. Requests the daemon contract cannot carry faithfully (<see cref="DaemonContract.TryMap"/>:
     /// every MCP call, …) go through the one-shot client instead, so the transport never changes a decision. Replies are
     /// normalised to the one-shot decision shape (<see cref="DaemonContract.NormalizeReply"/>). Fails closed, never throws;

@@ -90,7 +90,7 @@ namespace Cavra.Gate.Runtime
     }
 
     /// <summary>
-    /// A <c>cavra-runtime --serve</c> process this module owns (decision-engine.md §2.6, §8): its socket lives in a private
+    /// A <c>cavra-runtime --serve</c> process this module owns (docs/design/runtime-protocol.md §3.1): its socket lives in a private
     /// directory (0700) made for it; it is ready once it answers the lifecycle probe; a daemon that exits or loses its socket
     /// is noticed and restarted when next needed (within a restart budget), and one whose runtime, policy or registry file
     /// changed is restarted so it never answers from stale inputs (the runtime loads them once). <see cref="Stop"/> asks it
@@ -375,7 +375,7 @@ namespace Cavra.Gate.Runtime
             _stderr = stderr.Task;
             process.Exited += (_, _) => MarkExited(process);
 
-            // Ready when it answers the lifecycle probe (§3.6); gone when it exits; killed when it takes too long.
+            // Ready when it answers the lifecycle probe (docs/design/runtime-protocol.md §3.1); gone when it exits; killed when it takes too long.
             var probe = Encoding.UTF8.GetBytes(DaemonContract.ProbeRequest + "\n");
             while (true)
             {

@@ -18,7 +18,7 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Runtime
 {
     /// <summary>
-    /// Invokes <c>cavra-runtime</c> in one-shot mode (decision-engine.md §2.3, §9; pilot.md §4.3) and fails closed.
+    /// Invokes <c>cavra-runtime</c> in one-shot mode (docs/design/runtime-protocol.md §2) and fails closed.
     /// <list type="bullet">
     /// <item>argv is exactly <c>[runtime_path, "--policy", policy_path]</c> plus <c>["--registry", registry_path]</c> when a
     /// registry is configured (<c>--policy</c> is passed even when empty, as upstream does). Relative paths resolve against
@@ -39,7 +39,7 @@ namespace Cavra.Gate.Runtime
     /// deadline and the orphan is left alone (the Go runtime never forks in one-shot mode).</item>
     /// </list>
     /// Never throws. Every failure is a <see cref="RuntimeInvocationResult"/> whose reason completes
-    /// <c>"go runtime failed: "</c> (README §3.7). The reasons, exactly:
+    /// <c>"go runtime failed: "</c> (docs/design/runtime-protocol.md §4). The reasons, exactly:
     /// <list type="bullet">
     /// <item><c>runtime path is not configured</c></item>
     /// <item><c>timeout_seconds must be a positive number</c></item>

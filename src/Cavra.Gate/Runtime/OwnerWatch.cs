@@ -9,7 +9,7 @@ namespace Cavra.Gate.Runtime
 {
     /// <summary>
     /// Ends a daemon whose owner died without a chance to stop it (SIGKILL, OOM killer, a runbook host torn down). The real
-    /// runtime serves until SIGINT/SIGTERM and watches nothing (decision-engine.md §2.6), and a killed process runs no exit
+    /// runtime serves until SIGINT/SIGTERM and watches nothing (docs/design/runtime-protocol.md §3.6), and a killed process runs no exit
     /// handler, so a small <c>/bin/sh</c> watcher is started beside each daemon holding the read end of a pipe only the owner
     /// writes to. The kernel closes that pipe when the owner dies however it dies; the watcher then sends SIGTERM to the
     /// daemon (SIGKILL after two seconds) and removes its socket and private directory. An owner that stops its daemon

@@ -7,7 +7,7 @@ using Cavra.Gate.Json;
 namespace Cavra.Gate.Runtime
 {
     /// <summary>
-    /// What both transports accept as the runtime's answer (spec README §3.7): at most 1 MiB of valid UTF-8 holding one
+    /// What both transports accept as the runtime's answer (docs/design/runtime-protocol.md §2.2): at most 1 MiB of valid UTF-8 holding one
     /// JSON object. Problems are phrased to follow a subject ("output", "daemon reply"): "is empty", "exceeds 1 MiB", …
     /// </summary>
     internal static class RuntimeReply

@@ -9,7 +9,7 @@ using System.Threading;
 namespace Cavra.Gate.Runtime
 {
     /// <summary>
-    /// One request over the daemon socket (decision-engine.md §3.6): connect, write one JSON object and a newline, read to
+    /// One request over the daemon socket (docs/design/runtime-protocol.md §3.3): connect, write one JSON object and a newline, read to
     /// EOF (the daemon closes after its one reply). One deadline covers connect, write and read, as in the Go client.
     /// <see cref="Begin"/> connects and sends without waiting for the daemon (a Unix-socket connect completes once the
     /// kernel queues it; the request fits the socket buffer); the reply is then collected without blocking

@@ -36,7 +36,7 @@ namespace Cavra.Gate.Runtime
 
     /// <summary>
     /// A directory only its owner can enter (0700 on Unix), for a daemon's socket: the socket itself carries no other
-    /// access control (decision-engine.md §3.6). Created under the temp folder with an unguessable name; never reused.
+    /// access control (docs/design/runtime-protocol.md §3.4). Created under the temp folder with an unguessable name; never reused.
     /// </summary>
     internal static class PrivateDirectory
     {

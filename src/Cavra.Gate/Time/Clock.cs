@@ -2,7 +2,7 @@ using System;
 
 namespace Cavra.Gate.Time
 {
-    /// <summary>The one source of "now" in the engine (spec README §2.5). Tests pin it; nothing reads the system time directly.</summary>
+    /// <summary>The one source of "now" in the engine (docs/design/README.md §3.5). Tests pin it; nothing reads the system time directly.</summary>
     public abstract class Clock
     {
         public static readonly Clock System = new SystemClock();

@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Cavra.Gate.Time
 {
-    /// <summary>Timestamp text as upstream CAVRA reads and writes it (gate.md §1.5).</summary>
+    /// <summary>Timestamp text as upstream CAVRA reads and writes it (docs/design/evidence.md §1.4).</summary>
     public static class IsoTimestamp
     {
         /// <summary>Python <c>datetime.isoformat()</c> of an aware UTC time: fractional part only when non-zero (6 digits), offset +00:00.</summary>

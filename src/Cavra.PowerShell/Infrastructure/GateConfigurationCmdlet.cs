@@ -9,7 +9,7 @@ namespace Cavra.PowerShell.Infrastructure
 {
     /// <summary>
     /// The configuration parameters every gate and pilot cmdlet shares. They mirror upstream's CLI flags; an unset
-    /// parameter falls back to its CAVRA_GO_* environment variable, then to the default (spec README §2.4).
+    /// parameter falls back to its CAVRA_GO_* environment variable, then to the default (docs/design/configuration.md §3).
     /// Paths are resolved through PowerShell so $PWD, PS drives and TestDrive: work.
     /// </summary>
     public abstract class GateConfigurationCmdlet : PSCmdlet

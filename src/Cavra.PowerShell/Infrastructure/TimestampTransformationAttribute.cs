@@ -5,7 +5,7 @@ using Cavra.Gate.Time;
 namespace Cavra.PowerShell.Infrastructure
 {
     /// <summary>
-    /// Binds timestamps the way the gate reads them (gate.md §1.5), not the way the session's time zone would: text is
+    /// Binds timestamps the way the gate reads them (docs/design/evidence.md §1.4), not the way the session's time zone would: text is
     /// parsed with the gate's own ISO 8601 parser (a missing offset means UTC, date-only means midnight UTC), and a
     /// DateTime without a kind is taken as UTC. Local DateTimes (Get-Date) and DateTimeOffsets keep their instant.
     /// Anything else, and an empty value, is a parameter binding error, so an unparseable date never reaches a file.

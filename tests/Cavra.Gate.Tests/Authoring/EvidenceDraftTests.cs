@@ -174,7 +174,7 @@ public sealed class EvidenceDraftTests : IDisposable
         Assert.Contains("recovery_minutes", problems);
 
         draft = Rehearsal();
-        draft.MaxRecoveryMinutes = 30; // above the plan's 15 (README §3.6)
+        draft.MaxRecoveryMinutes = 30; // above the plan's 15 (docs/design/README.md §4.6)
         Assert.Contains("must not exceed the rollback plan's", draft.Validate("r.json", plan).Message);
     }
 

@@ -3,7 +3,7 @@ using Cavra.Gate.Json;
 
 namespace Cavra.Gate.Tests.Decisions;
 
-/// <summary>ActionRequest.TryParse binds like the runtime's one-shot decoding (§2.3, §3): Go encoding/json semantics.</summary>
+/// <summary>ActionRequest.TryParse binds like the runtime's one-shot decoding (docs/design/decisions.md §2.1, §2.2): Go encoding/json semantics.</summary>
 public class ActionRequestTests
 {
     private static ActionRequest Parse(string json)
@@ -101,7 +101,7 @@ public class ActionRequestTests
     [Fact]
     public void A_type_error_in_the_contract_falls_back_to_the_runtime_request()
     {
-        // §2.3 subtlety: "blocked_count":"1" fails the typed parse; the runtime parse ignores release_governance.
+        // docs/design/decisions.md §2.1 subtlety: "blocked_count":"1" fails the typed parse; the runtime parse ignores release_governance.
         var r = Parse("{\"action_type\":\"release_governance_record\",\"release_governance\":{\"metadata_kind\":\"release-connector-delivery\",\"blocked_count\":\"1\"}}");
         Assert.Null(r.ReleaseGovernance);
         var d = new DecisionEngine(clock: Conformance.Clock()).Evaluate(r);

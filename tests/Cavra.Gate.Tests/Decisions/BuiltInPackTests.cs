@@ -2,7 +2,7 @@ using Cavra.Gate.Decisions;
 
 namespace Cavra.Gate.Tests.Decisions;
 
-/// <summary>The distinctive rules of each of the nine built-in packs (§5.13) and pack resolution (§5.1).</summary>
+/// <summary>The distinctive rules of each of the nine built-in packs (docs/design/decisions.md §3.3) and pack resolution (docs/design/decisions.md §3.4).</summary>
 public class BuiltInPackTests
 {
     private static Decision Eval(string pack, string actionType, string target, string operation = "", string server = "", string tool = "")

@@ -90,7 +90,7 @@ internal static class Conformance
 
     public static FixedClock Clock() => new FixedClock(PinnedNow);
 
-    /// <summary>Fixture semantics of decision-engine.md §12.</summary>
+    /// <summary>Fixture semantics of docs/design/decisions.md §7.</summary>
     public static void AssertExpected(JsonObject expected, Decision d, bool approverExact)
     {
         Assert.Equal(Text(expected, "decision"), d.Verdict);

@@ -5,7 +5,7 @@ using Cavra.Gate.Serialization;
 
 namespace Cavra.Gate.Tests.Decisions;
 
-/// <summary>The two JSON shapes of a decision: the pilot dict (pilot.md §4.2) and the runtime's one-shot output (§3.2).</summary>
+/// <summary>The two JSON shapes of a decision: the pilot dict (docs/design/decisions.md §2.4) and the runtime's one-shot output (docs/design/decisions.md §2.3).</summary>
 public class DecisionJsonTests
 {
     private static Decision Sample(string session = "parity-approval")

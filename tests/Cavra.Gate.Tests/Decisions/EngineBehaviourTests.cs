@@ -4,7 +4,7 @@ using Cavra.Gate.Time;
 
 namespace Cavra.Gate.Tests.Decisions;
 
-/// <summary>Commands, git, MCP, release governance details, policy resolution and metadata (§5.1–§5.11).</summary>
+/// <summary>Commands, git, MCP, release governance details, policy resolution and metadata (docs/design/decisions.md §4).</summary>
 public class EngineBehaviourTests
 {
     private static DecisionEngine Engine(CompiledPolicy? policy = null, TrustRegistry? registry = null) => new(policy, registry, Conformance.Clock());
@@ -17,7 +17,7 @@ public class EngineBehaviourTests
 
     private static JsonObject Rec(string json) => (JsonObject)StrictJsonParser.Parse(json);
 
-    // ---- commands §5.5 ----
+    // ---- commands docs/design/decisions.md §4.4 ----
 
     [Theory]
     [InlineData("  terraform apply -auto-approve \n", "terraform apply -auto-approve", "critical")]
@@ -51,7 +51,7 @@ public class EngineBehaviourTests
         Assert.Equal("commands.allow", d.RuleId);
     }
 
-    // ---- git §5.6 ----
+    // ---- git docs/design/decisions.md §4.5 ----
 
     [Theory]
     [InlineData("push", "", "", "origin/main", "block", "push")]
@@ -79,7 +79,7 @@ public class EngineBehaviourTests
         Assert.Equal("git.protected_branch.block_direct_push", d.RuleId);
     }
 
-    // ---- files §5.4 ----
+    // ---- files docs/design/decisions.md §4.3 ----
 
     [Fact]
     public void File_targets_are_not_normalised()
@@ -93,7 +93,7 @@ public class EngineBehaviourTests
         Assert.Equal(("read_file", "", "read"), (d.ActionType, d.Target, d.RequestedOperation));
     }
 
-    // ---- MCP §5.7/§5.8 ----
+    // ---- MCP docs/design/decisions.md §4.6, §4.7 ----
 
     [Fact]
     public void Mcp_requested_operation_prefers_the_operation_then_the_tool()
@@ -149,7 +149,7 @@ public class EngineBehaviourTests
         Assert.Equal(("mcp.registry.allow", "read"), (d.RuleId, d.RequestedOperation));
     }
 
-    // ---- policy resolution §5.1 ----
+    // ---- policy resolution docs/design/decisions.md §3.4 ----
 
     [Fact]
     public void Compiled_policy_pack_resolution()
@@ -166,7 +166,7 @@ public class EngineBehaviourTests
         Assert.Equal("allow", noId.Evaluate(new ActionRequest { ActionType = "read_file", Target = ".env", PolicyPack = "cavra-ai-agent-baseline" }).Verdict);
     }
 
-    // ---- release governance §5.9 ----
+    // ---- release governance docs/design/decisions.md §5.3 ----
 
     [Theory]
     [InlineData("{\"metadata_kind\":\"release-connector-delivery\",\"delivery_success\":true}", "release_governance.record.verified")]
@@ -254,7 +254,7 @@ public class EngineBehaviourTests
         Assert.Equal("release_governance.record.verified", d.RuleId);
     }
 
-    // ---- unknown action §5.10 ----
+    // ---- unknown action docs/design/decisions.md §4.8 ----
 
     [Fact]
     public void Unknown_action_echoes_type_target_and_operation()
@@ -265,7 +265,7 @@ public class EngineBehaviourTests
         Assert.Equal(("", "", "", "runtime.default.require_approval"), (d.ActionType, d.Target, d.RequestedOperation, d.RuleId));
     }
 
-    // ---- metadata §5.11 ----
+    // ---- metadata docs/design/decisions.md §2.3 ----
 
     [Fact]
     public void Metadata_defaults_ids_evidence_and_timestamp()

@@ -3,7 +3,7 @@ using Cavra.Gate.Json;
 
 namespace Cavra.Gate.Tests.Decisions;
 
-/// <summary>The upstream fixtures of decision-engine.md §12, read from the vendored tests/conformance at test time.</summary>
+/// <summary>The upstream fixtures of docs/design/decisions.md §7, read from the vendored tests/conformance at test time.</summary>
 public class GoldenTests
 {
     public static IEnumerable<object[]> ParityCases() => Conformance.CaseNames("parity_cases.json");
@@ -52,7 +52,7 @@ public class GoldenTests
         Assert.True(ActionRequest.TryParse(c.Get("request")!, out var request, out var error), error);
         Assert.NotNull(request.ReleaseGovernance);
         var d = new DecisionEngine(clock: Conformance.Clock()).Evaluate(request);
-        // §12.3: the approver group is compared exactly, including empty for the allow rows.
+        // docs/design/decisions.md §7.3: the approver group is compared exactly, including empty for the allow rows.
         Conformance.AssertExpected((JsonObject)c.Get("expected")!, d, approverExact: true);
         Assert.Equal("verify", d.RequestedOperation);
         Assert.Equal(Conformance.Text((JsonObject)c.Get("request")!, "target"), d.Target);
@@ -73,7 +73,7 @@ public class GoldenTests
         }
     }
 
-    // §12.4: compiled-policy unit cases from decision_test.go, policy = compiled_policy.json.
+    // docs/design/decisions.md §7.4: compiled-policy unit cases from decision_test.go, policy = compiled_policy.json.
     public static IEnumerable<object[]> CompiledCases() => new[]
     {
         new object[] { "{\"action_type\":\"read_file\",\"target\":\"config/prod.secret\"}", "block", "filesystem.read.block", "high", "", "" },

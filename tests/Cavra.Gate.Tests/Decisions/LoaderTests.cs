@@ -3,7 +3,7 @@ using Cavra.Gate.Json;
 
 namespace Cavra.Gate.Tests.Decisions;
 
-/// <summary>Compiled policy (§4.1) and trust registry (§4.2) loading with the Go loader's semantics.</summary>
+/// <summary>Compiled policy (docs/design/decisions.md §3.1) and trust registry (docs/design/decisions.md §3.2) loading with the Go loader's semantics.</summary>
 public class LoaderTests
 {
     private static CompiledPolicy Load(string json)

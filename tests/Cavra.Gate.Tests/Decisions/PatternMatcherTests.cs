@@ -3,11 +3,11 @@ using Cavra.Gate.Decisions;
 
 namespace Cavra.Gate.Tests.Decisions;
 
-/// <summary>decision-engine.md §5.3: whole-string, ordinal, '*' ≡ '**' ≡ any run without '\n', everything else literal.</summary>
+/// <summary>docs/design/decisions.md §4.2: whole-string, ordinal, '*' ≡ '**' ≡ any run without '\n', everything else literal.</summary>
 public class PatternMatcherTests
 {
     [Theory]
-    // The consequences §5.3 lists.
+    // The consequences docs/design/decisions.md §4.2 lists.
     [InlineData("**/secrets.*", "secrets.yaml", false)]
     [InlineData("**/secrets.*", "config/secrets.yaml", true)]
     [InlineData("**/*.pem", "key.pem", false)]

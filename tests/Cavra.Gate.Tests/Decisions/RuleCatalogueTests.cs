@@ -3,10 +3,10 @@ using Cavra.Gate.Json;
 
 namespace Cavra.Gate.Tests.Decisions;
 
-/// <summary>Every rule of the §5.12 catalogue, with its decision, severity, approver group and reason text.</summary>
+/// <summary>Every rule of the catalogue (docs/design/decisions.md §4.9), with its decision, severity, approver group and reason text.</summary>
 public class RuleCatalogueTests
 {
-    /// <summary>§5.12 minus <c>runner_auth.invalid</c>, which only the daemon produces.</summary>
+    /// <summary>The catalogue (docs/design/decisions.md §4.9) minus <c>runner_auth.invalid</c>, which only the daemon produces.</summary>
     private static readonly string[] Catalogue =
     {
         "filesystem.read.block", "filesystem.write.block", "filesystem.write.require_approval", "filesystem.read.allow", "filesystem.write.allow",

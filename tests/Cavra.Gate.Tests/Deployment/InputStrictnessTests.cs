@@ -5,7 +5,7 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Tests.Deployment;
 
 /// <summary>
-/// Spec README §3: every input of the deployment and promotion gate fails closed. No corruption of any file throws;
+/// docs/design/README.md §4: every input of the deployment and promotion gate fails closed. No corruption of any file throws;
 /// each makes the promotion report needs_attention, with a warn check whose message names the problem.
 /// </summary>
 public sealed class InputStrictnessTests : IDisposable

@@ -205,7 +205,7 @@ public sealed class PromotionEvidenceTests : IDisposable
         Assert.True(e.Approved);
     }
 
-    // ---- binding (spec README §3 item 9) ----
+    // ---- binding (docs/design/evidence.md §2.1) ----
 
     private (string, string?)[] Bound(TimeSpan? generated = null, TimeSpan? expires = null) => new (string, string?)[]
     {

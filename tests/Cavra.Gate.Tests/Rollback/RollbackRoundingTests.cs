@@ -3,7 +3,7 @@ using Cavra.Gate.Serialization;
 namespace Cavra.Gate.Tests.Rollback;
 
 /// <summary>age_days and days_until_due are rounded with Python's round() before the threshold comparisons
-/// (gate.md §1.5); expected values below were produced by CPython 3.</summary>
+/// (docs/design/evidence.md §1.5); expected values below were produced by CPython 3.</summary>
 public sealed class RollbackRoundingTests
 {
     [Theory]

@@ -7,7 +7,7 @@ using JObject = System.Text.Json.Nodes.JsonObject;
 namespace Cavra.Gate.Tests.Rollback;
 
 /// <summary>
-/// Spec README §3: no input makes a rollback report throw; every malformed file or shape is reported invalid, the report
+/// docs/design/README.md §4: no input makes a rollback report throw; every malformed file or shape is reported invalid, the report
 /// is needs_attention, and a message names the problem. A UTF-8 BOM is the one accepted leniency.
 /// </summary>
 public sealed class RollbackStrictnessTests : IDisposable

@@ -45,7 +45,7 @@ public class DaemonContractTests
     [Fact]
     public void A_typed_contract_that_does_not_bind_goes_one_shot()
     {
-        // One-shot mode ignores such a release_governance (§2.3); the daemon would close the connection without answering.
+        // One-shot mode ignores such a release_governance (docs/design/decisions.md §2.1); the daemon would close the connection without answering.
         var request = new ActionRequest { ActionType = "release_governance_record", ReleaseGovernance = Obj("{\"blocked_count\":\"1\"}") };
         Assert.False(DaemonContract.TryMap(request, out _, out var why));
         Assert.StartsWith("release_governance does not bind as the daemon contract: json: cannot unmarshal string", why);
