@@ -13,7 +13,7 @@ namespace Cavra.Gate.Readiness
 
     /// <summary>
     /// One check record, the same in every report (upstream <c>_check</c>): id, status, message, then the
-    /// check's extras in the order the spec gives them. A failed check is data, never an error.
+    /// check's extras in upstream's order (docs/design/readiness.md §1). A failed check is data, never an error.
     /// </summary>
     public sealed class ReadinessCheck : ICanonicalJson
     {
@@ -31,7 +31,7 @@ namespace Cavra.Gate.Readiness
         public CheckStatus Status { get; }
         public bool Passed => Status == CheckStatus.Pass;
         public string Message { get; }
-        /// <summary>The check's extra fields (path, mode, approval_id, ...) by their snake_case names, in spec order.</summary>
+        /// <summary>The check's extra fields (path, mode, approval_id, ...) by their snake_case names, in upstream's order.</summary>
         public OrderedDictionary Extras { get; }
 
         public object? this[string extra] => Extras.Contains(extra) ? Extras[extra] : null;

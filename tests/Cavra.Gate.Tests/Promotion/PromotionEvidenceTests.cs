@@ -233,7 +233,7 @@ public sealed class PromotionEvidenceTests : IDisposable
     [Fact]
     public void Only_the_binding_fields_present_are_echoed_in_fixed_order()
     {
-        // written in a different order in the file, echoed in the spec's order
+        // written in a different order in the file, echoed in upstream's order (docs/design/evidence.md §2)
         var doc = GateFiles.Canonical(With(("policy_sha256", Quote(Sha256Of(_files.PolicyPath))), ("expires_at", "\"2027-01-01T00:00:00Z\"")));
         Assert.Equal(ValidShape.Concat(new[] { "expires_at", "policy_sha256" }), GateFiles.Keys(doc));
         Assert.Equal("2027-01-01T00:00:00Z", ((JsonString)doc.Get("expires_at")!).Value); // as written
