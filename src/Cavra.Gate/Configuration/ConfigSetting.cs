@@ -31,7 +31,7 @@ namespace Cavra.Gate.Configuration
         public void WriteJson(CanonicalJsonWriter w)
         {
             w.StartObject()
-                .Property("name", Key)
+                .Property("name", Setting.Key ?? Setting.Name)
                 .Property("value", Value)
                 .Property("source", Source)
                 .Property("environment_variable", EnvironmentVariable);

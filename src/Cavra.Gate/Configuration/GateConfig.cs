@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
 
 namespace Cavra.Gate.Configuration
@@ -7,7 +8,7 @@ namespace Cavra.Gate.Configuration
     /// <summary>
     /// The effective Go backend configuration (upstream <c>GoBackendConfig</c>, docs/design/configuration.md): every row of
     /// <see cref="GateSettings"/> from a parameter, else the settings file, else its <c>CAVRA_GO_*</c> environment variable,
-    /// else the default, with its source remembered. Path values are kept as written; <see cref="Json.InputFiles"/> resolves
+    /// else the default, with its source remembered; an evidence directory fills evidence paths at its own level. Path values are kept as written; <see cref="Json.InputFiles"/> resolves
     /// them when a file is touched.
     /// </summary>
     public sealed class GateConfig : ICanonicalJson
@@ -87,16 +88,68 @@ namespace Cavra.Gate.Configuration
             Resolve(parameters, null, environment);
 
         /// <summary>
+        /// Resolves the configuration the way every cmdlet does: the settings file named by the SettingsPath parameter, else
+        /// by CAVRA_GO_SETTINGS, is read (relative to <paramref name="files"/>' folder) and ranks between the parameters and
+        /// the environment.
+        /// </summary>
+        /// <exception cref="SettingsFileException">A settings file is named but missing, unreadable or invalid.</exception>
+        public static GateConfig Load(GateParameters? parameters, Func<string, string?> environment, InputFiles files)
+        {
+            string? settingsPath = parameters != null && parameters.TryGet(GateSettings.SettingsPath, out var given)
+                ? (string)given : environment(GateSettings.SettingsPath.EnvironmentVariable);
+            GateParameters? fromFile = string.IsNullOrEmpty(settingsPath) ? null : SettingsFile.Read(files, files.Resolve(settingsPath!));
+            return Resolve(parameters, fromFile, environment, path => System.IO.File.Exists(files.Resolve(path)));
+        }
+
+        /// <summary>
         /// Resolves every row of <see cref="GateSettings"/>: a parameter, else the settings file's value, else the environment
         /// variable, else the default. Every value, whatever its source, goes through the row's one validator: a refused value
         /// is kept with its refusal (and a note), and whatever uses it fails closed.
+        /// <para>The evidence directory (itself resolved like any setting) then fills each path that names an evidence file
+        /// (<see cref="GateSetting.EvidenceFileName"/>) with that file in the directory, unless the path itself was given at
+        /// the directory's level or a stronger one: <c>-EvidenceDirectory</c> beats <c>CAVRA_GO_ROLLBACK_PLAN</c>, but not
+        /// <c>-RollbackPlanPath</c>, and <c>CAVRA_GO_EVIDENCE_DIR</c> fills only paths nothing else gives. An optional file
+        /// (the drill schedule) is filled only when <paramref name="fileExists"/> finds it there.</para>
         /// </summary>
-        public static GateConfig Resolve(GateParameters? parameters, GateParameters? settingsFile, Func<string, string?> environment)
+        public static GateConfig Resolve(GateParameters? parameters, GateParameters? settingsFile, Func<string, string?> environment,
+            Func<string, bool>? fileExists = null)
         {
             var list = new List<ConfigSetting>(GateSettings.All.Count);
             foreach (var setting in GateSettings.All)
                 list.Add(ResolveOne(setting, parameters, settingsFile, environment(setting.EnvironmentVariable)));
+
+            var directory = list.Find(s => s.Setting == GateSettings.EvidenceDirectory);
+            string folder = (string)directory.Value;
+            if (folder.Length > 0 && directory.Refusal == null)
+            {
+                for (int i = 0; i < list.Count; i++)
+                {
+                    var s = list[i];
+                    string? name = s.Setting.EvidenceFileName;
+                    if (name == null || Rank(s.Source) >= Rank(directory.Source)) continue;
+                    string path = name.Length == 0 ? folder : Join(folder, name);
+                    if (s.Setting.EvidenceFileOptional && !(fileExists?.Invoke(path) ?? false)) continue;
+                    list[i] = s.WithValue(path, ConfigSource.EvidenceDirectory);
+                }
+            }
             return new GateConfig(list);
+        }
+
+        /// <summary>How strong a source is; the evidence directory fills only paths from weaker sources than its own.</summary>
+        private static int Rank(ConfigSource source) => source switch
+        {
+            ConfigSource.Parameter => 3,
+            ConfigSource.SettingsFile => 2,
+            ConfigSource.Environment => 1,
+            _ => 0,
+        };
+
+        /// <summary>Python <c>Path(directory) / name</c>, as the release package directory joins its file names.</summary>
+        private static string Join(string directory, string name)
+        {
+            char last = directory[directory.Length - 1];
+            bool endsWithSeparator = last == '/' || last == System.IO.Path.DirectorySeparatorChar;
+            return endsWithSeparator ? directory + name : directory + System.IO.Path.DirectorySeparatorChar + name;
         }
 
         private static ConfigSetting ResolveOne(GateSetting setting, GateParameters? parameters, GateParameters? settingsFile, string? env)

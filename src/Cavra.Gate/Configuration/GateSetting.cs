@@ -27,10 +27,12 @@ namespace Cavra.Gate.Configuration
         private readonly Func<object, string?>? _caution;
 
         internal GateSetting(string name, string environmentVariable, string? key, SettingKind kind, object defaultValue, string summary,
-            string validation = "", Func<object, string?>? refuse = null, Func<object, string?>? caution = null, object? unreadableValue = null)
+            string validation = "", Func<object, string?>? refuse = null, Func<object, string?>? caution = null, object? unreadableValue = null,
+            string? evidenceFileName = null, bool evidenceFileOptional = false)
         {
             Name = name; EnvironmentVariable = environmentVariable; Key = key; Kind = kind; DefaultValue = defaultValue; Summary = summary;
             Validation = validation; _refuse = refuse; _caution = caution; UnreadableValue = unreadableValue ?? defaultValue;
+            EvidenceFileName = evidenceFileName; EvidenceFileOptional = evidenceFileOptional;
             if (defaultValue.GetType() != ValueType) throw new ArgumentException($"{name}: default must be a {ValueType.Name}");
         }
 
@@ -49,6 +51,13 @@ namespace Cavra.Gate.Configuration
         public string Validation { get; }
         /// <summary>What environment text that cannot be read at all becomes (the default unless the row fails closed otherwise).</summary>
         public object UnreadableValue { get; }
+
+        /// <summary>For a path an evidence directory supplies: the upstream default file name inside it ("" for the directory
+        /// itself, as the release package directory); null when the evidence directory does not supply this setting.</summary>
+        public string? EvidenceFileName { get; }
+        /// <summary>The evidence directory supplies this path only when the file exists there (an optional input, such as
+        /// the drill schedule, joins the gate only when configured).</summary>
+        public bool EvidenceFileOptional { get; }
 
         /// <summary>The .NET type of the value: BackendMode, string, double or bool.</summary>
         public Type ValueType => Kind switch

@@ -7,7 +7,12 @@ namespace Cavra.Gate.Configuration
     /// The settings table: every Go backend setting once, in upstream <c>GoBackendConfig</c> order. It drives resolution
     /// (<see cref="GateConfig"/>), the settings file (<see cref="SettingsFile"/>), the cmdlets' configuration parameters
     /// (a test holds each cmdlet to exactly these rows) and the docs (a test holds the about topic's table to it).
-    /// Adding a setting is one row here plus its check; docs/design/configuration.md describes the table.
+    /// Adding a setting is one row here plus its check; docs/design/configuration.md describes the table. Because PowerShell
+    /// binds compile-time properties, the row also needs, in the same words (tests fail until each is there):
+    /// a property on GateConfigurationCmdlet with [ValidateGateSetting] (SwitchParameter for a Switch row), a parameter of
+    /// the readiness pack (module/ReadinessPack), a line in about_Cavra_GoPromotion's Settings list, and a parameter section
+    /// in the help page of every gate-configuration cmdlet. Read the value with <see cref="GateConfig.Value"/> (or
+    /// Path/Number/Switch), or add a typed property to GateConfig.
     /// </summary>
     public static class GateSettings
     {
@@ -22,22 +27,24 @@ namespace Cavra.Gate.Configuration
         public static readonly GateSetting PolicyPath = Path("PolicyPath", "CAVRA_GO_RUNTIME_POLICY", "policy_path", "The compiled policy JSON.");
         public static readonly GateSetting RegistryPath = Path("RegistryPath", "CAVRA_GO_RUNTIME_REGISTRY", "registry_path", "The optional MCP trust registry JSON.");
         public static readonly GateSetting PackageDir = Path("PackageDir", "CAVRA_GO_RUNTIME_PACKAGE_DIR", "package_dir",
-            "Release package folder holding the deployment metadata files under their default names.");
+            "Release package folder holding the deployment metadata files under their default names.", "");
         public static readonly GateSetting EndpointDeploymentPath = Path("EndpointDeploymentPath", "CAVRA_GO_ENDPOINT_DEPLOYMENT_MANIFEST", "endpoint_deployment_path",
             "Endpoint deployment manifest.");
         public static readonly GateSetting CiRunnerBundlesPath = Path("CiRunnerBundlesPath", "CAVRA_GO_CI_RUNNER_BUNDLES", "ci_runner_bundles_path", "CI runner bundle metadata.");
         public static readonly GateSetting ChannelManifestPath = Path("ChannelManifestPath", "CAVRA_GO_WORKSTATION_CHANNELS", "channel_manifest_path", "Workstation channel manifest.");
         public static readonly GateSetting UpdaterPolicyPath = Path("UpdaterPolicyPath", "CAVRA_GO_WORKSTATION_UPDATER_POLICY", "updater_policy_path", "Workstation updater policy.");
-        public static readonly GateSetting PromotionEvidencePath = Path("PromotionEvidencePath", "CAVRA_GO_PROMOTION_EVIDENCE", "promotion_evidence_path", "Promotion evidence.");
-        public static readonly GateSetting RollbackPlanPath = Path("RollbackPlanPath", "CAVRA_GO_ROLLBACK_PLAN", "rollback_plan_path", "Rollback plan.");
+        public static readonly GateSetting PromotionEvidencePath = Path("PromotionEvidencePath", "CAVRA_GO_PROMOTION_EVIDENCE", "promotion_evidence_path", "Promotion evidence.",
+            "cavra-runtime.go-backend-promotion-evidence.json");
+        public static readonly GateSetting RollbackPlanPath = Path("RollbackPlanPath", "CAVRA_GO_ROLLBACK_PLAN", "rollback_plan_path", "Rollback plan.",
+            "cavra-runtime.go-backend-rollback-plan.json");
         public static readonly GateSetting RollbackRehearsalPath = Path("RollbackRehearsalPath", "CAVRA_GO_ROLLBACK_REHEARSAL_EVIDENCE", "rollback_rehearsal_path",
-            "Rollback rehearsal evidence.");
+            "Rollback rehearsal evidence.", "cavra-runtime.go-backend-rollback-rehearsal.json");
         public static readonly GateSetting RollbackDrillHistoryPath = Path("RollbackDrillHistoryPath", "CAVRA_GO_ROLLBACK_DRILL_HISTORY", "rollback_drill_history_path",
-            "Rollback drill history.");
+            "Rollback drill history.", "cavra-runtime.go-backend-rollback-drills.json");
         public static readonly GateSetting RollbackDrillMaxAgeDays = Days("RollbackDrillMaxAgeDays", "CAVRA_GO_ROLLBACK_DRILL_MAX_AGE_DAYS", "rollback_drill_max_age_days", 90,
             "How old the latest drill may be, in days, before the history is stale.");
         public static readonly GateSetting RollbackDrillSchedulePath = Path("RollbackDrillSchedulePath", "CAVRA_GO_ROLLBACK_DRILL_SCHEDULE", "rollback_drill_schedule_path",
-            "Rollback drill schedule; joins the promoted-mode gate only when configured.");
+            "Rollback drill schedule; joins the promoted-mode gate only when configured.", "cavra-runtime.go-backend-rollback-drill-schedule.json", optional: true);
         public static readonly GateSetting RollbackDrillDueSoonDays = Days("RollbackDrillDueSoonDays", "CAVRA_GO_ROLLBACK_DRILL_DUE_SOON_DAYS", "rollback_drill_due_soon_days", 14,
             "How many days before the next drill is due the schedule reports due_soon.");
         public static readonly GateSetting TimeoutSeconds = new GateSetting("TimeoutSeconds", "CAVRA_GO_RUNTIME_TIMEOUT_SECONDS", "timeout_seconds", SettingKind.Number, 5.0,
@@ -47,12 +54,22 @@ namespace Cavra.Gate.Configuration
                 ? d >= MinimumTimeoutSeconds && d <= MaximumTimeoutSeconds ? null : "must be between 0.001 and 3600"
                 : "must be a positive number");
 
-        /// <summary>Every row, in upstream order (the order of Get-CavraGoBackendConfig and the canonical JSON).</summary>
+        /// <summary>A settings file (the API's --settings): the level between parameters and the environment. A settings file
+        /// cannot name another, so it has no key.</summary>
+        public static readonly GateSetting SettingsPath = new GateSetting("SettingsPath", "CAVRA_GO_SETTINGS", null, SettingKind.Path, "",
+            "A JSON settings file of the snake_case keys below; its values rank above the environment. Relative paths in it resolve against its folder.",
+            "a readable settings file; a missing or invalid one is an error");
+        /// <summary>One folder holding the evidence under upstream's default file names; fills the evidence paths at its own level.</summary>
+        public static readonly GateSetting EvidenceDirectory = Path("EvidenceDirectory", "CAVRA_GO_EVIDENCE_DIR", "evidence_dir",
+            "A folder with the evidence files under their default names (promotion evidence, rollback plan, rehearsal, drills, drill schedule when present) and the deployment metadata; each file's own setting at the same or a higher level wins.");
+
+        /// <summary>Every row: upstream's settings in upstream order, then this module's own (the order of
+        /// Get-CavraGoBackendConfig and the canonical JSON).</summary>
         public static IReadOnlyList<GateSetting> All { get; } = new[]
         {
             Mode, RuntimePath, PolicyPath, RegistryPath, PackageDir, EndpointDeploymentPath, CiRunnerBundlesPath, ChannelManifestPath,
             UpdaterPolicyPath, PromotionEvidencePath, RollbackPlanPath, RollbackRehearsalPath, RollbackDrillHistoryPath, RollbackDrillMaxAgeDays,
-            RollbackDrillSchedulePath, RollbackDrillDueSoonDays, TimeoutSeconds,
+            RollbackDrillSchedulePath, RollbackDrillDueSoonDays, TimeoutSeconds, SettingsPath, EvidenceDirectory,
         };
 
         private static readonly Dictionary<string, GateSetting> ByName = All.ToDictionary(s => s.Name, System.StringComparer.OrdinalIgnoreCase);
@@ -64,8 +81,8 @@ namespace Cavra.Gate.Configuration
         /// <summary>The row for a settings-file key (exact, as upstream's keys are), or null.</summary>
         public static GateSetting? FindKey(string key) => ByKey.TryGetValue(key, out var s) ? s : null;
 
-        private static GateSetting Path(string name, string variable, string key, string summary) =>
-            new GateSetting(name, variable, key, SettingKind.Path, "", summary);
+        private static GateSetting Path(string name, string variable, string key, string summary, string? evidenceFileName = null, bool optional = false) =>
+            new GateSetting(name, variable, key, SettingKind.Path, "", summary, evidenceFileName: evidenceFileName, evidenceFileOptional: optional);
 
         // Zero, negative or NaN ages are accepted as upstream accepts them: every check that uses them fails closed.
         private static GateSetting Days(string name, string variable, string key, double days, string summary) =>

@@ -16,7 +16,7 @@ namespace Cavra.Gate.Configuration
         public static GateParameters Read(InputFiles files, string path)
         {
             var read = files.ReadObject(path);
-            if (!read.Valid) throw new SettingsFileException(path, $"settings file {path}: {read.Message}");
+            if (!read.Valid) throw new SettingsFileException(path, $"settings file {path}: {read.Message}", missing: !System.IO.File.Exists(path) && !System.IO.Directory.Exists(path));
             string folder = System.IO.Path.GetDirectoryName(path) ?? "";
             var values = new GateParameters();
             foreach (var m in read.Payload.Members)
@@ -58,9 +58,11 @@ namespace Cavra.Gate.Configuration
     /// <summary>A settings file that cannot be used; the message names the file and the problem.</summary>
     public sealed class SettingsFileException : Exception
     {
-        public SettingsFileException(string path, string message) : base(message) { Path = path; }
+        public SettingsFileException(string path, string message, bool missing = false) : base(message) { Path = path; Missing = missing; }
 
         /// <summary>The settings file.</summary>
         public string Path { get; }
+        /// <summary>True when nothing exists at <see cref="Path"/>.</summary>
+        public bool Missing { get; }
     }
 }

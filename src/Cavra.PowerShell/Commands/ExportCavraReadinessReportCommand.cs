@@ -76,7 +76,8 @@ namespace Cavra.PowerShell.Commands
             if (ParameterSetName == InputObjectSet) verdict = InputObject;
             else
             {
-                try { verdict = GateVerdict.Evaluate(CreateContext(ResolveConfig())); }
+                var config = ResolveConfig(); // an unusable settings file is its own terminating error
+                try { verdict = GateVerdict.Evaluate(CreateContext(config)); }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))
                 {
                     WriteError(new ErrorRecord(ex, "GateEvaluationFailed", ErrorCategory.InvalidResult, null));

@@ -34,40 +34,63 @@ namespace Cavra.PowerShell.Infrastructure
         [Parameter] [ValidateGateSetting(nameof(RollbackDrillSchedulePath))] public string RollbackDrillSchedulePath { get; set; } = null!;
         [Parameter] [ValidateGateSetting(nameof(RollbackDrillDueSoonDays))] public double RollbackDrillDueSoonDays { get; set; }
         [Parameter] [ValidateGateSetting(nameof(TimeoutSeconds))] public double TimeoutSeconds { get; set; }
+        [Parameter] [ValidateGateSetting(nameof(SettingsPath))] public string SettingsPath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(EvidenceDirectory))] public string EvidenceDirectory { get; set; } = null!;
 
         /// <summary>The clock every evaluation uses; tests of the cmdlets can set it through the module's session state.</summary>
         protected Clock Clock => ModuleClock.Current;
 
-        /// <summary>Builds the effective configuration and narrates its sources with -Verbose.</summary>
-        protected GateConfig ResolveConfig()
+        /// <summary>Builds the effective configuration (parameters, the settings file, CAVRA_GO_*, the evidence directory,
+        /// the defaults) and narrates its sources with -Verbose. A settings file that is named but missing or invalid is a
+        /// terminating error (SettingsFileNotFound, SettingsFileInvalid): nothing is evaluated on a configuration half read.</summary>
+        protected GateConfig ResolveConfig() => ResolveConfig(this, BoundSettings());
+
+        /// <summary><see cref="ResolveConfig()"/> for cmdlets that declare only some settings as parameters.</summary>
+        internal static GateConfig ResolveConfig(PSCmdlet cmdlet, GateParameters given)
         {
-            var config = GateConfig.Resolve(BoundSettings(), Environment.GetEnvironmentVariable);
+            GateConfig config;
+            try { config = GateConfig.Load(given, Environment.GetEnvironmentVariable, Files(cmdlet)); }
+            catch (SettingsFileException ex)
+            {
+                cmdlet.ThrowTerminatingError(new ErrorRecord(ex, ex.Missing ? "SettingsFileNotFound" : "SettingsFileInvalid",
+                    ex.Missing ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData, ex.Path));
+                throw; // not reached: ThrowTerminatingError always throws
+            }
             foreach (var s in config.Settings)
-                if (s.Source != ConfigSource.Default) WriteVerbose($"{s.Name} = '{s.Value}' (from {DescribeSource(s)})");
-            foreach (var s in config.Notes) WriteVerbose(s.Note);
+                if (s.Source != ConfigSource.Default) cmdlet.WriteVerbose($"{s.Name} = '{s.Value}' (from {DescribeSource(s)})");
+            foreach (var s in config.Notes) cmdlet.WriteVerbose(s.Note);
             return config;
         }
 
+        /// <summary>The engine's file door, with relative paths resolved against PowerShell's current location.</summary>
+        private static InputFiles Files(PSCmdlet cmdlet) => new InputFiles(cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+
         /// <summary>The settings given as parameters, read from the bound parameters by the table's names (no reflection);
         /// paths resolved against $PWD through PowerShell, so PS drives and TestDrive: work.</summary>
-        protected GateParameters BoundSettings()
+        protected GateParameters BoundSettings() => BoundSettings(this);
+
+        /// <summary><see cref="BoundSettings()"/> for any cmdlet: the bound parameters that are rows of the settings table
+        /// (or only <paramref name="only"/>, for a cmdlet whose other parameters share a row's name but not its meaning).</summary>
+        internal static GateParameters BoundSettings(PSCmdlet cmdlet, params GateSetting[] only)
         {
             var given = new GateParameters();
-            foreach (var setting in GateSettings.All)
-                if (MyInvocation.BoundParameters.TryGetValue(setting.Name, out var value))
-                    given.Set(setting, ParameterValue(setting, value));
+            foreach (var setting in only.Length > 0 ? only : GateSettings.All)
+                if (cmdlet.MyInvocation.BoundParameters.TryGetValue(setting.Name, out var value))
+                    given.Set(setting, ParameterValue(cmdlet, setting, value));
             return given;
         }
 
         /// <summary>A bound parameter's value as the table's type; an explicit empty path means "not configured", overriding the environment.</summary>
-        protected object ParameterValue(GateSetting setting, object? value)
+        protected object ParameterValue(GateSetting setting, object? value) => ParameterValue(this, setting, value);
+
+        private static object ParameterValue(PSCmdlet cmdlet, GateSetting setting, object? value)
         {
             if (value is PSObject ps) value = ps.BaseObject;
             switch (setting.Kind)
             {
                 case SettingKind.Path:
                     string text = value as string ?? "";
-                    return text.Length == 0 ? "" : SessionState.Path.GetUnresolvedProviderPathFromPSPath(text);
+                    return text.Length == 0 ? "" : cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(text);
                 case SettingKind.Switch:
                     return value is SwitchParameter sw ? sw.IsPresent : LanguagePrimitives.IsTrue(value);
                 default:
@@ -78,7 +101,7 @@ namespace Cavra.PowerShell.Infrastructure
         /// <summary>A gate context whose file reads are narrated with -Verbose and whose relative paths resolve against $PWD.</summary>
         protected GateContext CreateContext(GateConfig config)
         {
-            var files = new InputFiles(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+            var files = Files(this);
             files.FileRead += path => WriteVerbose($"Read {path}");
             return new GateContext(config, files, Clock);
         }

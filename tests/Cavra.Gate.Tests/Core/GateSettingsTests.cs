@@ -164,4 +164,100 @@ public sealed class GateSettingsTests : IDisposable
         Assert.Throws<ArgumentException>(() => p.Set(GateSettings.TimeoutSeconds, "5"));
         Assert.Throws<ArgumentException>(() => p.Set(GateSettings.Mode, "promoted"));
     }
+
+    // ---- the evidence directory and the settings file level -------------------------------------------------------
+
+    private static readonly string[] EvidenceNames =
+    {
+        "cavra-runtime.go-backend-promotion-evidence.json", "cavra-runtime.go-backend-rollback-plan.json",
+        "cavra-runtime.go-backend-rollback-rehearsal.json", "cavra-runtime.go-backend-rollback-drills.json",
+    };
+
+    [Fact]
+    public void An_evidence_directory_finds_every_evidence_file_by_its_default_name_and_serves_as_the_package_dir()
+    {
+        var c = GateConfig.Resolve(new GateParameters { }, null, Env(("CAVRA_GO_EVIDENCE_DIR", "/ev")), _ => true);
+        Assert.Equal("/ev/" + EvidenceNames[0], c.PromotionEvidencePath);
+        Assert.Equal("/ev/" + EvidenceNames[1], c.RollbackPlanPath);
+        Assert.Equal("/ev/" + EvidenceNames[2], c.RollbackRehearsalPath);
+        Assert.Equal("/ev/" + EvidenceNames[3], c.RollbackDrillHistoryPath);
+        Assert.Equal("/ev/cavra-runtime.go-backend-rollback-drill-schedule.json", c.RollbackDrillSchedulePath);
+        Assert.Equal("/ev", c.PackageDir);
+        Assert.All(new[] { "PromotionEvidencePath", "RollbackPlanPath", "RollbackRehearsalPath", "RollbackDrillHistoryPath", "RollbackDrillSchedulePath", "PackageDir" },
+            n => Assert.Equal(ConfigSource.EvidenceDirectory, c[n].Source));
+        Assert.Equal(ConfigSource.Environment, c["EvidenceDirectory"].Source);
+        Assert.Equal(ConfigSource.Default, c["RuntimePath"].Source); // not an evidence file
+    }
+
+    [Fact]
+    public void The_drill_schedule_comes_from_the_evidence_directory_only_when_the_file_is_there()
+    {
+        var c = GateConfig.Resolve(new GateParameters { }, null, Env(("CAVRA_GO_EVIDENCE_DIR", "/ev")), path => !path.EndsWith("drill-schedule.json"));
+        Assert.Equal("", c.RollbackDrillSchedulePath);
+        Assert.False(c.ScheduleConfigured);
+        Assert.Equal(ConfigSource.Default, c["RollbackDrillSchedulePath"].Source);
+        Assert.Equal("/ev/" + EvidenceNames[1], c.RollbackPlanPath);
+    }
+
+    [Fact]
+    public void The_evidence_directory_fills_paths_at_its_own_level_and_below_only()
+    {
+        var parameters = new GateParameters { RollbackPlanPath = "/param/plan.json" };
+        parameters.Set(GateSettings.EvidenceDirectory, "/param-ev");
+        var file = new GateParameters { RollbackRehearsalPath = "/file/rehearsal.json" };
+        var env = Env(("CAVRA_GO_PROMOTION_EVIDENCE", "/env/promotion.json"), ("CAVRA_GO_EVIDENCE_DIR", "/env-ev"));
+        var c = GateConfig.Resolve(parameters, file, env, _ => false);
+        Assert.Equal(("/param/plan.json", ConfigSource.Parameter), (c.RollbackPlanPath, c["RollbackPlanPath"].Source));        // same level: the path wins
+        Assert.Equal(("/param-ev/" + EvidenceNames[2], ConfigSource.EvidenceDirectory), (c.RollbackRehearsalPath, c["RollbackRehearsalPath"].Source)); // parameter folder beats the settings file's path
+        Assert.Equal(("/param-ev/" + EvidenceNames[0], ConfigSource.EvidenceDirectory), (c.PromotionEvidencePath, c["PromotionEvidencePath"].Source)); // and the environment's
+        Assert.Equal("/param-ev", c.Path(GateSettings.EvidenceDirectory));
+
+        // An environment folder fills only what nothing else gives.
+        var low = GateConfig.Resolve(null, file, env, _ => false);
+        Assert.Equal("/file/rehearsal.json", low.RollbackRehearsalPath);
+        Assert.Equal("/env/promotion.json", low.PromotionEvidencePath);
+        Assert.Equal(("/env-ev/" + EvidenceNames[1], ConfigSource.EvidenceDirectory), (low.RollbackPlanPath, low["RollbackPlanPath"].Source));
+
+        // An explicit empty folder at a stronger level switches a weaker one off.
+        var off = new GateParameters();
+        off.Set(GateSettings.EvidenceDirectory, "");
+        Assert.Equal("", GateConfig.Resolve(off, null, env, _ => true).RollbackPlanPath);
+    }
+
+    [Fact]
+    public void Load_reads_the_settings_file_named_by_the_parameter_else_CAVRA_GO_SETTINGS()
+    {
+        string path = File("{\"mode\": \"shadow\", \"evidence_dir\": \"ev\"}");
+        Directory.CreateDirectory(Path.Combine(_dir, "ev"));
+        System.IO.File.WriteAllText(Path.Combine(_dir, "ev", "cavra-runtime.go-backend-rollback-drill-schedule.json"), "{}");
+        var files = new InputFiles(_dir);
+
+        var viaEnv = GateConfig.Load(null, Env(("CAVRA_GO_SETTINGS", "settings.json"), ("CAVRA_GO_BACKEND_MODE", "promoted")), files);
+        Assert.Equal((BackendMode.Shadow, ConfigSource.SettingsFile), (viaEnv.Mode, viaEnv["Mode"].Source));
+        Assert.Equal(("settings.json", ConfigSource.Environment), (viaEnv.Path(GateSettings.SettingsPath), viaEnv["SettingsPath"].Source));
+        Assert.Equal(Path.Combine(_dir, "ev", EvidenceNames[1]), viaEnv.RollbackPlanPath);
+        Assert.Equal(Path.Combine(_dir, "ev", "cavra-runtime.go-backend-rollback-drill-schedule.json"), viaEnv.RollbackDrillSchedulePath);
+
+        var given = new GateParameters { Mode = BackendMode.Enforce };
+        given.Set(GateSettings.SettingsPath, path);
+        var viaParameter = GateConfig.Load(given, Env(("CAVRA_GO_SETTINGS", "/nowhere.json")), files);
+        Assert.Equal(BackendMode.Enforce, viaParameter.Mode);
+        Assert.Equal(ConfigSource.SettingsFile, viaParameter["EvidenceDirectory"].Source);
+
+        var none = new GateParameters();
+        none.Set(GateSettings.SettingsPath, ""); // an explicit empty path switches CAVRA_GO_SETTINGS off
+        Assert.Equal(BackendMode.Disabled, GateConfig.Load(none, Env(("CAVRA_GO_SETTINGS", "/nowhere.json")), files).Mode);
+
+        var missing = Assert.Throws<SettingsFileException>(() => GateConfig.Load(null, Env(("CAVRA_GO_SETTINGS", "absent.json")), files));
+        Assert.True(missing.Missing);
+        Assert.Equal(Path.Combine(_dir, "absent.json"), missing.Path);
+        Assert.False(Assert.Throws<SettingsFileException>(() => GateConfig.Load(null, Env(("CAVRA_GO_SETTINGS", "ev")), files)).Missing);
+    }
+
+    [Fact]
+    public void A_settings_file_cannot_name_another()
+    {
+        string path = File("{\"settings_path\": \"other.json\"}");
+        Assert.Contains("unknown key 'settings_path'", Assert.Throws<SettingsFileException>(() => SettingsFile.Read(new InputFiles(), path)).Message);
+    }
 }
