@@ -267,6 +267,14 @@ Describe 'One settings file and one evidence folder for every cmdlet' {
             Should -Throw -ErrorId 'SettingsFileNotFound,Cavra.PowerShell.Commands.NewCavraRollbackRehearsalCommand'
     }
 
+    It 'prints every source name in full in the table view' {
+        $file = Join-Path $dir 'settings.json'
+        Set-Content -LiteralPath $file -Value '{"mode": "shadow"}'
+        $text = Get-CavraGoBackendConfig -SettingsPath $file -EvidenceDirectory $dir | Out-String -Width 200
+        $text | Should -Match '\bEvidenceDirectory\b\s+CAVRA_GO_ROLLBACK_PLAN'
+        $text | Should -Match '\bSettingsFile\b\s+CAVRA_GO_BACKEND_MODE'
+    }
+
     It 'carries -SettingsPath and -EvidenceDirectory into the readiness pack' {
         $pack = Join-Path (Split-Path $env:CAVRA_MODULE_MANIFEST) 'ReadinessPack/Cavra.GoPromotion.Tests.ps1'
         $declared = (Get-Command $pack).Parameters.Keys
