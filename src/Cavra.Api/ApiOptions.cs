@@ -12,7 +12,8 @@ public sealed class ApiOptions
         "  --address IP               listen address (default 127.0.0.1); a non-loopback address needs --allow-remote\n" +
         "  --port N                   TCP port (default 8000; 0 picks a free port, printed on the first line)\n" +
         "  --settings FILE            JSON file with upstream's snake_case configuration keys, re-read on every request;\n" +
-        "                             relative paths in it resolve against the file's folder (default: CAVRA_GO_* only)\n" +
+        "                             relative paths in it resolve against the file's folder (default: CAVRA_GO_SETTINGS,\n" +
+        "                             else CAVRA_GO_* only)\n" +
         "  --allow-remote             permit a non-loopback --address\n" +
         "  --exit-when-stdin-closes   shut down when standard input reaches end of file (the owner process has gone)";
 

@@ -124,6 +124,22 @@ public sealed class RouteTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_settings_CAVRA_GO_SETTINGS_names_the_file_and_CAVRA_GO_EVIDENCE_DIR_finds_the_evidence()
+    {
+        SettingsFile.Write(SettingsPath, new GateParameters { Mode = BackendMode.Enforce });
+        var env = new ConcurrentDictionary<string, string>
+        {
+            ["CAVRA_GO_SETTINGS"] = SettingsPath,
+            ["CAVRA_GO_EVIDENCE_DIR"] = Path.GetDirectoryName(_evidence.RollbackPlanPath)!,
+        };
+        await using var api = await ApiServer.StartAsync(null, env);
+        var body = (await api.GetAsync("/runtime/go-pilot/rollback-readiness")).Body;
+        Assert.Contains("\"mode\": \"enforce\"", body);
+        Assert.Equal("cavra-runtime.go-backend-rollback-plan.json", Path.GetFileName(_evidence.RollbackPlanPath)); // the default name the folder finds
+        Assert.Contains("\"status\": \"ready\"", body);
+    }
+
+    [Fact]
     public async Task The_environment_is_read_on_every_request_and_the_settings_file_overrides_it()
     {
         var env = new ConcurrentDictionary<string, string> { ["CAVRA_GO_BACKEND_MODE"] = "shadow", ["CAVRA_GO_ROLLBACK_PLAN"] = _evidence.RollbackPlanPath };

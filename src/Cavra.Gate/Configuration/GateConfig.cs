@@ -1,14 +1,15 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
+using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
 
 namespace Cavra.Gate.Configuration
 {
     /// <summary>
-    /// The effective Go backend configuration (upstream <c>GoBackendConfig</c>, docs/design/configuration.md §2): each value from a
-    /// parameter, else its <c>CAVRA_GO_*</c> environment variable, else the default, with its source remembered.
-    /// Path values are kept as written; <see cref="Json.InputFiles"/> resolves them when a file is touched.
+    /// The effective Go backend configuration (upstream <c>GoBackendConfig</c>, docs/design/configuration.md): every row of
+    /// <see cref="GateSettings"/> from a parameter, else the settings file, else its <c>CAVRA_GO_*</c> environment variable,
+    /// else the default, with its source remembered; an evidence directory fills evidence paths at its own level. Path values are kept as written; <see cref="Json.InputFiles"/> resolves
+    /// them when a file is touched.
     /// </summary>
     public sealed class GateConfig : ICanonicalJson
     {
@@ -17,59 +18,51 @@ namespace Cavra.Gate.Configuration
         public const double DefaultRollbackDrillDueSoonDays = 14.0;
         public const double DefaultTimeoutSeconds = 5.0;
 
-        private readonly Dictionary<string, ConfigSetting> _byName;
+        private readonly Dictionary<GateSetting, ConfigSetting> _bySetting;
 
         private GateConfig(List<ConfigSetting> settings)
         {
             Settings = settings;
-            _byName = new Dictionary<string, ConfigSetting>(StringComparer.Ordinal);
-            foreach (var s in settings) _byName[s.Name] = s;
-            Mode = (BackendMode)_byName["Mode"].Value;
-            RuntimePath = Text("RuntimePath");
-            PolicyPath = Text("PolicyPath");
-            RegistryPath = Text("RegistryPath");
-            PackageDir = Text("PackageDir");
-            EndpointDeploymentPath = Text("EndpointDeploymentPath");
-            CiRunnerBundlesPath = Text("CiRunnerBundlesPath");
-            ChannelManifestPath = Text("ChannelManifestPath");
-            UpdaterPolicyPath = Text("UpdaterPolicyPath");
-            PromotionEvidencePath = Text("PromotionEvidencePath");
-            RollbackPlanPath = Text("RollbackPlanPath");
-            RollbackRehearsalPath = Text("RollbackRehearsalPath");
-            RollbackDrillHistoryPath = Text("RollbackDrillHistoryPath");
-            RollbackDrillMaxAgeDays = (double)_byName["RollbackDrillMaxAgeDays"].Value;
-            RollbackDrillSchedulePath = Text("RollbackDrillSchedulePath");
-            RollbackDrillDueSoonDays = (double)_byName["RollbackDrillDueSoonDays"].Value;
-            TimeoutSeconds = (double)_byName["TimeoutSeconds"].Value;
+            _bySetting = new Dictionary<GateSetting, ConfigSetting>();
+            foreach (var s in settings) _bySetting[s.Setting] = s;
         }
 
-        public BackendMode Mode { get; }
+        public BackendMode Mode => (BackendMode)Value(GateSettings.Mode);
         /// <summary>True only for shadow, enforce and promoted.</summary>
         public bool Enabled => Mode != BackendMode.Disabled;
-        public string RuntimePath { get; }
-        public string PolicyPath { get; }
-        public string RegistryPath { get; }
-        public string PackageDir { get; }
-        public string EndpointDeploymentPath { get; }
-        public string CiRunnerBundlesPath { get; }
-        public string ChannelManifestPath { get; }
-        public string UpdaterPolicyPath { get; }
-        public string PromotionEvidencePath { get; }
-        public string RollbackPlanPath { get; }
-        public string RollbackRehearsalPath { get; }
-        public string RollbackDrillHistoryPath { get; }
-        public double RollbackDrillMaxAgeDays { get; }
-        public string RollbackDrillSchedulePath { get; }
-        public double RollbackDrillDueSoonDays { get; }
-        public double TimeoutSeconds { get; }
+        public string RuntimePath => Path(GateSettings.RuntimePath);
+        public string PolicyPath => Path(GateSettings.PolicyPath);
+        public string RegistryPath => Path(GateSettings.RegistryPath);
+        public string PackageDir => Path(GateSettings.PackageDir);
+        public string EndpointDeploymentPath => Path(GateSettings.EndpointDeploymentPath);
+        public string CiRunnerBundlesPath => Path(GateSettings.CiRunnerBundlesPath);
+        public string ChannelManifestPath => Path(GateSettings.ChannelManifestPath);
+        public string UpdaterPolicyPath => Path(GateSettings.UpdaterPolicyPath);
+        public string PromotionEvidencePath => Path(GateSettings.PromotionEvidencePath);
+        public string RollbackPlanPath => Path(GateSettings.RollbackPlanPath);
+        public string RollbackRehearsalPath => Path(GateSettings.RollbackRehearsalPath);
+        public string RollbackDrillHistoryPath => Path(GateSettings.RollbackDrillHistoryPath);
+        public double RollbackDrillMaxAgeDays => Number(GateSettings.RollbackDrillMaxAgeDays);
+        public string RollbackDrillSchedulePath => Path(GateSettings.RollbackDrillSchedulePath);
+        public double RollbackDrillDueSoonDays => Number(GateSettings.RollbackDrillDueSoonDays);
+        public double TimeoutSeconds => Number(GateSettings.TimeoutSeconds);
 
-        /// <summary>Every value with its source, in the order of docs/design/configuration.md §2.</summary>
+        /// <summary>Every value with its source, in the order of <see cref="GateSettings.All"/>.</summary>
         public IReadOnlyList<ConfigSetting> Settings { get; }
 
-        /// <summary>The drill schedule joins the promoted-mode gate only when configured (docs/design/README.md §4.10).</summary>
+        /// <summary>The drill schedule joins the promoted-mode gate only when configured (docs/design/readiness.md).</summary>
         public bool ScheduleConfigured => RollbackDrillSchedulePath.Length > 0;
 
-        public ConfigSetting this[string name] => _byName[name];
+        public ConfigSetting this[string name] =>
+            _bySetting[GateSettings.Find(name) ?? throw new KeyNotFoundException($"'{name}' is not a setting")];
+
+        public ConfigSetting this[GateSetting setting] => _bySetting[setting];
+
+        /// <summary>A setting's value (of its <see cref="GateSetting.ValueType"/>).</summary>
+        public object Value(GateSetting setting) => _bySetting[setting].Value;
+        public string Path(GateSetting setting) => (string)Value(setting);
+        public double Number(GateSetting setting) => (double)Value(setting);
+        public bool Switch(GateSetting setting) => (bool)Value(setting);
 
         /// <summary>Settings whose value was not taken as written, with the reason; for -Verbose narration.</summary>
         public IEnumerable<ConfigSetting> Notes
@@ -82,40 +75,103 @@ namespace Cavra.Gate.Configuration
         {
             if (mode == Mode) return this;
             var settings = new List<ConfigSetting>(Settings);
-            var old = _byName["Mode"];
-            settings[settings.IndexOf(old)] = new ConfigSetting(old.Name, old.Key, old.EnvironmentVariable, mode, ConfigSource.Parameter, old.EnvironmentValue, null);
+            var old = _bySetting[GateSettings.Mode];
+            settings[settings.IndexOf(old)] = old.WithValue(mode, ConfigSource.Parameter);
             return new GateConfig(settings);
         }
 
         public static GateConfig Defaults => Resolve(null, _ => null);
 
-        /// <summary>Resolves the configuration. <paramref name="environment"/> returns a variable's value or null when unset.</summary>
-        public static GateConfig Resolve(GateParameters? parameters, Func<string, string?> environment)
+        /// <summary>Resolves the configuration from parameters and the environment. <paramref name="environment"/> returns a
+        /// variable's value or null when unset.</summary>
+        public static GateConfig Resolve(GateParameters? parameters, Func<string, string?> environment) =>
+            Resolve(parameters, null, environment);
+
+        /// <summary>
+        /// Resolves the configuration the way every cmdlet does: the settings file named by the SettingsPath parameter, else
+        /// by CAVRA_GO_SETTINGS, is read (relative to <paramref name="files"/>' folder) and ranks between the parameters and
+        /// the environment.
+        /// </summary>
+        /// <exception cref="SettingsFileException">A settings file is named but missing, unreadable or invalid.</exception>
+        public static GateConfig Load(GateParameters? parameters, Func<string, string?> environment, InputFiles files)
         {
-            parameters ??= new GateParameters();
-            var list = new List<ConfigSetting>(17);
-            list.Add(ResolveMode(parameters.Mode, environment(ModeVariable)));
-            void Path(string name, string key, string variable, string? given) => list.Add(ResolveText(name, key, variable, given, environment(variable)));
-            Path("RuntimePath", "runtime_path", "CAVRA_GO_RUNTIME_PATH", parameters.RuntimePath);
-            Path("PolicyPath", "policy_path", "CAVRA_GO_RUNTIME_POLICY", parameters.PolicyPath);
-            Path("RegistryPath", "registry_path", "CAVRA_GO_RUNTIME_REGISTRY", parameters.RegistryPath);
-            Path("PackageDir", "package_dir", "CAVRA_GO_RUNTIME_PACKAGE_DIR", parameters.PackageDir);
-            Path("EndpointDeploymentPath", "endpoint_deployment_path", "CAVRA_GO_ENDPOINT_DEPLOYMENT_MANIFEST", parameters.EndpointDeploymentPath);
-            Path("CiRunnerBundlesPath", "ci_runner_bundles_path", "CAVRA_GO_CI_RUNNER_BUNDLES", parameters.CiRunnerBundlesPath);
-            Path("ChannelManifestPath", "channel_manifest_path", "CAVRA_GO_WORKSTATION_CHANNELS", parameters.ChannelManifestPath);
-            Path("UpdaterPolicyPath", "updater_policy_path", "CAVRA_GO_WORKSTATION_UPDATER_POLICY", parameters.UpdaterPolicyPath);
-            Path("PromotionEvidencePath", "promotion_evidence_path", "CAVRA_GO_PROMOTION_EVIDENCE", parameters.PromotionEvidencePath);
-            Path("RollbackPlanPath", "rollback_plan_path", "CAVRA_GO_ROLLBACK_PLAN", parameters.RollbackPlanPath);
-            Path("RollbackRehearsalPath", "rollback_rehearsal_path", "CAVRA_GO_ROLLBACK_REHEARSAL_EVIDENCE", parameters.RollbackRehearsalPath);
-            Path("RollbackDrillHistoryPath", "rollback_drill_history_path", "CAVRA_GO_ROLLBACK_DRILL_HISTORY", parameters.RollbackDrillHistoryPath);
-            list.Add(ResolveNumber("RollbackDrillMaxAgeDays", "rollback_drill_max_age_days", "CAVRA_GO_ROLLBACK_DRILL_MAX_AGE_DAYS",
-                parameters.RollbackDrillMaxAgeDays, environment("CAVRA_GO_ROLLBACK_DRILL_MAX_AGE_DAYS"), DefaultRollbackDrillMaxAgeDays));
-            Path("RollbackDrillSchedulePath", "rollback_drill_schedule_path", "CAVRA_GO_ROLLBACK_DRILL_SCHEDULE", parameters.RollbackDrillSchedulePath);
-            list.Add(ResolveNumber("RollbackDrillDueSoonDays", "rollback_drill_due_soon_days", "CAVRA_GO_ROLLBACK_DRILL_DUE_SOON_DAYS",
-                parameters.RollbackDrillDueSoonDays, environment("CAVRA_GO_ROLLBACK_DRILL_DUE_SOON_DAYS"), DefaultRollbackDrillDueSoonDays));
-            list.Add(ResolveNumber("TimeoutSeconds", "timeout_seconds", "CAVRA_GO_RUNTIME_TIMEOUT_SECONDS",
-                parameters.TimeoutSeconds, environment("CAVRA_GO_RUNTIME_TIMEOUT_SECONDS"), DefaultTimeoutSeconds));
+            string? settingsPath = parameters != null && parameters.TryGet(GateSettings.SettingsPath, out var given)
+                ? (string)given : environment(GateSettings.SettingsPath.EnvironmentVariable);
+            GateParameters? fromFile = string.IsNullOrEmpty(settingsPath) ? null : SettingsFile.Read(files, files.Resolve(settingsPath!));
+            return Resolve(parameters, fromFile, environment, path => System.IO.File.Exists(files.Resolve(path)));
+        }
+
+        /// <summary>
+        /// Resolves every row of <see cref="GateSettings"/>: a parameter, else the settings file's value, else the environment
+        /// variable, else the default. Every value, whatever its source, goes through the row's one validator: a refused value
+        /// is kept with its refusal (and a note), and whatever uses it fails closed.
+        /// <para>The evidence directory (itself resolved like any setting) then fills each path that names an evidence file
+        /// (<see cref="GateSetting.EvidenceFileName"/>) with that file in the directory, unless the path itself was given at
+        /// the directory's level or a stronger one: <c>-EvidenceDirectory</c> beats <c>CAVRA_GO_ROLLBACK_PLAN</c>, but not
+        /// <c>-RollbackPlanPath</c>, and <c>CAVRA_GO_EVIDENCE_DIR</c> fills only paths nothing else gives. An optional file
+        /// (the drill schedule) is filled only when <paramref name="fileExists"/> finds it there.</para>
+        /// </summary>
+        public static GateConfig Resolve(GateParameters? parameters, GateParameters? settingsFile, Func<string, string?> environment,
+            Func<string, bool>? fileExists = null)
+        {
+            var list = new List<ConfigSetting>(GateSettings.All.Count);
+            foreach (var setting in GateSettings.All)
+                list.Add(ResolveOne(setting, parameters, settingsFile, environment(setting.EnvironmentVariable)));
+
+            var directory = list.Find(s => s.Setting == GateSettings.EvidenceDirectory);
+            string folder = (string)directory.Value;
+            if (folder.Length > 0 && directory.Refusal == null)
+            {
+                for (int i = 0; i < list.Count; i++)
+                {
+                    var s = list[i];
+                    string? name = s.Setting.EvidenceFileName;
+                    if (name == null || Rank(s.Source) >= Rank(directory.Source)) continue;
+                    string path = name.Length == 0 ? folder : Join(folder, name);
+                    if (s.Setting.EvidenceFileOptional && !(fileExists?.Invoke(path) ?? false)) continue;
+                    list[i] = s.WithValue(path, ConfigSource.EvidenceDirectory);
+                }
+            }
             return new GateConfig(list);
+        }
+
+        /// <summary>How strong a source is; the evidence directory fills only paths from weaker sources than its own.</summary>
+        private static int Rank(ConfigSource source) => source switch
+        {
+            ConfigSource.Parameter => 3,
+            ConfigSource.SettingsFile => 2,
+            ConfigSource.Environment => 1,
+            _ => 0,
+        };
+
+        /// <summary>Python <c>Path(directory) / name</c>, as the release package directory joins its file names.</summary>
+        private static string Join(string directory, string name)
+        {
+            char last = directory[directory.Length - 1];
+            bool endsWithSeparator = last == '/' || last == System.IO.Path.DirectorySeparatorChar;
+            return endsWithSeparator ? directory + name : directory + System.IO.Path.DirectorySeparatorChar + name;
+        }
+
+        private static ConfigSetting ResolveOne(GateSetting setting, GateParameters? parameters, GateParameters? settingsFile, string? env)
+        {
+            if (parameters != null && parameters.TryGet(setting, out var given))
+                return Checked(setting, given, ConfigSource.Parameter, env, $"{setting.Name} {GateSetting.Describe(given)}");
+            if (settingsFile != null && settingsFile.TryGet(setting, out var filed))
+                return Checked(setting, filed, ConfigSource.SettingsFile, env, $"{setting.Key} {GateSetting.Describe(filed)} in the settings file");
+            if (env == null) return new ConfigSetting(setting, setting.DefaultValue, ConfigSource.Default, null, null);
+            if (!setting.TryParseText(env, out var parsed, out string? note))
+                return new ConfigSetting(setting, parsed, ConfigSource.Default, env, note);
+            if (note != null) return new ConfigSetting(setting, parsed, ConfigSource.Environment, env, note);
+            return Checked(setting, parsed, ConfigSource.Environment, env, $"{setting.EnvironmentVariable}='{env}'");
+        }
+
+        private static ConfigSetting Checked(GateSetting setting, object value, ConfigSource source, string? env, string described)
+        {
+            string? refusal = setting.Refusal(value);
+            if (refusal != null)
+                return new ConfigSetting(setting, value, source, env, $"{described} is refused: {setting.Key ?? setting.Name} {refusal}; what uses it fails closed", refusal);
+            string? caution = setting.Caution(value);
+            return new ConfigSetting(setting, value, source, env, caution == null ? null : described + " " + caution);
         }
 
         /// <summary>Upstream <c>_normalized_mode</c>: trim, lower-case; empty or unknown becomes disabled (fails closed).</summary>
@@ -134,46 +190,10 @@ namespace Cavra.Gate.Configuration
             }
         }
 
-        private static ConfigSetting ResolveMode(BackendMode? given, string? env)
-        {
-            if (given.HasValue)
-                return new ConfigSetting("Mode", "mode", ModeVariable, given.Value, ConfigSource.Parameter, env, null);
-            if (env == null)
-                return new ConfigSetting("Mode", "mode", ModeVariable, BackendMode.Disabled, ConfigSource.Default, null, null);
-            var mode = NormalizeMode(env, out bool ok);
-            string? note = ok ? null : $"{ModeVariable}='{env}' is not one of disabled, shadow, enforce, promoted; treated as disabled (fails closed)";
-            return new ConfigSetting("Mode", "mode", ModeVariable, mode, ConfigSource.Environment, env, note);
-        }
-
-        private static ConfigSetting ResolveText(string name, string key, string variable, string? given, string? env)
-        {
-            if (given != null) return new ConfigSetting(name, key, variable, given, ConfigSource.Parameter, env, null);
-            if (env != null) return new ConfigSetting(name, key, variable, env, ConfigSource.Environment, env, null);
-            return new ConfigSetting(name, key, variable, "", ConfigSource.Default, null, null);
-        }
-
-        /// <summary>Upstream <c>_float_env</c>: Python float() of the variable; the default when it does not parse.</summary>
-        private static ConfigSetting ResolveNumber(string name, string key, string variable, double? given, string? env, double fallback)
-        {
-            if (given.HasValue) return new ConfigSetting(name, key, variable, given.Value, ConfigSource.Parameter, env, null);
-            if (env == null) return new ConfigSetting(name, key, variable, fallback, ConfigSource.Default, null, null);
-            if (PythonFloat.TryParse(env, out double parsed))
-            {
-                string? note = double.IsNaN(parsed) || parsed <= 0
-                    ? $"{variable}='{env}' is not a positive number; checks that use it fail closed"
-                    : null;
-                return new ConfigSetting(name, key, variable, parsed, ConfigSource.Environment, env, note);
-            }
-            return new ConfigSetting(name, key, variable, fallback, ConfigSource.Default, env,
-                $"{variable}='{env}' is not a number; default {fallback.ToString(CultureInfo.InvariantCulture)} used");
-        }
-
-        private string Text(string name) => (string)_byName[name].Value;
-
         public void WriteJson(CanonicalJsonWriter w)
         {
             w.StartObject();
-            foreach (var s in Settings) w.Property(s.Key, s.Value);
+            foreach (var s in Settings) if (s.Setting.Key != null) w.Property(s.Setting.Key, s.Value);
             w.EndObject();
         }
     }

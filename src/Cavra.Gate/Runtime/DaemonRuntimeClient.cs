@@ -56,8 +56,8 @@ namespace Cavra.Gate.Runtime
                 try { RoutedOneShot?.Invoke(request, notCarried); } catch (Exception) { /* narration only */ }
                 return new Done(_oneShot.Evaluate(request, config, cancellationToken));
             }
-            if (!(config.TimeoutSeconds > 0) || double.IsInfinity(config.TimeoutSeconds))
-                return new Done(GoRuntimeAnswer.Failed("timeout_seconds must be a positive number", clock.Elapsed, Transport));
+            string? refused = GateSettings.TimeoutSeconds.Refusal(config.TimeoutSeconds);
+            if (refused != null) return new Done(GoRuntimeAnswer.Failed("timeout_seconds " + refused, clock.Elapsed, Transport));
             var timeout = TimeSpan.FromSeconds(config.TimeoutSeconds);
             if (!_endpoint.TryAcquire(timeout, cancellationToken, out var socketPath, out var failure))
                 return new Done(GoRuntimeAnswer.Failed(failure, clock.Elapsed, Transport));

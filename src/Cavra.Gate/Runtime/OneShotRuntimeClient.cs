@@ -42,7 +42,7 @@ namespace Cavra.Gate.Runtime
     /// <c>"go runtime failed: "</c> (docs/design/runtime-protocol.md §4). The reasons, exactly:
     /// <list type="bullet">
     /// <item><c>runtime path is not configured</c></item>
-    /// <item><c>timeout_seconds must be a positive number</c></item>
+    /// <item><c>timeout_seconds must be a positive number</c> (also NaN) or <c>timeout_seconds must be between 0.001 and 3600</c> (also inf)</item>
     /// <item><c>no such file or directory: PATH</c> (PATH is the resolved full path)</item>
     /// <item><c>permission denied: PATH</c> (not executable, not readable, or a directory)</item>
     /// <item><c>could not start PATH: OS MESSAGE</c> (any other start error, e.g. <c>Exec format error</c>)</item>
@@ -120,7 +120,9 @@ namespace Cavra.Gate.Runtime
             {
                 if (_config.RuntimePath.Length == 0) return Fail("runtime path is not configured");
                 double seconds = _config.TimeoutSeconds;
-                if (!(seconds > 0)) return Fail("timeout_seconds must be a positive number"); // also NaN
+                // The settings table's one validator, whatever the source: inf, NaN, 0, negative and above the cap fail closed.
+                string? refused = GateSettings.TimeoutSeconds.Refusal(seconds);
+                if (refused != null) return Fail("timeout_seconds " + refused);
                 _deadline = seconds >= MaxDeadline.TotalSeconds ? MaxDeadline : TimeSpan.FromSeconds(seconds);
                 if (_token.IsCancellationRequested) { _cancelled = true; return Fail(StoppedReason); }
 

@@ -30,7 +30,11 @@ namespace Cavra.PowerShell.Commands
         /// <summary>The history's environment (e.g. production-pilot): recorded on a new file, checked against an existing one.</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string Environment { get; set; } = "";
         /// <summary>The freshness limit for the returned history summary (default: CAVRA_GO_ROLLBACK_DRILL_MAX_AGE_DAYS, then 90).</summary>
-        [Parameter] public double RollbackDrillMaxAgeDays { get; set; }
+        [Parameter] [ValidateGateSetting(nameof(RollbackDrillMaxAgeDays))] public double RollbackDrillMaxAgeDays { get; set; }
+        /// <summary>A settings file (the same JSON as Start-CavraReadinessApi -SettingsPath; default CAVRA_GO_SETTINGS).</summary>
+        [Parameter] [ValidateGateSetting(nameof(SettingsPath))] public string SettingsPath { get; set; } = null!;
+
+        private double? _maxAge;
 
         protected override void ProcessRecord()
         {
@@ -45,9 +49,9 @@ namespace Cavra.PowerShell.Commands
             };
             if (!ShouldProcess(path, $"Append rollback drill {draft.DrillId} ({Status}, executed {draft.ExecutedAt:u})")) return;
 
-            var parameters = new GateParameters();
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(RollbackDrillMaxAgeDays))) parameters.RollbackDrillMaxAgeDays = RollbackDrillMaxAgeDays;
-            double maxAge = GateConfig.Resolve(parameters, System.Environment.GetEnvironmentVariable).RollbackDrillMaxAgeDays;
+            _maxAge ??= GateConfigurationCmdlet.ResolveConfig(this,
+                GateConfigurationCmdlet.BoundSettings(this, GateSettings.RollbackDrillMaxAgeDays, GateSettings.SettingsPath)).RollbackDrillMaxAgeDays;
+            double maxAge = _maxAge.Value;
             try
             {
                 var recorded = RollbackDrillRecorder.Append(path, draft.ToJsonObject(), Environment, maxAge, clock);

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using Cavra.Gate.Configuration;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Reports;
 using Cavra.PowerShell.Infrastructure;
@@ -44,7 +45,7 @@ namespace Cavra.PowerShell.Commands
             if (ParameterSetName != InputObjectSet) return;
             foreach (var name in MyInvocation.BoundParameters.Keys)
             {
-                if (GateConfigurationParameters.IsConfigurationParameter(name))
+                if (GateSettings.Find(name) != null)
                     ThrowTerminatingError(new ErrorRecord(
                         new PSArgumentException($"-{name} configures a gate evaluation; a piped verdict was already evaluated. Pass either -InputObject or configuration parameters."),
                         "ConfigurationWithInputObject", ErrorCategory.InvalidArgument, name));
@@ -75,7 +76,8 @@ namespace Cavra.PowerShell.Commands
             if (ParameterSetName == InputObjectSet) verdict = InputObject;
             else
             {
-                try { verdict = GateVerdict.Evaluate(CreateContext(ResolveConfig())); }
+                var config = ResolveConfig(); // an unusable settings file is its own terminating error
+                try { verdict = GateVerdict.Evaluate(CreateContext(config)); }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))
                 {
                     WriteError(new ErrorRecord(ex, "GateEvaluationFailed", ErrorCategory.InvalidResult, null));

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.IO;
 using System.Management.Automation;
+using Cavra.Gate.Configuration;
 using Cavra.PowerShell.Infrastructure;
 
 namespace Cavra.PowerShell.Commands
@@ -42,7 +43,7 @@ namespace Cavra.PowerShell.Commands
             if (AsFile)
             {
                 foreach (var name in MyInvocation.BoundParameters.Keys)
-                    if (GateConfigurationParameters.IsConfigurationParameter(name))
+                    if (GateSettings.Find(name) != null)
                         ThrowTerminatingError(new ErrorRecord(
                             new PSArgumentException($"-{name} is carried by a Pester container; -AsFile returns only the file. Omit -AsFile, or pass the configuration as container data."),
                             "ConfigurationWithAsFile", ErrorCategory.InvalidArgument, name));
@@ -71,13 +72,11 @@ namespace Cavra.PowerShell.Commands
         private Hashtable ContainerData()
         {
             var data = new Hashtable(StringComparer.OrdinalIgnoreCase);
-            foreach (var name in GateConfigurationParameters.Names)
+            foreach (var setting in GateSettings.All)
             {
-                if (!MyInvocation.BoundParameters.TryGetValue(name, out var value)) continue;
-                if (value is string text && GateConfigurationParameters.TypeOf(name) == typeof(string))
-                    value = text.Length == 0 ? "" : SessionState.Path.GetUnresolvedProviderPathFromPSPath(text);
-                else if (value is Enum e) value = e.ToString();
-                data[name] = value;
+                if (!MyInvocation.BoundParameters.TryGetValue(setting.Name, out var value)) continue;
+                object given = ParameterValue(setting, value);
+                data[setting.Name] = given is Enum e ? e.ToString() : given;
             }
             if (RequireGoSelected) data[nameof(RequireGoSelected)] = true;
             return data;

@@ -26,6 +26,8 @@ namespace Cavra.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = ExpiresAtSet)] [TimestampTransformation] public DateTimeOffset ExpiresAt { get; set; }
         [Parameter] [ValidateNotNullOrEmpty] public string RuntimePath { get; set; } = "";
         [Parameter] [ValidateNotNullOrEmpty] public string PolicyPath { get; set; } = "";
+        /// <summary>A settings file (the same JSON as Start-CavraReadinessApi -SettingsPath; default CAVRA_GO_SETTINGS).</summary>
+        [Parameter] [ValidateGateSetting(nameof(SettingsPath))] public string SettingsPath { get; set; } = null!;
 
         protected override void EndProcessing()
         {
@@ -35,11 +37,8 @@ namespace Cavra.PowerShell.Commands
                     "InvalidValidFor", ErrorCategory.InvalidArgument, ValidFor));
                 return;
             }
-            var config = GateConfig.Resolve(new GateParameters
-            {
-                RuntimePath = Bound(nameof(RuntimePath), RuntimePath),
-                PolicyPath = Bound(nameof(PolicyPath), PolicyPath),
-            }, Environment.GetEnvironmentVariable);
+            var config = GateConfigurationCmdlet.ResolveConfig(this,
+                GateConfigurationCmdlet.BoundSettings(this, GateSettings.RuntimePath, GateSettings.PolicyPath, GateSettings.SettingsPath));
             var context = new GateContext(config, Files, ModuleClock.Current);
             var now = context.Clock.UtcNow;
             var draft = new PromotionEvidenceDraft
@@ -66,7 +65,5 @@ namespace Cavra.PowerShell.Commands
                 WriteObject(new AuthoredEvidence(path, PromotionEvidence.Schema, summary.Valid, summary.Message, summary));
         }
 
-        private string? Bound(string name, string value) =>
-            MyInvocation.BoundParameters.ContainsKey(name) ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(value) : null;
     }
 }

@@ -14,6 +14,10 @@ namespace Cavra.PowerShell.Commands
     {
         /// <summary>The rollback plan this rehearsal exercised (default: CAVRA_GO_ROLLBACK_PLAN): its approval id is linked and its recovery limit applies.</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string RollbackPlanPath { get; set; } = "";
+        /// <summary>Where the default plan is found: an evidence directory holding cavra-runtime.go-backend-rollback-plan.json (default CAVRA_GO_EVIDENCE_DIR).</summary>
+        [Parameter] [ValidateGateSetting(nameof(EvidenceDirectory))] public string EvidenceDirectory { get; set; } = null!;
+        /// <summary>A settings file (the same JSON as Start-CavraReadinessApi -SettingsPath; default CAVRA_GO_SETTINGS).</summary>
+        [Parameter] [ValidateGateSetting(nameof(SettingsPath))] public string SettingsPath { get; set; } = null!;
         [Parameter(Mandatory = true)] [ValidateSet("pass", "fail")] public string Status { get; set; } = "";
         [Parameter] public SwitchParameter Simulated { get; set; }
         [Parameter] public SwitchParameter FallbackVerified { get; set; }
@@ -24,9 +28,8 @@ namespace Cavra.PowerShell.Commands
 
         protected override void EndProcessing()
         {
-            string planPath = MyInvocation.BoundParameters.ContainsKey(nameof(RollbackPlanPath))
-                ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(RollbackPlanPath)
-                : GateConfig.Resolve(null, Environment.GetEnvironmentVariable).RollbackPlanPath;
+            string planPath = GateConfigurationCmdlet.ResolveConfig(this, GateConfigurationCmdlet.BoundSettings(this,
+                GateSettings.RollbackPlanPath, GateSettings.EvidenceDirectory, GateSettings.SettingsPath)).RollbackPlanPath;
             var plan = RollbackPlan.Read(Files, planPath);
             if (!plan.Valid)
             {

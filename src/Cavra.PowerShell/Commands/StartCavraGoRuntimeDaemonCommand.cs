@@ -5,6 +5,7 @@ using System.Threading;
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Json;
 using Cavra.Gate.Runtime;
+using Cavra.PowerShell.Infrastructure;
 
 namespace Cavra.PowerShell.Commands
 {
@@ -22,6 +23,8 @@ namespace Cavra.PowerShell.Commands
         [Parameter] public string RuntimePath { get; set; } = null!;
         [Parameter] public string PolicyPath { get; set; } = null!;
         [Parameter] public string RegistryPath { get; set; } = null!;
+        /// <summary>A settings file (the same JSON as Start-CavraReadinessApi -SettingsPath; default CAVRA_GO_SETTINGS).</summary>
+        [Parameter] [ValidateGateSetting(nameof(SettingsPath))] public string SettingsPath { get; set; } = null!;
         /// <summary>How long to wait until the daemon answers.</summary>
         [Parameter] [ValidateRange(0.1, 300)] public double TimeoutSeconds { get; set; } = 10;
 
@@ -30,18 +33,9 @@ namespace Cavra.PowerShell.Commands
             if (!UnixSocket.IsSupported)
                 ThrowTerminatingError(new ErrorRecord(new PlatformNotSupportedException(UnixSocket.UnsupportedReason), "DaemonTransportNotSupported", ErrorCategory.NotImplemented, null));
 
-            var parameters = new GateParameters
-            {
-                RuntimePath = PathParameter(nameof(RuntimePath), RuntimePath),
-                PolicyPath = PathParameter(nameof(PolicyPath), PolicyPath),
-                RegistryPath = PathParameter(nameof(RegistryPath), RegistryPath),
-            };
-            var config = GateConfig.Resolve(parameters, Environment.GetEnvironmentVariable);
-            foreach (var name in new[] { "RuntimePath", "PolicyPath", "RegistryPath" })
-            {
-                var s = config[name];
-                if (s.Source != ConfigSource.Default) WriteVerbose($"{s.Name} = '{s.Value}' (from {(s.Source == ConfigSource.Environment ? "environment " + s.EnvironmentVariable : "parameter")})");
-            }
+            // -TimeoutSeconds here is the ready timeout, not the runtime call timeout: only these rows are read from parameters.
+            var config = GateConfigurationCmdlet.ResolveConfig(this, GateConfigurationCmdlet.BoundSettings(this,
+                GateSettings.RuntimePath, GateSettings.PolicyPath, GateSettings.RegistryPath, GateSettings.SettingsPath));
             var files = new InputFiles(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
             var options = GoRuntimeDaemonOptions.From(config, files);
             options.ReadyTimeout = TimeSpan.FromSeconds(TimeoutSeconds);
@@ -70,12 +64,5 @@ namespace Cavra.PowerShell.Commands
         }
 
         protected override void StopProcessing() => _stop.Cancel();
-
-        private string? PathParameter(string name, string value)
-        {
-            if (!MyInvocation.BoundParameters.ContainsKey(name)) return null;
-            if (string.IsNullOrEmpty(value)) return "";
-            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(value);
-        }
     }
 }

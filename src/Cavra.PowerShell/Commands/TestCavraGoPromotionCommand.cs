@@ -31,9 +31,9 @@ namespace Cavra.PowerShell.Commands
         protected override void EndProcessing()
         {
             GateVerdict verdict;
+            var config = ResolveConfig(); // an unusable settings file is its own terminating error, not GateEvaluationFailed
             try
             {
-                var config = ResolveConfig();
                 verdict = GateVerdict.Evaluate(CreateContext(config));
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))

@@ -8,80 +8,111 @@ using Cavra.Gate.Time;
 namespace Cavra.PowerShell.Infrastructure
 {
     /// <summary>
-    /// The configuration parameters every gate and pilot cmdlet shares. They mirror upstream's CLI flags; an unset
-    /// parameter falls back to its CAVRA_GO_* environment variable, then to the default (docs/design/configuration.md §3).
+    /// The configuration parameters every gate and pilot cmdlet shares: one per row of the settings table
+    /// (Cavra.Gate.Configuration.GateSettings). An unset parameter falls back to its CAVRA_GO_* environment variable,
+    /// then to the default (docs/design/configuration.md).
     /// Paths are resolved through PowerShell so $PWD, PS drives and TestDrive: work.
     /// </summary>
     public abstract class GateConfigurationCmdlet : PSCmdlet
     {
-        [Parameter] public BackendMode Mode { get; set; }
-        [Parameter] public string RuntimePath { get; set; } = null!;
-        [Parameter] public string PolicyPath { get; set; } = null!;
-        [Parameter] public string RegistryPath { get; set; } = null!;
-        [Parameter] public string PackageDir { get; set; } = null!;
-        [Parameter] public string EndpointDeploymentPath { get; set; } = null!;
-        [Parameter] public string CiRunnerBundlesPath { get; set; } = null!;
-        [Parameter] public string ChannelManifestPath { get; set; } = null!;
-        [Parameter] public string UpdaterPolicyPath { get; set; } = null!;
-        [Parameter] public string PromotionEvidencePath { get; set; } = null!;
-        [Parameter] public string RollbackPlanPath { get; set; } = null!;
-        [Parameter] public string RollbackRehearsalPath { get; set; } = null!;
-        [Parameter] public string RollbackDrillHistoryPath { get; set; } = null!;
-        [Parameter] public double RollbackDrillMaxAgeDays { get; set; }
-        [Parameter] public string RollbackDrillSchedulePath { get; set; } = null!;
-        [Parameter] public double RollbackDrillDueSoonDays { get; set; }
-        [Parameter] [ValidateRange(0.001, 3600)] public double TimeoutSeconds { get; set; }
+        // One property per row of the settings table (GateSettings), with the row's name and type: PowerShell binds
+        // compile-time properties, so they are declared here; a test holds them to the table, row for row.
+        [Parameter] [ValidateGateSetting(nameof(Mode))] public BackendMode Mode { get; set; }
+        [Parameter] [ValidateGateSetting(nameof(RuntimePath))] public string RuntimePath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(PolicyPath))] public string PolicyPath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(RegistryPath))] public string RegistryPath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(PackageDir))] public string PackageDir { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(EndpointDeploymentPath))] public string EndpointDeploymentPath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(CiRunnerBundlesPath))] public string CiRunnerBundlesPath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(ChannelManifestPath))] public string ChannelManifestPath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(UpdaterPolicyPath))] public string UpdaterPolicyPath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(PromotionEvidencePath))] public string PromotionEvidencePath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(RollbackPlanPath))] public string RollbackPlanPath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(RollbackRehearsalPath))] public string RollbackRehearsalPath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(RollbackDrillHistoryPath))] public string RollbackDrillHistoryPath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(RollbackDrillMaxAgeDays))] public double RollbackDrillMaxAgeDays { get; set; }
+        [Parameter] [ValidateGateSetting(nameof(RollbackDrillSchedulePath))] public string RollbackDrillSchedulePath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(RollbackDrillDueSoonDays))] public double RollbackDrillDueSoonDays { get; set; }
+        [Parameter] [ValidateGateSetting(nameof(TimeoutSeconds))] public double TimeoutSeconds { get; set; }
+        [Parameter] [ValidateGateSetting(nameof(SettingsPath))] public string SettingsPath { get; set; } = null!;
+        [Parameter] [ValidateGateSetting(nameof(EvidenceDirectory))] public string EvidenceDirectory { get; set; } = null!;
 
         /// <summary>The clock every evaluation uses; tests of the cmdlets can set it through the module's session state.</summary>
         protected Clock Clock => ModuleClock.Current;
 
-        /// <summary>Builds the effective configuration and narrates its sources with -Verbose.</summary>
-        protected GateConfig ResolveConfig()
-        {
-            var p = new GateParameters();
-            var bound = MyInvocation.BoundParameters;
-            if (bound.ContainsKey(nameof(Mode))) p.Mode = Mode;
-            p.RuntimePath = PathParameter(nameof(RuntimePath), RuntimePath);
-            p.PolicyPath = PathParameter(nameof(PolicyPath), PolicyPath);
-            p.RegistryPath = PathParameter(nameof(RegistryPath), RegistryPath);
-            p.PackageDir = PathParameter(nameof(PackageDir), PackageDir);
-            p.EndpointDeploymentPath = PathParameter(nameof(EndpointDeploymentPath), EndpointDeploymentPath);
-            p.CiRunnerBundlesPath = PathParameter(nameof(CiRunnerBundlesPath), CiRunnerBundlesPath);
-            p.ChannelManifestPath = PathParameter(nameof(ChannelManifestPath), ChannelManifestPath);
-            p.UpdaterPolicyPath = PathParameter(nameof(UpdaterPolicyPath), UpdaterPolicyPath);
-            p.PromotionEvidencePath = PathParameter(nameof(PromotionEvidencePath), PromotionEvidencePath);
-            p.RollbackPlanPath = PathParameter(nameof(RollbackPlanPath), RollbackPlanPath);
-            p.RollbackRehearsalPath = PathParameter(nameof(RollbackRehearsalPath), RollbackRehearsalPath);
-            p.RollbackDrillHistoryPath = PathParameter(nameof(RollbackDrillHistoryPath), RollbackDrillHistoryPath);
-            p.RollbackDrillSchedulePath = PathParameter(nameof(RollbackDrillSchedulePath), RollbackDrillSchedulePath);
-            if (bound.ContainsKey(nameof(RollbackDrillMaxAgeDays))) p.RollbackDrillMaxAgeDays = RollbackDrillMaxAgeDays;
-            if (bound.ContainsKey(nameof(RollbackDrillDueSoonDays))) p.RollbackDrillDueSoonDays = RollbackDrillDueSoonDays;
-            if (bound.ContainsKey(nameof(TimeoutSeconds))) p.TimeoutSeconds = TimeoutSeconds;
+        /// <summary>Builds the effective configuration (parameters, the settings file, CAVRA_GO_*, the evidence directory,
+        /// the defaults) and narrates its sources with -Verbose. A settings file that is named but missing or invalid is a
+        /// terminating error (SettingsFileNotFound, SettingsFileInvalid): nothing is evaluated on a configuration half read.</summary>
+        protected GateConfig ResolveConfig() => ResolveConfig(this, BoundSettings());
 
-            var config = GateConfig.Resolve(p, Environment.GetEnvironmentVariable);
+        /// <summary><see cref="ResolveConfig()"/> for cmdlets that declare only some settings as parameters.</summary>
+        internal static GateConfig ResolveConfig(PSCmdlet cmdlet, GateParameters given)
+        {
+            GateConfig config;
+            try { config = GateConfig.Load(given, Environment.GetEnvironmentVariable, Files(cmdlet)); }
+            catch (SettingsFileException ex)
+            {
+                cmdlet.ThrowTerminatingError(new ErrorRecord(ex, ex.Missing ? "SettingsFileNotFound" : "SettingsFileInvalid",
+                    ex.Missing ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData, ex.Path));
+                throw; // not reached: ThrowTerminatingError always throws
+            }
             foreach (var s in config.Settings)
-                if (s.Source != ConfigSource.Default) WriteVerbose($"{s.Name} = '{s.Value}' (from {DescribeSource(s)})");
-            foreach (var s in config.Notes) WriteVerbose(s.Note);
+                if (s.Source != ConfigSource.Default) cmdlet.WriteVerbose($"{s.Name} = '{s.Value}' (from {DescribeSource(s)})");
+            foreach (var s in config.Notes) cmdlet.WriteVerbose(s.Note);
             return config;
+        }
+
+        /// <summary>The engine's file door, with relative paths resolved against PowerShell's current location.</summary>
+        private static InputFiles Files(PSCmdlet cmdlet) => new InputFiles(cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+
+        /// <summary>The settings given as parameters, read from the bound parameters by the table's names (no reflection);
+        /// paths resolved against $PWD through PowerShell, so PS drives and TestDrive: work.</summary>
+        protected GateParameters BoundSettings() => BoundSettings(this);
+
+        /// <summary><see cref="BoundSettings()"/> for any cmdlet: the bound parameters that are rows of the settings table
+        /// (or only <paramref name="only"/>, for a cmdlet whose other parameters share a row's name but not its meaning).</summary>
+        internal static GateParameters BoundSettings(PSCmdlet cmdlet, params GateSetting[] only)
+        {
+            var given = new GateParameters();
+            foreach (var setting in only.Length > 0 ? only : GateSettings.All)
+                if (cmdlet.MyInvocation.BoundParameters.TryGetValue(setting.Name, out var value))
+                    given.Set(setting, ParameterValue(cmdlet, setting, value));
+            return given;
+        }
+
+        /// <summary>A bound parameter's value as the table's type; an explicit empty path means "not configured", overriding the environment.</summary>
+        protected object ParameterValue(GateSetting setting, object? value) => ParameterValue(this, setting, value);
+
+        private static object ParameterValue(PSCmdlet cmdlet, GateSetting setting, object? value)
+        {
+            if (value is PSObject ps) value = ps.BaseObject;
+            switch (setting.Kind)
+            {
+                case SettingKind.Path:
+                    string text = value as string ?? "";
+                    return text.Length == 0 ? "" : cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(text);
+                case SettingKind.Switch:
+                    return value is SwitchParameter sw ? sw.IsPresent : LanguagePrimitives.IsTrue(value);
+                default:
+                    return LanguagePrimitives.ConvertTo(value, setting.ValueType, System.Globalization.CultureInfo.InvariantCulture);
+            }
         }
 
         /// <summary>A gate context whose file reads are narrated with -Verbose and whose relative paths resolve against $PWD.</summary>
         protected GateContext CreateContext(GateConfig config)
         {
-            var files = new InputFiles(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+            var files = Files(this);
             files.FileRead += path => WriteVerbose($"Read {path}");
             return new GateContext(config, files, Clock);
         }
 
-        private string? PathParameter(string name, string value)
+        private static string DescribeSource(ConfigSetting s) => s.Source switch
         {
-            if (!MyInvocation.BoundParameters.ContainsKey(name)) return null;
-            if (string.IsNullOrEmpty(value)) return ""; // an explicit empty value means "not configured", overriding the environment
-            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(value);
-        }
-
-        private static string DescribeSource(ConfigSetting s) =>
-            s.Source == ConfigSource.Environment ? "environment " + s.EnvironmentVariable : "parameter";
+            ConfigSource.Environment => "environment " + s.EnvironmentVariable,
+            ConfigSource.SettingsFile => "settings file",
+            ConfigSource.EvidenceDirectory => "evidence directory",
+            _ => "parameter",
+        };
     }
 
     /// <summary>The clock the module's cmdlets use. Defaults to the system clock; a test may pin it.</summary>

@@ -399,12 +399,15 @@ public sealed class OneShotRuntimeClientTests : IDisposable
     }
 
     [Theory]
-    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.PositiveInfinity)] // was capped and accepted; the settings table's one cap now refuses it from every source
     [InlineData(1e300)]
-    public void A_huge_timeout_is_capped_not_an_error(double timeout)
+    [InlineData(3600.5)]
+    [InlineData(0.0005)]
+    public void A_timeout_outside_the_settings_table_range_is_refused_without_starting_anything(double timeout)
     {
         var run = Invoke("normal", timeout: timeout);
-        Assert.True(run.Result.Succeeded, run.Result.FailureReason);
+        Assert.Equal("timeout_seconds must be between 0.001 and 3600", run.Result.FailureReason);
+        Assert.Null(run.Result.ProcessId);
     }
 
     // ---- Windows command line (the .NET Framework path) ---------------------------------------------------------
