@@ -75,7 +75,7 @@ namespace Cavra.PowerShell.Commands
             {
                 if (!MyInvocation.BoundParameters.TryGetValue(name, out var value)) continue;
                 if (value is string text && GateConfigurationParameters.TypeOf(name) == typeof(string))
-                    value = text.Length == 0 ? "" : SessionState.Path.GetUnresolvedProviderPathFromPSPath(text);
+                    value = text.Length == 0 ? "" : FileSystemPaths.Resolve(this, text);
                 else if (value is Enum e) value = e.ToString();
                 data[name] = value;
             }

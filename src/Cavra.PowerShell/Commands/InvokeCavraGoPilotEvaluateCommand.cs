@@ -103,7 +103,7 @@ namespace Cavra.PowerShell.Commands
             if (_pilot.PolicyProblem.Length > 0)
                 WriteWarning("Every decision fails closed: " + _pilot.PolicyProblem);
             if (MyInvocation.BoundParameters.ContainsKey(nameof(JournalPath)))
-                _journal = new AuditJournal(SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath));
+                _journal = new AuditJournal(FileSystemPaths.Resolve(this, JournalPath));
             _progressClock.Start();
         }
 

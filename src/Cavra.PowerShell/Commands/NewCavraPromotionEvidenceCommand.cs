@@ -42,9 +42,15 @@ namespace Cavra.PowerShell.Commands
             }, Environment.GetEnvironmentVariable);
             var context = new GateContext(config, Files, ModuleClock.Current);
             var now = context.Clock.UtcNow;
+            if (ParameterSetName == ValidForSet && ValidFor > DateTimeOffset.MaxValue - now)
+            {
+                WriteError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(ValidFor), ValidFor, $"-ValidFor reaches past the last representable date ({DateTimeOffset.MaxValue:yyyy-MM-dd}); give a shorter duration or -ExpiresAt."),
+                    "InvalidValidFor", ErrorCategory.InvalidArgument, ValidFor));
+                return;
+            }
             var draft = new PromotionEvidenceDraft
             {
-                ParityStatus = ParityStatus, DeploymentStatus = DeploymentStatus, Approved = Approved.IsPresent, ApprovalId = ApprovalId,
+                ParityStatus = ParityStatus.ToLowerInvariant(), DeploymentStatus = DeploymentStatus.ToLowerInvariant(), // ValidateSet ignores case; the gate does not Approved = Approved.IsPresent, ApprovalId = ApprovalId,
                 EvidenceRefs = EvidenceRef, GeneratedAt = now, ExpiresAt = ParameterSetName == ExpiresAtSet ? ExpiresAt : now + ValidFor,
             };
             string? unreadable = draft.BindTo(context);
@@ -67,6 +73,6 @@ namespace Cavra.PowerShell.Commands
         }
 
         private string? Bound(string name, string value) =>
-            MyInvocation.BoundParameters.ContainsKey(name) ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(value) : null;
+            MyInvocation.BoundParameters.ContainsKey(name) ? FileSystemPaths.Resolve(this, value) : null;
     }
 }

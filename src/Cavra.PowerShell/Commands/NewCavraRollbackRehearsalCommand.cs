@@ -25,7 +25,7 @@ namespace Cavra.PowerShell.Commands
         protected override void EndProcessing()
         {
             string planPath = MyInvocation.BoundParameters.ContainsKey(nameof(RollbackPlanPath))
-                ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(RollbackPlanPath)
+                ? FileSystemPaths.Resolve(this, RollbackPlanPath)
                 : GateConfig.Resolve(null, Environment.GetEnvironmentVariable).RollbackPlanPath;
             var plan = RollbackPlan.Read(Files, planPath);
             if (!plan.Valid)
@@ -40,7 +40,7 @@ namespace Cavra.PowerShell.Commands
 
             var draft = new RollbackRehearsalDraft
             {
-                Status = Status, Simulated = Simulated.IsPresent, FallbackVerified = FallbackVerified.IsPresent, RecoveryMinutes = RecoveryMinutes,
+                Status = Status.ToLowerInvariant(), Simulated = Simulated.IsPresent, FallbackVerified = FallbackVerified.IsPresent, RecoveryMinutes = RecoveryMinutes,
                 MaxRecoveryMinutes = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRecoveryMinutes)) ? MaxRecoveryMinutes : (double?)null,
                 RunbookRef = RunbookRef, EvidenceRefs = EvidenceRef,
             };

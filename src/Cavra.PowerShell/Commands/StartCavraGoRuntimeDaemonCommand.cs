@@ -6,6 +6,8 @@ using Cavra.Gate.Configuration;
 using Cavra.Gate.Json;
 using Cavra.Gate.Runtime;
 
+using Cavra.PowerShell.Infrastructure;
+
 namespace Cavra.PowerShell.Commands
 {
 
@@ -75,7 +77,7 @@ namespace Cavra.PowerShell.Commands
         {
             if (!MyInvocation.BoundParameters.ContainsKey(name)) return null;
             if (string.IsNullOrEmpty(value)) return "";
-            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(value);
+            return FileSystemPaths.Resolve(this, value);
         }
     }
 }

@@ -77,7 +77,7 @@ namespace Cavra.PowerShell.Infrastructure
         {
             if (!MyInvocation.BoundParameters.ContainsKey(name)) return null;
             if (string.IsNullOrEmpty(value)) return ""; // an explicit empty value means "not configured", overriding the environment
-            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(value);
+            return FileSystemPaths.Resolve(this, value);
         }
 
         private static string DescribeSource(ConfigSetting s) =>
