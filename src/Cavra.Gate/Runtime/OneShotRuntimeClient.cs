@@ -29,7 +29,8 @@ namespace Cavra.Gate.Runtime
     /// runtime that exits early or never reads stdin does not disturb the client (broken pipe is ignored).</item>
     /// <item>stdout and stderr are drained concurrently on dedicated threads. stdout is kept up to 1 MiB (more is a failure
     /// and kills the runtime), decoded as strict UTF-8 and parsed with <see cref="StrictJsonParser"/>; it must be one JSON
-    /// object. stderr is kept only as a 4 KiB diagnostic excerpt; its first line is appended to the non-zero-exit reason.</item>
+    /// object. stderr is kept only as a 4 KiB diagnostic excerpt (<see cref="RuntimeInvocationResult.StderrExcerpt"/>, the
+    /// <see cref="Diagnostics"/> event): never in a reason, so never in a record, a journal or an HTTP body.</item>
     /// <item>Deadline: <c>timeout_seconds</c> from the configuration (default 5.0), measured from the call. Zero, negative
     /// and NaN are refused without starting anything (fail closed); values above ~24.8 days (including infinity) are
     /// capped there. On expiry, on cancellation and on oversized output the whole process tree is killed.</item>
@@ -48,7 +49,7 @@ namespace Cavra.Gate.Runtime
     /// <item><c>could not start PATH: OS MESSAGE</c> (any other start error, e.g. <c>Exec format error</c>)</item>
     /// <item><c>timed out after N seconds</c> (N in Python float form: <c>5.0</c>, <c>0.25</c>)</item>
     /// <item><c>stopped before the runtime answered</c> (the cancellation token fired)</item>
-    /// <item><c>exited with status N</c> or <c>exited with status N: FIRST STDERR LINE</c> (at most 200 characters)</item>
+    /// <item><c>exited with status N</c></item>
     /// <item><c>exited but left a process holding its pipes open</c> (Linux; the process was killed)</item>
     /// <item><c>output exceeds 1 MiB</c></item>
     /// <item><c>output is empty</c></item>
@@ -82,6 +83,14 @@ namespace Cavra.Gate.Runtime
 
         /// <summary>Extra environment for the child (tests use it to steer the stand-in without touching this process's environment).</summary>
         public IDictionary<string, string> ChildEnvironment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>The runtime's stderr, one line per call that wrote any, for -Verbose/-Debug only (any thread may raise it).</summary>
+        public event Action<string>? Diagnostics;
+
+        private void OnDiagnostics(string message)
+        {
+            try { Diagnostics?.Invoke(message); } catch (Exception) { /* diagnostics never break an evaluation */ }
+        }
 
         /// <summary>The pilot's entry point (<see cref="IGoRuntime"/>): <see cref="Invoke"/> reduced to decision or reason.</summary>
         public GoRuntimeAnswer Evaluate(ActionRequest request, GateConfig config, CancellationToken cancellationToken) =>
@@ -182,11 +191,9 @@ namespace Cavra.Gate.Runtime
                     }
                 }
 
-                if (_exitCode != 0)
-                {
-                    string line = FirstLine(StderrExcerpt());
-                    return Fail($"exited with status {_exitCode}" + (line.Length > 0 ? ": " + line : ""));
-                }
+                // The runtime's stderr is diagnostic (it may carry paths or secrets): it goes to Diagnostics, never into
+                // the reason, which reaches records, journals and HTTP bodies.
+                if (_exitCode != 0) return Fail($"exited with status {_exitCode}");
                 var output = _stdout.Result;
                 // The same checks as a daemon reply (RuntimeReply), phrased for stdout.
                 if (!RuntimeReply.TryParse(output.Bytes, output.Overflowed, out var decision, out var problem)) return Fail("output " + problem);
@@ -217,8 +224,12 @@ namespace Cavra.Gate.Runtime
                 return Fail(reason);
             }
 
-            private RuntimeInvocationResult Result(JsonObject? decision, string reason) =>
-                new RuntimeInvocationResult(decision, reason, _clock.Elapsed, _argv, _pid, _exitCode, _timedOut, _cancelled, StderrExcerpt());
+            private RuntimeInvocationResult Result(JsonObject? decision, string reason)
+            {
+                string stderr = StderrExcerpt();
+                if (stderr.Length > 0) _client.OnDiagnostics($"cavra-runtime (process {_pid}) wrote to stderr: {FirstLine(stderr)}");
+                return new RuntimeInvocationResult(decision, reason, _clock.Elapsed, _argv, _pid, _exitCode, _timedOut, _cancelled, stderr);
+            }
 
             private string TimedOutReason() => $"timed out after {PythonFloat.Repr(_config.TimeoutSeconds)} seconds";
 

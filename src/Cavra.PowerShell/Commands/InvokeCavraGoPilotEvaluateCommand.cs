@@ -81,6 +81,7 @@ namespace Cavra.PowerShell.Commands
             var config = ResolveConfig();
             var context = CreateContext(config);
             var oneShot = new OneShotRuntimeClient(context.Files);
+            oneShot.Diagnostics += _narration.Enqueue; // the runtime's stderr: -Verbose only, never in the record
             IGoRuntime runtime = oneShot;
             bool daemon = false;
             var transport = GoRuntimeTransportSetting.Resolve(
