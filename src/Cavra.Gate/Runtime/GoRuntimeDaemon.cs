@@ -348,8 +348,11 @@ namespace Cavra.Gate.Runtime
             };
             ProcessArguments.Set(start, arguments);
             foreach (var kv in _options.Environment) start.Environment[kv.Key] = kv.Value;
+            string? marker = ProcessTree.NewCallMarker(); // what the daemon starts is found by it when the daemon ends
+            if (marker != null) start.Environment[ProcessTree.CallMarkerVariable] = marker;
 
             var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+            Markers.Add(process, marker ?? "");
             try { process.Start(); }
             catch (Win32Exception ex) when (ex.NativeErrorCode == 13 || ex.NativeErrorCode == 5)
             {
@@ -461,14 +464,20 @@ namespace Cavra.Gate.Runtime
             catch (InvalidOperationException) { return "?"; }
         }
 
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, string> Markers =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<Process, string>();
+
         private static void EndProcess(Process process, bool graceful)
         {
+            int pid = 0;
+            try { pid = process.Id; } catch (InvalidOperationException) { }
             try
             {
                 if (graceful && !process.HasExited && Signals.TryTerminate(process)) process.WaitForExit((int)StopGrace.TotalMilliseconds);
             }
             catch (InvalidOperationException) { }
             ProcessTree.Kill(process);
+            if (Markers.TryGetValue(process, out var marker) && marker.Length > 0) ProcessTree.KillMarked(marker, pid);
             try { process.Dispose(); } catch (InvalidOperationException) { }
         }
 

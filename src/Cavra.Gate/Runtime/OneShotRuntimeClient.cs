@@ -37,7 +37,10 @@ namespace Cavra.Gate.Runtime
     /// <item>No child outlives an evaluation: the runtime's tree is killed whenever it has not exited by itself, and if its
     /// pipes are still open after it exits, whatever holds them is a leftover it started. On Linux those leftovers are
     /// found through <c>/proc</c> and killed; on other platforms a tree kill cannot find an orphan, the wait ends at the
-    /// deadline and the orphan is left alone (the Go runtime never forks in one-shot mode).</item>
+    /// deadline and the orphan is left alone (the Go runtime never forks in one-shot mode). On Linux every call also marks
+    /// the runtime's environment (<c>CAVRA_RUNTIME_CALL</c>) and, when the call ends, kills any process still carrying the
+    /// mark: a grandchild that left the session with <c>setsid</c> is found too, unless it clears its environment
+    /// (docs/design/file-system-rules.md, "Runtime processes").</item>
     /// </list>
     /// Never throws. Every failure is a <see cref="RuntimeInvocationResult"/> whose reason completes
     /// <c>"go runtime failed: "</c> (README §3.7). The reasons, exactly:
@@ -121,6 +124,7 @@ namespace Cavra.Gate.Runtime
             private string[] _pipes = new string[0];
             private Task? _stdin;
             private Task<Capture>? _stdout, _stderr;
+            private readonly string? _marker = ProcessTree.NewCallMarker();
 
             public Invocation(OneShotRuntimeClient client, GateConfig config, CancellationToken token)
             { _client = client; _config = config; _token = token; }
@@ -154,6 +158,8 @@ namespace Cavra.Gate.Runtime
                 // Bytes go straight to the pipe, but a writer is still created over it: make sure it can never emit a BOM.
                 StandardInputEncodingProperty?.SetValue(start, Utf8NoBom);
                 foreach (var kv in _client.ChildEnvironment) start.Environment[kv.Key] = kv.Value;
+                // Every process the runtime starts inherits this marker, so Cleanup finds even a setsid'd grandchild.
+                if (_marker != null) start.Environment[ProcessTree.CallMarkerVariable] = _marker;
 
                 _process = new Process { StartInfo = start };
                 try { _process.Start(); }
@@ -212,7 +218,11 @@ namespace Cavra.Gate.Runtime
                     if (!PipesDone(ExitGrace)) { ProcessTree.KillPipeHolders(_pipes); PipesDone(KillGrace); }
                 }
                 catch (Exception ex) when (ex is InvalidOperationException || ex is Win32Exception) { }
-                finally { _process.Dispose(); }
+                finally
+                {
+                    if (_pid != null) ProcessTree.KillMarked(_marker, _pid.Value); // descendants that escaped the tree kill
+                    _process.Dispose();
+                }
             }
 
             private RuntimeInvocationResult KillAndFail(string reason, bool timedOut = false, bool cancelled = false)
