@@ -399,7 +399,7 @@ namespace Cavra.Gate.Runtime
                 var remaining = readyTimeout - clock.Elapsed;
                 if (remaining <= TimeSpan.Zero)
                 {
-                    failure = $"daemon did not become ready within {PythonFloat.Repr(readyTimeout.TotalSeconds)} seconds";
+                    failure = $"daemon did not become ready within {PythonFloat.Repr(Math.Round(readyTimeout.TotalSeconds, 1))} seconds"; // what is left of a caller's budget: 0.998 reads as 1.0
                     break;
                 }
                 if (File.Exists(_socketPath))
