@@ -30,7 +30,7 @@ Describe 'Special files at input paths' -Skip:$IsWindows {
         $json | Should -Match 'metadata file is not a regular file: FIFO'
     }
 
-    It 'Add-CavraRollbackDrill to a FIFO fails closed and releases <history>.lock' {
+    It 'Add-CavraRollbackDrill to a FIFO history fails closed instead of hanging' {
         $history = New-Fifo (Join-Path $TestDrive 'drills.fifo')
         $command = "Import-Module `$env:CAVRA_MODULE_MANIFEST; " +
             "Add-CavraRollbackDrill -Path '$history' -Status pass -FallbackVerified -RecoveryMinutes 5 -MaxRecoveryMinutes 15 -RunbookRef r -EvidenceRef e -ErrorVariable e -ErrorAction SilentlyContinue; " +

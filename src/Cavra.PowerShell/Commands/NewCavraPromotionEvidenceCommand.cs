@@ -50,7 +50,8 @@ namespace Cavra.PowerShell.Commands
             }
             var draft = new PromotionEvidenceDraft
             {
-                ParityStatus = ParityStatus.ToLowerInvariant(), DeploymentStatus = DeploymentStatus.ToLowerInvariant(), // ValidateSet ignores case; the gate does not Approved = Approved.IsPresent, ApprovalId = ApprovalId,
+                // ValidateSet ignores case; the gate does not: "PASS" is written as "pass".
+                ParityStatus = ParityStatus.ToLowerInvariant(), DeploymentStatus = DeploymentStatus.ToLowerInvariant(), Approved = Approved.IsPresent, ApprovalId = ApprovalId,
                 EvidenceRefs = EvidenceRef, GeneratedAt = now, ExpiresAt = ParameterSetName == ExpiresAtSet ? ExpiresAt : now + ValidFor,
             };
             string? unreadable = draft.BindTo(context);
