@@ -105,8 +105,8 @@ namespace Cavra.Gate.Runtime
         /// <summary>
         /// Linux: kills (tree) every process that still carries <c>CAVRA_RUNTIME_CALL=marker</c> in its environment. A
         /// descendant inherits the marker, so this finds what a tree kill cannot: a grandchild re-parented to init, even one
-        /// that left the runtime's session and process group with <c>setsid</c>. Only processes newer than the runtime
-        /// (higher pid; every pid after a wrap-around) are read, so the scan stays cheap. Escapes it: a descendant that
+        /// that left the runtime's session and process group with <c>setsid</c>. Only processes created after the runtime
+        /// (by pid, wrap-around included) are read, so the scan stays cheap. Escapes it: a descendant that
         /// clears or rewrites its environment (<c>env -i</c>) or runs as another user. Best effort; never throws.
         /// </summary>
         public static int KillMarked(string? marker, int runtimePid)
@@ -117,18 +117,15 @@ namespace Cavra.Gate.Runtime
             IEnumerable<string> entries;
             try { entries = Directory.EnumerateDirectories("/proc"); }
             catch (Exception ex) when (IsIoProblem(ex)) { return 0; }
-            var pids = new List<int>();
-            bool wrapped = false;
+            // Only processes created after the runtime can carry its mark: pids above the runtime's, up to the last pid the
+            // kernel handed out (/proc/loadavg), or, when pids wrapped around since, above it or up to that last pid.
+            int last = LastPid();
+            bool wrapped = last >= 0 && last < runtimePid;
             foreach (var dir in entries)
             {
                 if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid == OwnId || pid == runtimePid) continue;
-                pids.Add(pid);
-            }
-            // A marked process started after the runtime: a higher pid, unless pids wrapped around since (then a lower one).
-            foreach (var pid in pids) if (pid < runtimePid && pid > 300 && runtimePid - pid > 1 << 21) wrapped = true;
-            foreach (var pid in pids)
-            {
-                if (pid < runtimePid && !wrapped) continue;
+                bool newer = last < 0 ? true : wrapped ? pid > runtimePid || pid <= last : pid > runtimePid && pid <= last;
+                if (!newer) continue;
                 byte[] environ;
                 try { environ = File.ReadAllBytes($"/proc/{pid}/environ"); }
                 catch (Exception ex) when (IsIoProblem(ex)) { continue; }
@@ -144,6 +141,17 @@ namespace Cavra.Gate.Runtime
                 catch (Exception ex) when (ex is ArgumentException || ex is InvalidOperationException || ex is Win32Exception) { }
             }
             return found.Count;
+        }
+
+        /// <summary>The last pid the kernel handed out in this pid namespace (the last field of /proc/loadavg), or -1.</summary>
+        private static int LastPid()
+        {
+            try
+            {
+                var fields = File.ReadAllText("/proc/loadavg").Trim().Split(' ');
+                return int.TryParse(fields[fields.Length - 1], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : -1;
+            }
+            catch (Exception ex) when (IsIoProblem(ex)) { return -1; }
         }
 
         private static int IndexOf(byte[] haystack, byte[] needle)
