@@ -36,6 +36,13 @@ catch (UnauthorizedAccessException ex)
     Console.Error.WriteLine($"Cavra.Api: cannot listen on {options.Address}:{options.Port}: {ex.Message}");
     return 1;
 }
+catch (System.Net.Sockets.SocketException ex)
+{
+    // e.g. an address this host cannot bind (an IPv4-mapped IPv6 address such as ::ffff:127.0.0.1): still "cannot listen",
+    // never an unhandled exception with a stack trace.
+    Console.Error.WriteLine($"Cavra.Api: cannot listen on {options.Address}:{options.Port}: {ex.Message}");
+    return 1;
+}
 
 // The first line names the bound address (with the real port when --port 0); Start-CavraReadinessApi reads it.
 Console.Out.WriteLine($"Cavra readiness API listening on {string.Join(" ", app.Urls)}");

@@ -85,7 +85,8 @@ public static class ReadinessApi
                 var ex = context.Features.Get<IExceptionHandlerFeature>()?.Error;
                 return ex switch
                 {
-                    SettingsException => Error(context, 500, Codes.SettingsInvalid, ex.Message),
+                    // The body must not echo the settings path or its contents to a client: the detail goes to stderr.
+                    SettingsException => LogThen(ex.Message, Error(context, 500, Codes.SettingsInvalid, "the server's settings file became unreadable or invalid; its standard error names the problem")),
                     BadHttpRequestException { StatusCode: 413 } => Error(context, 413, Codes.BodyTooLarge, $"request bodies are limited to {MaxBodyBytes} bytes"),
                     BadHttpRequestException bad => Error(context, bad.StatusCode, Codes.BadRequest, "the request could not be read"),
                     _ => Error(context, 500, Codes.InternalError, "the request could not be evaluated"),
@@ -160,6 +161,12 @@ public static class ReadinessApi
         byte[] bytes = Encoding.UTF8.GetBytes(body);
         response.ContentLength = bytes.Length;
         return response.Body.WriteAsync(bytes, 0, bytes.Length, http.RequestAborted);
+    }
+
+    private static Task LogThen(string detail, Task respond)
+    {
+        try { Console.Error.WriteLine("Cavra.Api: " + detail); } catch (IOException) { }
+        return respond;
     }
 
     /// <summary>Writes <c>{"error": {"code", "message", "status"}}</c>; the message never carries a stack trace.</summary>

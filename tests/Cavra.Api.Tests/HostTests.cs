@@ -94,6 +94,16 @@ public sealed class HostTests
     }
 
     [Fact]
+    public void An_address_the_host_cannot_bind_is_exit_code_1_without_a_stack_trace()
+    {
+        // An IPv4-mapped IPv6 address passes the loopback check but cannot be bound here: once an unhandled SocketException (134).
+        var (code, _, err) = Run("--port", "0", "--address", "::ffff:127.0.0.1");
+        Assert.Equal(1, code);
+        Assert.Contains("cannot listen", err);
+        RejectionTests.AssertNoStackTrace(err);
+    }
+
+    [Fact]
     public void A_port_in_use_is_exit_code_1()
     {
         var taken = new TcpListener(IPAddress.Loopback, 0);

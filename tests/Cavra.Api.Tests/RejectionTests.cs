@@ -181,7 +181,8 @@ public sealed class RejectionTests : IAsyncLifetime
             File.WriteAllText(settings, broken);
             var (status, body, _) = await api.GetAsync("/runtime/go-pilot/readiness");
             AssertError(status, body, 500, "settings_invalid");
-            Assert.Contains(settings, body);
+            Assert.DoesNotContain(settings, body); // a client learns that the settings are broken, not where they live
+            Assert.DoesNotContain(Path.GetFileName(settings), body);
             (status, body, _) = await api.SendAsync(HttpMethod.Post, "/runtime/go-pilot/evaluate", Encoding.UTF8.GetBytes("{\"action_type\": \"read_file\", \"target\": \"a\"}"));
             AssertError(status, body, 500, "settings_invalid");
         }

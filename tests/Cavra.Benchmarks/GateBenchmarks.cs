@@ -34,7 +34,8 @@ namespace Cavra.Benchmarks
             var config = GateConfig.Resolve(new GateParameters
             {
                 Mode = BackendMode.Promoted,
-                RuntimePath = policy, // existence is all runtime readiness checks; no process is started here
+                // Runtime readiness needs a regular executable file; no process is started here, so the host will do.
+                RuntimePath = Environment.ProcessPath ?? "/bin/sh",
                 PolicyPath = policy,
                 PackageDir = evidence,
                 PromotionEvidencePath = Path.Combine(evidence, "cavra-runtime.go-backend-promotion-evidence.json"),

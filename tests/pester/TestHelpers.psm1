@@ -17,6 +17,7 @@ function New-CavraTestEvidenceSet {
     $schedule = Join-Path $Path 'cavra-runtime.go-backend-rollback-drill-schedule.json'
     (Get-Content -Raw $schedule) -replace '"next_due_at": "[^"]*"', ('"next_due_at": "{0}"' -f $now.AddDays(30).ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'")) | Set-Content -NoNewline $schedule
     Set-Content -Path (Join-Path $Path 'cavra-runtime') -Value '#!/bin/sh'
+    if (-not $IsWindows) { [IO.File]::SetUnixFileMode((Join-Path $Path 'cavra-runtime'), [IO.UnixFileMode] 0x1ED) } # rwxr-xr-x: a runtime must be executable
     Set-Content -Path (Join-Path $Path 'compiled-policy.json') -Value '{}'
     return @{
         Mode                      = 'Promoted'

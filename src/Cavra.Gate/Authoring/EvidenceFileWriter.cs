@@ -3,6 +3,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
+using Cavra.Gate.FileSystem;
 using Cavra.Gate.Serialization;
 
 namespace Cavra.Gate.Authoring
@@ -12,6 +13,10 @@ namespace Cavra.Gate.Authoring
     /// folder, is flushed to disk, then atomically replaces the target. A reader sees the old file or the new one.
     /// UTF-8 without BOM, two-space indent, a trailing newline (readable by upstream CAVRA).
     /// A writer killed before the replace leaves the old file and, at worst, a hidden <c>.name.*.tmp</c> beside it.
+    /// The one writer for every file the module writes (evidence, drill histories, HTML reports): an existing target must
+    /// be a regular file, even with overwrite: a directory, FIFO, device, socket or symbolic link is refused and left as
+    /// it is (links are not followed: replacing one would replace the link, not its target). See
+    /// docs/design/file-system-rules.md.
     /// </summary>
     public static class EvidenceFileWriter
     {
@@ -27,9 +32,11 @@ namespace Cavra.Gate.Authoring
 
         /// <summary>Writes any text file the same safe way (temporary file, flush, atomic replace).</summary>
         /// <exception cref="EvidenceFileExistsException"><paramref name="overwrite"/> is false and the file exists; nothing was written.</exception>
+        /// <exception cref="NotARegularFileException">The target exists and is not a regular file; nothing was written.</exception>
         public static void WriteText(string path, string text, bool overwrite = true)
         {
             string full = Path.GetFullPath(path);
+            RefuseSpecialTarget(full);
             string directory = Path.GetDirectoryName(full) ?? ".";
             Directory.CreateDirectory(directory);
             if (!overwrite && File.Exists(full)) throw new EvidenceFileExistsException(full);
@@ -43,13 +50,20 @@ namespace Cavra.Gate.Authoring
                     stream.Flush(true);
                 }
                 AfterTemporaryFileWritten?.Invoke(temporary);
-                if (overwrite) Replace(temporary, full);
+                if (overwrite) { RefuseSpecialTarget(full); Replace(temporary, full); }
                 else MoveNoReplace(temporary, full);
             }
             finally
             {
                 try { if (File.Exists(temporary)) File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
+        }
+
+        /// <summary>What may be replaced is a regular file or nothing; the kind is read without following a link.</summary>
+        public static void RefuseSpecialTarget(string full)
+        {
+            var kind = FileKinds.Of(full, followLinks: false);
+            if (kind != FileKind.Missing && kind != FileKind.Regular) throw new NotARegularFileException(full, kind);
         }
 
         private static void Replace(string temporary, string full)
@@ -81,25 +95,15 @@ namespace Cavra.Gate.Authoring
             if (!IsWindows)
             {
                 int result;
-                try { result = NativeMethods.link(temporary, full); }
+                try { result = NativeFiles.Link(temporary, full); }
                 catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException) { result = -2; }
                 if (result == 0) { File.Delete(temporary); return; }
-                if (result == -1 && Marshal.GetLastWin32Error() == NativeMethods.EEXIST) throw new EvidenceFileExistsException(full);
+                if (result == -1 && Marshal.GetLastWin32Error() == NativeFiles.EEXIST) throw new EvidenceFileExistsException(full);
                 // No hard links on this file system: the check and the rename are two steps here.
             }
             if (File.Exists(full)) throw new EvidenceFileExistsException(full);
             try { File.Move(temporary, full); }
             catch (IOException) when (File.Exists(full)) { throw new EvidenceFileExistsException(full); }
-        }
-
-        private static class NativeMethods
-        {
-            public const int EEXIST = 17; // Linux, macOS and the BSDs
-
-            [DllImport("libc", SetLastError = true)]
-#pragma warning disable CA2101, SYSLIB1054 // paths are UTF-8 on Unix, which is the default marshalling there
-            public static extern int link(string oldpath, string newpath);
-#pragma warning restore CA2101, SYSLIB1054
         }
     }
 

@@ -13,6 +13,8 @@ namespace Cavra.Gate.Authoring
         EnvironmentMismatch,
         /// <summary>The history already holds a drill with this drill_id.</summary>
         DuplicateDrillId,
+        /// <summary>The history would grow past the size the gate reads (<see cref="Json.InputFiles.MaxFileBytes"/>); archive older drills.</summary>
+        HistoryFull,
     }
 
     /// <summary>An evidence document (new, or an existing file to append to) that the gate would not accept; nothing was written.</summary>

@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
 using Cavra.Gate.Evidence;
 using Cavra.Gate.Json;
 using Cavra.Gate.Time;
@@ -9,7 +12,8 @@ namespace Cavra.Gate.Authoring
     /// <summary>The outcome of recording one drill: the drill as written and the history it now belongs to.</summary>
     public sealed class RecordedDrill
     {
-        internal RecordedDrill(string path, JsonObject drill, RollbackDrillHistory history) { Path = path; Drill = drill; History = history; }
+        internal RecordedDrill(string path, JsonObject drill, RollbackDrillHistory history, string archivePath = "", int archivedDrills = 0)
+        { Path = path; Drill = drill; History = history; ArchivePath = archivePath; ArchivedDrills = archivedDrills; }
         public string Path { get; }
         public JsonObject Drill { get; }
         public string DrillId => EvidenceFields.Text(Drill, "drill_id");
@@ -17,6 +21,9 @@ namespace Cavra.Gate.Authoring
         public string ExecutedAt => EvidenceFields.Text(Drill, "executed_at");
         /// <summary>The whole history after the append, as the gate now sees it (valid and fresh?).</summary>
         public RollbackDrillHistory History { get; }
+        /// <summary>The dated archive file older drills were moved to by this append, or "" when none were.</summary>
+        public string ArchivePath { get; }
+        public int ArchivedDrills { get; }
     }
 
     /// <summary>
@@ -27,6 +34,10 @@ namespace Cavra.Gate.Authoring
     /// schema, no drills list, a drill that is not an object or has a field of the wrong type); a history that records
     /// another environment; a drill_id the history already holds. What is recorded: outcomes. A failed, stale or
     /// too-slow drill is a true record; the returned history summary says whether the gate now passes.</para>
+    /// <para>A writer never produces a document its own reader refuses: a history that would grow past
+    /// <see cref="InputFiles.MaxFileBytes"/> is refused (<see cref="EvidenceRejection.HistoryFull"/>) unless an archive
+    /// folder is given; then the oldest drills move to a dated archive file there (written first, never overwritten) and
+    /// the history keeps the latest drills within half the limit, so appends go on.</para>
     /// </summary>
     public static class RollbackDrillRecorder
     {
@@ -34,7 +45,8 @@ namespace Cavra.Gate.Authoring
 
         /// <exception cref="EvidenceRejectedException">Refused; see <see cref="EvidenceRejectedException.Reason"/>. Nothing was written.</exception>
         /// <exception cref="TimeoutException">Another writer held the lock too long.</exception>
-        public static RecordedDrill Append(string path, JsonObject drill, string environment, double maxAgeDays, Clock clock, TimeSpan? lockTimeout = null)
+        public static RecordedDrill Append(string path, JsonObject drill, string environment, double maxAgeDays, Clock clock, TimeSpan? lockTimeout = null,
+            string? archiveDirectory = null)
         {
             if (drill == null) throw new ArgumentNullException(nameof(drill));
             environment ??= "";
@@ -47,12 +59,58 @@ namespace Cavra.Gate.Authoring
             using (EvidenceFileLock.Acquire(path, lockTimeout ?? DefaultLockTimeout))
             {
                 var document = files.Exists(path) ? AppendTo(path, files.ReadObject(path), drill, environment) : NewHistory(environment, drill);
+                string archivePath = "";
+                int archived = 0;
+                if (Utf8Length(document) > InputFiles.MaxFileBytes)
+                {
+                    if (string.IsNullOrEmpty(archiveDirectory))
+                        throw Untouched(path, $"the append would make it larger than {InputFiles.MaxFileBytes / (1024 * 1024)} MiB, which the gate refuses to read; "
+                            + "archive older drills (Add-CavraRollbackDrill -ArchivePath <folder> moves them to a dated archive file)", EvidenceRejection.HistoryFull);
+                    (document, archivePath, archived) = Archive(path, document, archiveDirectory!, clock);
+                }
                 var history = RollbackDrillHistory.FromDocument(JsonFileCheck.Ok(document.ToJsonObject(), path), maxAgeDays, clock);
                 if (history.SchemaVersion != RollbackDrillHistory.Schema || history.Message != RollbackDrillHistory.Texts.Success)
                     throw Untouched(path, $"the gate would still reject it after the append: {history.Message}", EvidenceRejection.ExistingFile);
                 EvidenceFileWriter.Write(path, document);
-                return new RecordedDrill(path, drill, history);
+                return new RecordedDrill(path, drill, history, archivePath, archived);
             }
+        }
+
+        private static long Utf8Length(EvidenceDocument document) =>
+            Encoding.UTF8.GetByteCount(Serialization.CanonicalJsonWriter.Serialize(document) + "\n");
+
+        /// <summary>Moves the oldest drills (by position: appends come last) to a new dated archive history and returns the
+        /// history that keeps the rest. The archive is written before the history is replaced: a crash between the two
+        /// leaves drills in both files, never in neither.</summary>
+        private static (EvidenceDocument Kept, string ArchivePath, int Archived) Archive(string path, EvidenceDocument document, string archiveDirectory, Clock clock)
+        {
+            var whole = document.ToJsonObject();
+            var drills = ((JsonArray)whole.Get("drills")!).Items;
+            // The largest number of latest drills within half the limit (size grows with the count: binary search).
+            int low = 1, high = drills.Count - 1;
+            while (low < high)
+            {
+                int mid = (low + high + 1) / 2;
+                if (Utf8Length(WithDrills(whole, drills, drills.Count - mid, drills.Count)) <= InputFiles.MaxFileBytes / 2) low = mid;
+                else high = mid - 1;
+            }
+            int keep = low;
+            var kept = WithDrills(whole, drills, drills.Count - keep, drills.Count);
+            if (Utf8Length(kept) > InputFiles.MaxFileBytes)
+                throw Untouched(path, "even the new drill alone is larger than the gate reads", EvidenceRejection.HistoryFull);
+            int archived = drills.Count - keep;
+            string name = System.IO.Path.GetFileNameWithoutExtension(path) + "." + clock.UtcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+            string archivePath = System.IO.Path.Combine(System.IO.Path.GetFullPath(archiveDirectory), name + ".json");
+            for (int n = 2; File.Exists(archivePath); n++) archivePath = System.IO.Path.Combine(System.IO.Path.GetFullPath(archiveDirectory), $"{name}-{n}.json");
+            EvidenceFileWriter.Write(archivePath, WithDrills(whole, drills, 0, archived), overwrite: false);
+            return (kept, archivePath, archived);
+        }
+
+        private static EvidenceDocument WithDrills(JsonObject history, IReadOnlyList<JsonValue> drills, int from, int to)
+        {
+            var slice = new List<JsonValue>(to - from);
+            for (int i = from; i < to; i++) slice.Add(drills[i]);
+            return EvidenceDocument.From(history).Set("drills", new JsonArray(slice));
         }
 
         private static EvidenceDocument NewHistory(string environment, JsonObject drill) => new EvidenceDocument()

@@ -87,6 +87,15 @@ namespace Cavra.Gate.Evidence
             if (deployment != "ready") problems.Add("promotion evidence must record deployment_status=ready");
             if (!refsValid) problems.Add("promotion evidence_refs must be a list of strings");
             CheckBinding(o, context, problems);
+            // Every approval field the gate reads has one JSON type; anything else (null, 1, [], {}) is a problem, not a
+            // silently ignored value (the plan and drill readers refuse the same shapes).
+            var shape = new EvidenceShape("promotion evidence");
+            shape.OptionalBool(o, "approved");
+            var approvalObject = shape.OptionalObject(o, "approval");
+            shape.OptionalText(approvalObject, "status", "approval.status");
+            shape.OptionalText(o, "approval_id");
+            shape.OptionalText(approvalObject, "approval_id", "approval.approval_id");
+            problems.AddRange(shape.Messages);
 
             bool approved = EvidenceFields.IsTrue(o, "approved")
                 || EvidenceFields.Text(EvidenceFields.Object(o, "approval"), "status") == "approved";

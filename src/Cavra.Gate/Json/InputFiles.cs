@@ -2,8 +2,8 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
-using System.Security.Cryptography;
 using System.Text;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Json
 {
@@ -11,6 +11,8 @@ namespace Cavra.Gate.Json
     /// The engine's only door to the file system: reads gate input files strictly, tests paths for existence and
     /// hashes bound artefacts. Relative paths resolve against <see cref="BaseDirectory"/> (the caller's working
     /// directory, e.g. PowerShell's $PWD, not the process directory). Nothing here throws on bad input.
+    /// Bytes come only from regular files, through <see cref="RegularFiles"/>: never blocking on a FIFO or device, bounded
+    /// by size and time (docs/design/file-system-rules.md).
     /// </summary>
     public sealed class InputFiles
     {
@@ -43,8 +45,7 @@ namespace Cavra.Gate.Json
         }
 
         /// <summary>Opens a file for reading. Tests replace it to simulate permission errors, which root cannot provoke with chmod.</summary>
-        internal Func<string, Stream> OpenRead { get; set; } =
-            full => new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1); // read whole into a sized buffer: no second one
+        internal Func<string, Stream> OpenRead { get; set; } = RegularFiles.OpenRead;
 
         /// <summary>Raised with the full path of every file read, so cmdlets can narrate it with -Verbose.</summary>
         public event Action<string>? FileRead;
@@ -63,7 +64,11 @@ namespace Cavra.Gate.Json
             return File.Exists(full) || Directory.Exists(full);
         }
 
-        public bool FileExists(string? path) => !string.IsNullOrEmpty(path) && File.Exists(Resolve(path!));
+        /// <summary>True when the path names a regular file (links followed): policy and registry must be one (stricter than upstream).</summary>
+        public bool IsRegularFile(string? path) => !string.IsNullOrEmpty(path) && FileKinds.Of(Resolve(path!)) == FileKind.Regular;
+
+        /// <summary>True when the path names a regular file this process may execute: the runtime must be one (stricter than upstream).</summary>
+        public bool IsExecutableFile(string? path) => !string.IsNullOrEmpty(path) && RegularFiles.IsExecutable(Resolve(path!));
 
         /// <summary>Reads and strictly parses a JSON object file. An empty/null path means "not configured".</summary>
         public JsonFileCheck ReadObject(string? path)
@@ -80,14 +85,17 @@ namespace Cavra.Gate.Json
             byte[] bytes;
             try
             {
-                var info = new FileInfo(full);
-                if (!info.Exists) return JsonFileCheck.Invalid(JsonFileCheck.MissingMessage, full);
-                if (info.Length > MaxFileBytes)
-                    return JsonFileCheck.Invalid($"metadata file is larger than {MaxFileBytes / (1024 * 1024)} MiB ({info.Length} bytes)", full);
-                bytes = ReadBounded(full, info.Length);
+                var kind = FileKinds.Of(full);
+                // A directory reads as missing, as upstream's is_file() sees it; any other special file is named.
+                if (kind == FileKind.Missing || kind == FileKind.Directory) return JsonFileCheck.Invalid(JsonFileCheck.MissingMessage, full);
+                if (kind != FileKind.Regular) return JsonFileCheck.Invalid(NotRegularMessage(kind), full);
+                bytes = RegularFiles.ReadAll(OpenRead, full, MaxFileBytes, RegularFiles.ReadTimeout);
                 OnFileRead(full);
             }
-            catch (FileTooLargeException ex) { return JsonFileCheck.Invalid(ex.Message, full); }
+            catch (FileTooLargeException ex) { return JsonFileCheck.Invalid("metadata file is " + ex.Message, full); }
+            catch (NotARegularFileException ex) { return JsonFileCheck.Invalid(NotRegularMessage(ex.Kind), full); }
+            catch (FileNotFoundException) { return JsonFileCheck.Invalid(JsonFileCheck.MissingMessage, full); }
+            catch (TimeoutException) { return JsonFileCheck.Invalid($"metadata file could not be read within {RegularFiles.ReadTimeout.TotalSeconds:0} seconds", full); }
             catch (UnauthorizedAccessException) { return JsonFileCheck.Invalid("metadata file could not be read: permission denied", full); }
             catch (Exception ex) when (ex is IOException || ex is NotSupportedException || ex is ArgumentException || ex is System.Security.SecurityException)
             {
@@ -101,6 +109,8 @@ namespace Cavra.Gate.Json
             if (value is JsonObject obj) return JsonFileCheck.Ok(obj, full);
             return JsonFileCheck.Invalid(JsonFileCheck.NotAnObjectMessage, full);
         }
+
+        internal static string NotRegularMessage(FileKind kind) => "metadata file is not a regular file: " + FileKinds.Describe(kind);
 
         /// <summary>A cheap identity of a path's current state (exists, size, modified time) to notice that an input changed.</summary>
         public string Fingerprint(string? path)
@@ -120,26 +130,26 @@ namespace Cavra.Gate.Json
             }
         }
 
-        /// <summary>Lower-case hex SHA-256 of a file, or null when it cannot be read. Cached by path, size and mtime
-        /// because runtime binaries are large and the gate runs per request.</summary>
+        /// <summary>Lower-case hex SHA-256 of a regular file, or null when it cannot be read: missing, not a regular file
+        /// (a FIFO or <c>/dev/zero</c> is never read), larger than <see cref="RegularFiles.MaxHashBytes"/> or slower than
+        /// <see cref="RegularFiles.HashTimeout"/>. Cached by path, size and mtime because runtime binaries are large and the
+        /// gate runs per request.</summary>
         public string? Sha256(string? path)
         {
             if (string.IsNullOrEmpty(path)) return null;
             string full = Resolve(path!);
             try
             {
+                if (FileKinds.Of(full) != FileKind.Regular) return null;
                 var info = new FileInfo(full);
                 if (!info.Exists) return null;
                 if (HashCache.TryGetValue(full, out var cached) && cached.Length == info.Length && cached.Modified == info.LastWriteTimeUtc)
                     return cached.Hash;
-                string hash;
-                using (var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-                using (var sha = SHA256.Create())
-                    hash = ToHex(sha.ComputeHash(stream));
+                string hash = ToHex(RegularFiles.Sha256(full, RegularFiles.MaxHashBytes, RegularFiles.HashTimeout));
                 HashCache[full] = (info.Length, info.LastWriteTimeUtc, hash);
                 return hash;
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException || ex is TimeoutException)
             {
                 return null;
             }
@@ -150,29 +160,6 @@ namespace Cavra.Gate.Json
             var sb = new StringBuilder(bytes.Length * 2);
             foreach (var b in bytes) sb.Append(b.ToString("x2"));
             return sb.ToString();
-        }
-
-        private byte[] ReadBounded(string full, long expectedLength)
-        {
-            // Sized from the length just checked, so a small evidence file costs a small buffer (the gate runs per HTTP
-            // request). The length can race with a writer: grow as needed, and read at most one byte past the limit.
-            using var stream = OpenRead(full);
-            var buffer = new byte[Math.Min(Math.Max(expectedLength, 0) + 1, MaxFileBytes + 1)];
-            int total = 0, n;
-            while ((n = stream.Read(buffer, total, buffer.Length - total)) > 0)
-            {
-                total += n;
-                if (total < buffer.Length) continue;
-                if (buffer.Length > MaxFileBytes) throw new FileTooLargeException($"metadata file is larger than {MaxFileBytes / (1024 * 1024)} MiB");
-                Array.Resize(ref buffer, (int)Math.Min(buffer.Length * 2L, MaxFileBytes + 1));
-            }
-            if (total != buffer.Length) Array.Resize(ref buffer, total);
-            return buffer;
-        }
-
-        private sealed class FileTooLargeException : Exception
-        {
-            public FileTooLargeException(string message) : base(message) { }
         }
     }
 }

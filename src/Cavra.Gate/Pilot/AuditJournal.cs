@@ -45,6 +45,11 @@ namespace Cavra.Gate.Pilot
             int delay = 1;
             while (true)
             {
+                // Appends go to a regular file only (links followed): opening a FIFO for writing would block until a
+                // reader comes, and a device is not a journal (docs/design/file-system-rules.md).
+                var kind = Cavra.Gate.FileSystem.FileKinds.Of(System.IO.Path.GetFullPath(Path));
+                if (kind != Cavra.Gate.FileSystem.FileKind.Missing && kind != Cavra.Gate.FileSystem.FileKind.Regular)
+                    throw new Cavra.Gate.FileSystem.NotARegularFileException(System.IO.Path.GetFullPath(Path), kind);
                 try
                 {
                     // FileShare.None: on Unix .NET then takes an exclusive flock (any other share mode takes a shared one),
@@ -54,7 +59,7 @@ namespace Cavra.Gate.Pilot
                     stream.Flush(true);
                     return;
                 }
-                catch (IOException) when (DateTime.UtcNow < deadline && !(File.Exists(Path) && Directory.Exists(Path)))
+                catch (IOException ex) when (!(ex is Cavra.Gate.FileSystem.NotARegularFileException) && DateTime.UtcNow < deadline && !(File.Exists(Path) && Directory.Exists(Path)))
                 {
                     Thread.Sleep(delay);
                     delay = Math.Min(delay * 2, 50);

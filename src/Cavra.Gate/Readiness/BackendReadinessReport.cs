@@ -6,7 +6,8 @@ namespace Cavra.Gate.Readiness
 {
     /// <summary>
     /// Upstream <c>go_backend_readiness_report</c> (<c>cavra.go-backend-pilot.readiness.v1</c>, docs/design/readiness.md §2): is the Go runtime
-    /// pilot locally ready? Configuration and path existence only. Upstream's <c>python_fallback</c> check is
+    /// pilot locally ready? Configuration and the kind of each path: a regular, executable runtime and regular policy and
+    /// registry files (upstream checks existence only). Upstream's <c>python_fallback</c> check is
     /// <c>dotnet_fallback</c> here (docs/design/README.md §3.2).
     /// </summary>
     public sealed class BackendReadinessReport : ReadinessReport
@@ -40,9 +41,11 @@ namespace Cavra.Gate.Readiness
         {
             var config = context.Config;
             var files = context.Files;
-            bool runtimeExists = files.Exists(config.RuntimePath);
-            bool policyExists = files.Exists(config.PolicyPath);
-            bool registryOk = config.RegistryPath.Length == 0 || files.Exists(config.RegistryPath);
+            // Stricter than upstream, which checks existence only: a FIFO or directory must not select Go
+            // (docs/design/file-system-rules.md).
+            bool runtimeExists = files.IsExecutableFile(config.RuntimePath);
+            bool policyExists = files.IsRegularFile(config.PolicyPath);
+            bool registryOk = config.RegistryPath.Length == 0 || files.IsRegularFile(config.RegistryPath);
             var checks = new List<ReadinessCheck>
             {
                 new ReadinessCheck("go_backend_opt_in", config.Enabled,

@@ -99,8 +99,10 @@ footer { color: #57606a; font-size: 12px; margin-top: 8px; }
         /// Writes <see cref="Render"/> to <paramref name="path"/> (UTF-8, no BOM), creating its folder, with the evidence
         /// writer's safe write: a temporary file beside the target, flushed, then moved over it. A reader never sees half a report.
         /// </summary>
-        public static void Save(string path, GateVerdict verdict, ReadinessHtmlOptions? options = null) =>
-            EvidenceFileWriter.WriteText(path, Render(verdict, options));
+        /// <exception cref="EvidenceFileExistsException"><paramref name="overwrite"/> is false and the file exists.</exception>
+        /// <exception cref="FileSystem.NotARegularFileException">The target is not a regular file; it is never replaced.</exception>
+        public static void Save(string path, GateVerdict verdict, ReadinessHtmlOptions? options = null, bool overwrite = true) =>
+            EvidenceFileWriter.WriteText(path, Render(verdict, options), overwrite);
 
         private static void WriteVerdict(StringBuilder h, GateVerdict v)
         {

@@ -116,6 +116,7 @@ namespace Cavra.Gate.Runtime
         private volatile bool _stale;
         private volatile bool _stopped;
         private string _lastFailure = "";
+        private string _lastStderr = ""; // diagnostic only: never part of _lastFailure, which reaches records
         private int _starts;
         private int _timeoutsInARow;
         /// <summary>After this many timeouts in a row the daemon counts as hung and is restarted.</summary>
@@ -136,6 +137,8 @@ namespace Cavra.Gate.Runtime
             if (!started)
             {
                 daemon.Stop();
+                // An operator's own start (Start-CavraGoRuntimeDaemon) may show the runtime's stderr: it is not a record.
+                if (daemon._lastStderr.Length > 0 && failure.StartsWith("daemon exited", StringComparison.Ordinal)) failure += ": " + daemon._lastStderr;
                 throw new GoRuntimeDaemonException(failure);
             }
             return daemon;
@@ -195,9 +198,10 @@ namespace Cavra.Gate.Runtime
                     }
                     _failureRestarts.Enqueue(now);
                 }
-                // The first start may take its full ready timeout; a restart must fit the request that needs it.
+                // Every start, the first included, must fit the request that needs it: a runtime that never opens its
+                // socket costs each action at most its own timeout, never the (longer) ready timeout.
                 var left = budget - clock.Elapsed;
-                var ready = first || left > _options.ReadyTimeout ? _options.ReadyTimeout : left;
+                var ready = left > _options.ReadyTimeout ? _options.ReadyTimeout : left;
                 if (ready <= TimeSpan.Zero) { failure = "daemon is restarting"; return false; }
                 string why = first ? "" : inputsChanged ? "its runtime, policy or registry changed" : _lastFailure;
                 _timeoutsInARow = 0;
@@ -344,8 +348,11 @@ namespace Cavra.Gate.Runtime
             };
             ProcessArguments.Set(start, arguments);
             foreach (var kv in _options.Environment) start.Environment[kv.Key] = kv.Value;
+            string? marker = ProcessTree.NewCallMarker(); // what the daemon starts is found by it when the daemon ends
+            if (marker != null) start.Environment[ProcessTree.CallMarkerVariable] = marker;
 
             var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+            Markers.Add(process, marker ?? "");
             try { process.Start(); }
             catch (Win32Exception ex) when (ex.NativeErrorCode == 13 || ex.NativeErrorCode == 5)
             {
@@ -392,7 +399,7 @@ namespace Cavra.Gate.Runtime
                 var remaining = readyTimeout - clock.Elapsed;
                 if (remaining <= TimeSpan.Zero)
                 {
-                    failure = $"daemon did not become ready within {PythonFloat.Repr(readyTimeout.TotalSeconds)} seconds";
+                    failure = $"daemon did not become ready within {PythonFloat.Repr(Math.Round(readyTimeout.TotalSeconds, 1))} seconds"; // what is left of a caller's budget: 0.998 reads as 1.0
                     break;
                 }
                 if (File.Exists(_socketPath))
@@ -434,29 +441,43 @@ namespace Cavra.Gate.Runtime
             if (ReferenceEquals(process, _process)) _lastFailure = full;
         }
 
-        /// <summary>"daemon exited with status N[: first stderr line]".</summary>
+        /// <summary>"daemon exited with status N".</summary>
         private string ExitDescription(Process process, bool withStderr = true)
         {
             string text;
             try { text = "daemon exited with status " + process.ExitCode; }
             catch (InvalidOperationException) { return "daemon exited"; }
+            // Its stderr is diagnostic only (it may carry paths or secrets): narrated for -Verbose, never in the reason.
             var stderr = _stderr;
             if (withStderr && stderr != null && stderr.Wait(1000))
             {
                 string excerpt = FirstLine(stderr.Result);
-                if (excerpt.Length > 0) text += ": " + excerpt;
+                _lastStderr = excerpt;
+                if (excerpt.Length > 0) Narrate($"cavra-runtime daemon (process {SafeId(process)}) wrote to stderr: {excerpt}");
             }
             return text;
         }
 
+        private static string SafeId(Process process)
+        {
+            try { return process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture); }
+            catch (InvalidOperationException) { return "?"; }
+        }
+
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, string> Markers =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<Process, string>();
+
         private static void EndProcess(Process process, bool graceful)
         {
+            int pid = 0;
+            try { pid = process.Id; } catch (InvalidOperationException) { }
             try
             {
                 if (graceful && !process.HasExited && Signals.TryTerminate(process)) process.WaitForExit((int)StopGrace.TotalMilliseconds);
             }
             catch (InvalidOperationException) { }
             ProcessTree.Kill(process);
+            if (Markers.TryGetValue(process, out var marker) && marker.Length > 0) ProcessTree.KillMarked(marker, pid);
             try { process.Dispose(); } catch (InvalidOperationException) { }
         }
 

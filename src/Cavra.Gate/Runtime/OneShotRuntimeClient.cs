@@ -29,14 +29,18 @@ namespace Cavra.Gate.Runtime
     /// runtime that exits early or never reads stdin does not disturb the client (broken pipe is ignored).</item>
     /// <item>stdout and stderr are drained concurrently on dedicated threads. stdout is kept up to 1 MiB (more is a failure
     /// and kills the runtime), decoded as strict UTF-8 and parsed with <see cref="StrictJsonParser"/>; it must be one JSON
-    /// object. stderr is kept only as a 4 KiB diagnostic excerpt; its first line is appended to the non-zero-exit reason.</item>
+    /// object. stderr is kept only as a 4 KiB diagnostic excerpt (<see cref="RuntimeInvocationResult.StderrExcerpt"/>, the
+    /// <see cref="Diagnostics"/> event): never in a reason, so never in a record, a journal or an HTTP body.</item>
     /// <item>Deadline: <c>timeout_seconds</c> from the configuration (default 5.0), measured from the call. Zero, negative
     /// and NaN are refused without starting anything (fail closed); values above ~24.8 days (including infinity) are
     /// capped there. On expiry, on cancellation and on oversized output the whole process tree is killed.</item>
     /// <item>No child outlives an evaluation: the runtime's tree is killed whenever it has not exited by itself, and if its
     /// pipes are still open after it exits, whatever holds them is a leftover it started. On Linux those leftovers are
     /// found through <c>/proc</c> and killed; on other platforms a tree kill cannot find an orphan, the wait ends at the
-    /// deadline and the orphan is left alone (the Go runtime never forks in one-shot mode).</item>
+    /// deadline and the orphan is left alone (the Go runtime never forks in one-shot mode). On Linux every call also marks
+    /// the runtime's environment (<c>CAVRA_RUNTIME_CALL</c>) and, when the call ends, kills any process still carrying the
+    /// mark: a grandchild that left the session with <c>setsid</c> is found too, unless it clears its environment
+    /// (docs/design/file-system-rules.md, "Runtime processes").</item>
     /// </list>
     /// Never throws. Every failure is a <see cref="RuntimeInvocationResult"/> whose reason completes
     /// <c>"go runtime failed: "</c> (docs/design/runtime-protocol.md §4). The reasons, exactly:
@@ -48,7 +52,7 @@ namespace Cavra.Gate.Runtime
     /// <item><c>could not start PATH: OS MESSAGE</c> (any other start error, e.g. <c>Exec format error</c>)</item>
     /// <item><c>timed out after N seconds</c> (N in Python float form: <c>5.0</c>, <c>0.25</c>)</item>
     /// <item><c>stopped before the runtime answered</c> (the cancellation token fired)</item>
-    /// <item><c>exited with status N</c> or <c>exited with status N: FIRST STDERR LINE</c> (at most 200 characters)</item>
+    /// <item><c>exited with status N</c></item>
     /// <item><c>exited but left a process holding its pipes open</c> (Linux; the process was killed)</item>
     /// <item><c>output exceeds 1 MiB</c></item>
     /// <item><c>output is empty</c></item>
@@ -83,6 +87,14 @@ namespace Cavra.Gate.Runtime
         /// <summary>Extra environment for the child (tests use it to steer the stand-in without touching this process's environment).</summary>
         public IDictionary<string, string> ChildEnvironment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+        /// <summary>The runtime's stderr, one line per call that wrote any, for -Verbose/-Debug only (any thread may raise it).</summary>
+        public event Action<string>? Diagnostics;
+
+        private void OnDiagnostics(string message)
+        {
+            try { Diagnostics?.Invoke(message); } catch (Exception) { /* diagnostics never break an evaluation */ }
+        }
+
         /// <summary>The pilot's entry point (<see cref="IGoRuntime"/>): <see cref="Invoke"/> reduced to decision or reason.</summary>
         public GoRuntimeAnswer Evaluate(ActionRequest request, GateConfig config, CancellationToken cancellationToken) =>
             Invoke(request, config, cancellationToken).ToAnswer();
@@ -112,6 +124,7 @@ namespace Cavra.Gate.Runtime
             private string[] _pipes = new string[0];
             private Task? _stdin;
             private Task<Capture>? _stdout, _stderr;
+            private readonly string? _marker = ProcessTree.NewCallMarker();
 
             public Invocation(OneShotRuntimeClient client, GateConfig config, CancellationToken token)
             { _client = client; _config = config; _token = token; }
@@ -147,6 +160,8 @@ namespace Cavra.Gate.Runtime
                 // Bytes go straight to the pipe, but a writer is still created over it: make sure it can never emit a BOM.
                 StandardInputEncodingProperty?.SetValue(start, Utf8NoBom);
                 foreach (var kv in _client.ChildEnvironment) start.Environment[kv.Key] = kv.Value;
+                // Every process the runtime starts inherits this marker, so Cleanup finds even a setsid'd grandchild.
+                if (_marker != null) start.Environment[ProcessTree.CallMarkerVariable] = _marker;
 
                 _process = new Process { StartInfo = start };
                 try { _process.Start(); }
@@ -184,11 +199,9 @@ namespace Cavra.Gate.Runtime
                     }
                 }
 
-                if (_exitCode != 0)
-                {
-                    string line = FirstLine(StderrExcerpt());
-                    return Fail($"exited with status {_exitCode}" + (line.Length > 0 ? ": " + line : ""));
-                }
+                // The runtime's stderr is diagnostic (it may carry paths or secrets): it goes to Diagnostics, never into
+                // the reason, which reaches records, journals and HTTP bodies.
+                if (_exitCode != 0) return Fail($"exited with status {_exitCode}");
                 var output = _stdout.Result;
                 // The same checks as a daemon reply (RuntimeReply), phrased for stdout.
                 if (!RuntimeReply.TryParse(output.Bytes, output.Overflowed, out var decision, out var problem)) return Fail("output " + problem);
@@ -207,7 +220,11 @@ namespace Cavra.Gate.Runtime
                     if (!PipesDone(ExitGrace)) { ProcessTree.KillPipeHolders(_pipes); PipesDone(KillGrace); }
                 }
                 catch (Exception ex) when (ex is InvalidOperationException || ex is Win32Exception) { }
-                finally { _process.Dispose(); }
+                finally
+                {
+                    if (_pid != null) ProcessTree.KillMarked(_marker, _pid.Value); // descendants that escaped the tree kill
+                    _process.Dispose();
+                }
             }
 
             private RuntimeInvocationResult KillAndFail(string reason, bool timedOut = false, bool cancelled = false)
@@ -219,8 +236,12 @@ namespace Cavra.Gate.Runtime
                 return Fail(reason);
             }
 
-            private RuntimeInvocationResult Result(JsonObject? decision, string reason) =>
-                new RuntimeInvocationResult(decision, reason, _clock.Elapsed, _argv, _pid, _exitCode, _timedOut, _cancelled, StderrExcerpt());
+            private RuntimeInvocationResult Result(JsonObject? decision, string reason)
+            {
+                string stderr = StderrExcerpt();
+                if (stderr.Length > 0) _client.OnDiagnostics($"cavra-runtime (process {_pid}) wrote to stderr: {FirstLine(stderr)}");
+                return new RuntimeInvocationResult(decision, reason, _clock.Elapsed, _argv, _pid, _exitCode, _timedOut, _cancelled, stderr);
+            }
 
             private string TimedOutReason() => $"timed out after {PythonFloat.Repr(_config.TimeoutSeconds)} seconds";
 

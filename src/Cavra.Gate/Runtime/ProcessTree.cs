@@ -95,6 +95,78 @@ namespace Cavra.Gate.Runtime
             return killed;
         }
 
+        /// <summary>The environment variable that marks every process one runtime call started (its value: <see cref="NewCallMarker"/>).</summary>
+        public const string CallMarkerVariable = "CAVRA_RUNTIME_CALL";
+
+        /// <summary>A fresh marker for one runtime process, or null where <see cref="KillMarked"/> cannot look (not Linux).</summary>
+        public static string? NewCallMarker() =>
+            RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? Guid.NewGuid().ToString("N") : null;
+
+        /// <summary>
+        /// Linux: kills (tree) every process that still carries <c>CAVRA_RUNTIME_CALL=marker</c> in its environment. A
+        /// descendant inherits the marker, so this finds what a tree kill cannot: a grandchild re-parented to init, even one
+        /// that left the runtime's session and process group with <c>setsid</c>. Only processes created after the runtime
+        /// (by pid, wrap-around included) are read, so the scan stays cheap. Escapes it: a descendant that
+        /// clears or rewrites its environment (<c>env -i</c>) or runs as another user. Best effort; never throws.
+        /// </summary>
+        public static int KillMarked(string? marker, int runtimePid)
+        {
+            if (marker == null || runtimePid <= 0 || !RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return 0;
+            byte[] needle = System.Text.Encoding.ASCII.GetBytes(CallMarkerVariable + "=" + marker + "\0");
+            var found = new List<int>();
+            IEnumerable<string> entries;
+            try { entries = Directory.EnumerateDirectories("/proc"); }
+            catch (Exception ex) when (IsIoProblem(ex)) { return 0; }
+            // Only processes created after the runtime can carry its mark: pids above the runtime's, up to the last pid the
+            // kernel handed out (/proc/loadavg), or, when pids wrapped around since, above it or up to that last pid.
+            int last = LastPid();
+            bool wrapped = last >= 0 && last < runtimePid;
+            foreach (var dir in entries)
+            {
+                if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid == OwnId || pid == runtimePid) continue;
+                bool newer = last < 0 ? true : wrapped ? pid > runtimePid || pid <= last : pid > runtimePid && pid <= last;
+                if (!newer) continue;
+                byte[] environ;
+                try { environ = File.ReadAllBytes($"/proc/{pid}/environ"); }
+                catch (Exception ex) when (IsIoProblem(ex)) { continue; }
+                if (IndexOf(environ, needle) >= 0) found.Add(pid);
+            }
+            foreach (var pid in found)
+            {
+                try
+                {
+                    using var leftover = Process.GetProcessById(pid);
+                    Kill(leftover, wait: false);
+                }
+                catch (Exception ex) when (ex is ArgumentException || ex is InvalidOperationException || ex is Win32Exception) { }
+            }
+            return found.Count;
+        }
+
+        /// <summary>The last pid the kernel handed out in this pid namespace (the last field of /proc/loadavg), or -1.</summary>
+        private static int LastPid()
+        {
+            try
+            {
+                var fields = File.ReadAllText("/proc/loadavg").Trim().Split(' ');
+                return int.TryParse(fields[fields.Length - 1], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : -1;
+            }
+            catch (Exception ex) when (IsIoProblem(ex)) { return -1; }
+        }
+
+        private static int IndexOf(byte[] haystack, byte[] needle)
+        {
+            // The environment starts with a variable or follows a NUL: match at 0 or right after a NUL.
+            for (int i = 0; i + needle.Length <= haystack.Length; i++)
+            {
+                if (i > 0 && haystack[i - 1] != 0) continue;
+                int j = 0;
+                while (j < needle.Length && haystack[i + j] == needle[j]) j++;
+                if (j == needle.Length) return i;
+            }
+            return -1;
+        }
+
         private static bool HoldsAny(string procDir, ICollection<string> pipes)
         {
             try

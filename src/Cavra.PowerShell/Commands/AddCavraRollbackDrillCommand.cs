@@ -35,27 +35,33 @@ namespace Cavra.PowerShell.Commands
         [Parameter] [ValidateGateSetting(nameof(SettingsPath))] public string SettingsPath { get; set; } = null!;
 
         private double? _maxAge;
+        /// <summary>A folder for dated archive files: when an append would make the history larger than the gate reads
+        /// (1 MiB), the oldest drills move to a new archive file there and the history keeps the latest ones.</summary>
+        [Parameter] [ValidateNotNullOrEmpty] public string ArchivePath { get; set; } = "";
 
         protected override void ProcessRecord()
         {
-            string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            string path = FileSystemPaths.Resolve(this, Path);
             var clock = ModuleClock.Current;
             var draft = new RollbackDrillDraft
             {
                 DrillId = DrillId.Length > 0 ? DrillId : RollbackDrillDraft.NewDrillId(),
                 ExecutedAt = ExecutedAt ?? clock.UtcNow,
-                Actor = Actor, SourceMode = SourceMode, TargetMode = TargetMode, Status = Status, FallbackVerified = FallbackVerified.IsPresent,
+                // ValidateSet accepts any case; the gate reads "pass" only, so "PASS" must be written as "pass".
+                Actor = Actor, SourceMode = SourceMode.ToLowerInvariant(), TargetMode = TargetMode.ToLowerInvariant(), Status = Status.ToLowerInvariant(), FallbackVerified = FallbackVerified.IsPresent,
                 RecoveryMinutes = RecoveryMinutes, MaxRecoveryMinutes = MaxRecoveryMinutes, RunbookRef = RunbookRef, EvidenceRefs = EvidenceRef,
             };
-            if (!ShouldProcess(path, $"Append rollback drill {draft.DrillId} ({Status}, executed {draft.ExecutedAt:u})")) return;
+            string? archive = ArchivePath.Length > 0 ? FileSystemPaths.Resolve(this, ArchivePath) : null;
+            if (!ShouldProcess(path, $"Append rollback drill {draft.DrillId} ({draft.Status}, executed {draft.ExecutedAt:u})")) return;
 
             _maxAge ??= GateConfigurationCmdlet.ResolveConfig(this,
                 GateConfigurationCmdlet.BoundSettings(this, GateSettings.RollbackDrillMaxAgeDays, GateSettings.SettingsPath)).RollbackDrillMaxAgeDays;
             double maxAge = _maxAge.Value;
             try
             {
-                var recorded = RollbackDrillRecorder.Append(path, draft.ToJsonObject(), Environment, maxAge, clock);
+                var recorded = RollbackDrillRecorder.Append(path, draft.ToJsonObject(), Environment, maxAge, clock, archiveDirectory: archive);
                 var h = recorded.History;
+                if (recorded.ArchivedDrills > 0) WriteVerbose($"Moved the {recorded.ArchivedDrills} oldest drills to {recorded.ArchivePath}.");
                 WriteVerbose($"Appended {draft.DrillId} to {path}: {h.DrillCount} drills; latest {h.LatestDrillId} ({h.LatestStatus}); history valid={h.Valid}, fresh={h.Fresh}.");
                 WriteObject(recorded);
             }
@@ -66,6 +72,7 @@ namespace Cavra.PowerShell.Commands
                     EvidenceRejection.Document => ("EvidenceInvalid", ErrorCategory.InvalidData),
                     EvidenceRejection.EnvironmentMismatch => ("DrillHistoryEnvironmentMismatch", ErrorCategory.InvalidArgument),
                     EvidenceRejection.DuplicateDrillId => ("DrillIdExists", ErrorCategory.ResourceExists),
+                    EvidenceRejection.HistoryFull => ("DrillHistoryFull", ErrorCategory.LimitsExceeded),
                     _ => ("DrillHistoryInvalid", ErrorCategory.InvalidData),
                 };
                 WriteError(new ErrorRecord(ex, id, category, path));
@@ -73,6 +80,10 @@ namespace Cavra.PowerShell.Commands
             catch (TimeoutException ex)
             {
                 WriteError(new ErrorRecord(ex, "DrillHistoryLockTimeout", ErrorCategory.ResourceBusy, path));
+            }
+            catch (Cavra.Gate.FileSystem.NotARegularFileException ex)
+            {
+                WriteError(new ErrorRecord(ex, "EvidencePathNotRegularFile", ErrorCategory.InvalidArgument, ex.Path));
             }
             catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
             {

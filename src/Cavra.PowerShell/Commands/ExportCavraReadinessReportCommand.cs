@@ -37,7 +37,7 @@ namespace Cavra.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string Title { get; set; } = new ReadinessHtmlOptions().Title;
 
-        /// <summary>Replace an existing file.</summary>
+        /// <summary>Replace an existing regular file (never a directory, FIFO, device, socket or symbolic link).</summary>
         [Parameter] public SwitchParameter Force { get; set; }
 
         protected override void BeginProcessing()
@@ -60,17 +60,8 @@ namespace Cavra.PowerShell.Commands
                     "MultipleVerdicts", ErrorCategory.InvalidOperation, InputObject));
                 return;
             }
-            string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-            if (Directory.Exists(full))
-            {
-                WriteError(new ErrorRecord(new IOException($"{full} is a directory."), "ReportPathIsDirectory", ErrorCategory.InvalidArgument, full));
-                return;
-            }
-            if (File.Exists(full) && !Force)
-            {
-                WriteError(new ErrorRecord(new IOException($"{full} already exists; use -Force to replace it."), "ReportFileExists", ErrorCategory.ResourceExists, full));
-                return;
-            }
+            string full = FileSystemPaths.Resolve(this, Path);
+            if (!FileSystemPaths.CheckTarget(this, full, Force, "Report")) return;
 
             GateVerdict verdict;
             if (ParameterSetName == InputObjectSet) verdict = InputObject;
@@ -94,15 +85,8 @@ namespace Cavra.PowerShell.Commands
                 Title = Title,
                 Generator = module == null ? "Cavra.PowerShell" : $"{module.Name} {module.Version}",
             };
-            try
-            {
-                ReadinessHtml.Save(full, verdict, options);
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-            {
-                WriteError(new ErrorRecord(ex, "ReportWriteFailed", ErrorCategory.WriteError, full));
-                return;
-            }
+            // The same atomic writer as evidence authoring: without -Force the "does not exist" check is atomic with the rename.
+            if (!FileSystemPaths.Write(this, full, "Report", () => ReadinessHtml.Save(full, verdict, options, overwrite: Force.IsPresent))) return;
             WriteVerbose($"Wrote readiness report to {full}");
             // Through the FileSystem provider, so the FileInfo carries PSPath and friends and formats like Get-Item's.
             foreach (var item in SessionState.InvokeProvider.Item.Get(new[] { full }, false, true)) WriteObject(item);

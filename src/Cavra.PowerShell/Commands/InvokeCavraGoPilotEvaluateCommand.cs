@@ -81,6 +81,7 @@ namespace Cavra.PowerShell.Commands
             var config = ResolveConfig();
             var context = CreateContext(config);
             var oneShot = new OneShotRuntimeClient(context.Files);
+            oneShot.Diagnostics += _narration.Enqueue; // the runtime's stderr: -Verbose only, never in the record
             IGoRuntime runtime = oneShot;
             bool daemon = false;
             var transport = GoRuntimeTransportSetting.Resolve(
@@ -103,7 +104,7 @@ namespace Cavra.PowerShell.Commands
             if (_pilot.PolicyProblem.Length > 0)
                 WriteWarning("Every decision fails closed: " + _pilot.PolicyProblem);
             if (MyInvocation.BoundParameters.ContainsKey(nameof(JournalPath)))
-                _journal = new AuditJournal(SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath));
+                _journal = new AuditJournal(FileSystemPaths.Resolve(this, JournalPath));
             _progressClock.Start();
         }
 

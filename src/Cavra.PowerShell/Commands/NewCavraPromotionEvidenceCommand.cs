@@ -41,9 +41,16 @@ namespace Cavra.PowerShell.Commands
                 GateConfigurationCmdlet.BoundSettings(this, GateSettings.RuntimePath, GateSettings.PolicyPath, GateSettings.SettingsPath));
             var context = new GateContext(config, Files, ModuleClock.Current);
             var now = context.Clock.UtcNow;
+            if (ParameterSetName == ValidForSet && ValidFor > DateTimeOffset.MaxValue - now)
+            {
+                WriteError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(ValidFor), ValidFor, $"-ValidFor reaches past the last representable date ({DateTimeOffset.MaxValue:yyyy-MM-dd}); give a shorter duration or -ExpiresAt."),
+                    "InvalidValidFor", ErrorCategory.InvalidArgument, ValidFor));
+                return;
+            }
             var draft = new PromotionEvidenceDraft
             {
-                ParityStatus = ParityStatus, DeploymentStatus = DeploymentStatus, Approved = Approved.IsPresent, ApprovalId = ApprovalId,
+                // ValidateSet ignores case; the gate does not: "PASS" is written as "pass".
+                ParityStatus = ParityStatus.ToLowerInvariant(), DeploymentStatus = DeploymentStatus.ToLowerInvariant(), Approved = Approved.IsPresent, ApprovalId = ApprovalId,
                 EvidenceRefs = EvidenceRef, GeneratedAt = now, ExpiresAt = ParameterSetName == ExpiresAtSet ? ExpiresAt : now + ValidFor,
             };
             string? unreadable = draft.BindTo(context);

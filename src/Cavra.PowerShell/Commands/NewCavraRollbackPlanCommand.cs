@@ -25,7 +25,7 @@ namespace Cavra.PowerShell.Commands
         {
             var draft = new RollbackPlanDraft
             {
-                TargetMode = TargetMode, Approved = Approved.IsPresent, ApprovalId = ApprovalId, MaxRecoveryMinutes = MaxRecoveryMinutes,
+                TargetMode = TargetMode.ToLowerInvariant(), Approved = Approved.IsPresent, ApprovalId = ApprovalId, MaxRecoveryMinutes = MaxRecoveryMinutes,
                 Controls = Control, RollbackSteps = Step, EvidenceRefs = EvidenceRef,
             };
             string path = FullPath;

@@ -43,7 +43,7 @@ namespace Cavra.PowerShell.Commands
 
             var draft = new RollbackRehearsalDraft
             {
-                Status = Status, Simulated = Simulated.IsPresent, FallbackVerified = FallbackVerified.IsPresent, RecoveryMinutes = RecoveryMinutes,
+                Status = Status.ToLowerInvariant(), Simulated = Simulated.IsPresent, FallbackVerified = FallbackVerified.IsPresent, RecoveryMinutes = RecoveryMinutes,
                 MaxRecoveryMinutes = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRecoveryMinutes)) ? MaxRecoveryMinutes : (double?)null,
                 RunbookRef = RunbookRef, EvidenceRefs = EvidenceRef,
             };

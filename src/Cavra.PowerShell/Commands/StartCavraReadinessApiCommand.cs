@@ -9,6 +9,8 @@ using System.Net.Http;
 using System.Text;
 using System.Threading;
 
+using Cavra.PowerShell.Infrastructure;
+
 namespace Cavra.PowerShell.Commands
 {
     /// <summary>
@@ -51,7 +53,7 @@ namespace Cavra.PowerShell.Commands
             if (AllowRemote) args.Add("--allow-remote");
             if (MyInvocation.BoundParameters.ContainsKey(nameof(SettingsPath)))
             {
-                string settings = SessionState.Path.GetUnresolvedProviderPathFromPSPath(SettingsPath);
+                string settings = FileSystemPaths.Resolve(this, SettingsPath);
                 if (!File.Exists(settings))
                     ThrowTerminatingError(new ErrorRecord(new FileNotFoundException("The settings file does not exist: " + settings), "SettingsNotFound", ErrorCategory.ObjectNotFound, settings));
                 args.Add("--settings");

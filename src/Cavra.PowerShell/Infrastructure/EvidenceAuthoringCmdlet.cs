@@ -14,10 +14,10 @@ namespace Cavra.PowerShell.Infrastructure
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
 
-        /// <summary>Overwrite an existing file.</summary>
+        /// <summary>Overwrite an existing regular file (never a directory, FIFO, device, socket or symbolic link).</summary>
         [Parameter] public SwitchParameter Force { get; set; }
 
-        protected string FullPath => SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        protected string FullPath => FileSystemPaths.Resolve(this, Path);
 
         /// <summary>Input files resolved against $PWD, each read narrated with -Verbose.</summary>
         protected InputFiles Files
@@ -36,37 +36,12 @@ namespace Cavra.PowerShell.Infrastructure
         /// </summary>
         protected bool TryWrite(string fullPath, EvidenceDocument document, string kind)
         {
-            if (Directory.Exists(fullPath))
-            {
-                WriteError(new ErrorRecord(new IOException($"{fullPath} is a directory."), "EvidencePathIsDirectory", ErrorCategory.InvalidArgument, fullPath));
-                return false;
-            }
-            if (File.Exists(fullPath) && !Force)
-            {
-                WriteError(Exists(new EvidenceFileExistsException(fullPath)));
-                return false;
-            }
+            if (!FileSystemPaths.CheckTarget(this, fullPath, Force, "Evidence")) return false;
             if (!ShouldProcess(fullPath, $"Write {kind}")) return false;
-            try
-            {
-                EvidenceFileWriter.Write(fullPath, document, overwrite: Force.IsPresent);
-                WriteVerbose($"Wrote {kind} to {fullPath}");
-                return true;
-            }
-            catch (EvidenceFileExistsException ex)
-            {
-                WriteError(Exists(ex));
-                return false;
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-            {
-                WriteError(new ErrorRecord(ex, "EvidenceWriteFailed", ErrorCategory.WriteError, fullPath));
-                return false;
-            }
+            if (!FileSystemPaths.Write(this, fullPath, "Evidence", () => EvidenceFileWriter.Write(fullPath, document, overwrite: Force.IsPresent))) return false;
+            WriteVerbose($"Wrote {kind} to {fullPath}");
+            return true;
         }
-
-        private static ErrorRecord Exists(EvidenceFileExistsException ex) =>
-            new ErrorRecord(ex, "EvidenceFileExists", ErrorCategory.ResourceExists, ex.Path);
 
         protected void Reject(string message, object? target) =>
             WriteError(new ErrorRecord(new EvidenceRejectedException(message), "EvidenceInvalid", ErrorCategory.InvalidData, target));

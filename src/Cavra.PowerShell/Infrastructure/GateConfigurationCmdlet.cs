@@ -90,7 +90,7 @@ namespace Cavra.PowerShell.Infrastructure
             {
                 case SettingKind.Path:
                     string text = value as string ?? "";
-                    return text.Length == 0 ? "" : cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(text);
+                    return text.Length == 0 ? "" : FileSystemPaths.Resolve(cmdlet, text);
                 case SettingKind.Switch:
                     return value is SwitchParameter sw ? sw.IsPresent : LanguagePrimitives.IsTrue(value);
                 default:

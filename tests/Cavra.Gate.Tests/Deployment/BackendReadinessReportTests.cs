@@ -77,13 +77,42 @@ public sealed class BackendReadinessReportTests : IDisposable
     }
 
     [Fact]
-    public void Runtime_binary_unset_warns_and_existence_only_accepts_a_directory()
+    public void Runtime_binary_unset_warns_and_only_a_regular_executable_file_passes()
     {
         var p = _files.Parameters();
         p.RuntimePath = "";
         Assert.Equal(CheckStatus.Warn, Check(Evaluate(p), "go_runtime_binary").Status);
-        p.RuntimePath = _files.PackageDir; // upstream: Path.exists, a directory counts
+        // Stricter than upstream (existence only): a directory, a FIFO or a file nobody may execute must not select Go.
+        p.RuntimePath = _files.PackageDir;
+        Assert.Equal(CheckStatus.Warn, Check(Evaluate(p), "go_runtime_binary").Status);
+        if (OperatingSystem.IsWindows()) return;
+        p.RuntimePath = Hostile.MakeFifo(Path.Combine(_files.Directory, "runtime.fifo"));
+        Assert.Equal(CheckStatus.Warn, Check(Evaluate(p), "go_runtime_binary").Status);
+        var plain = Path.Combine(_files.Directory, "not-executable");
+        File.WriteAllText(plain, "#!/bin/sh\n");
+        File.SetUnixFileMode(plain, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        p.RuntimePath = plain;
+        Assert.Equal(CheckStatus.Warn, Check(Evaluate(p), "go_runtime_binary").Status);
+        var link = Path.Combine(_files.Directory, "runtime-link");
+        File.CreateSymbolicLink(link, _files.RuntimePath);
+        p.RuntimePath = link; // a link to a regular executable file is that file
         Assert.Equal(CheckStatus.Pass, Check(Evaluate(p), "go_runtime_binary").Status);
+    }
+
+    [Fact]
+    public void Policy_and_registry_must_be_regular_files()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var fifo = Hostile.MakeFifo(Path.Combine(_files.Directory, "policy.fifo"));
+        foreach (var special in new[] { fifo, _files.PackageDir, "/dev/null" })
+        {
+            var p = _files.Parameters();
+            p.PolicyPath = special;
+            Assert.Equal(CheckStatus.Warn, Check(Hostile.Bounded(() => Evaluate(p)), "go_runtime_policy").Status);
+            p = _files.Parameters();
+            p.RegistryPath = special;
+            Assert.Equal(CheckStatus.Warn, Check(Hostile.Bounded(() => Evaluate(p)), "go_runtime_registry").Status);
+        }
     }
 
     [Fact]

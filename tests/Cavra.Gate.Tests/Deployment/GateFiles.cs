@@ -32,6 +32,7 @@ public sealed class GateFiles : IDisposable
         File.Copy(Path.Combine(ExamplesDir, Promotion), PromotionEvidencePath);
         RuntimePath = Path.Combine(Directory, "cavra-runtime");
         File.WriteAllText(RuntimePath, "#!/bin/sh\necho '{}'\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(RuntimePath, (UnixFileMode)0b111_101_101); // a runtime must be executable
         PolicyPath = Path.Combine(Directory, "compiled-policy.json");
         File.WriteAllText(PolicyPath, "{}");
     }

@@ -24,6 +24,7 @@ public sealed class EvidenceSet : IDisposable
         }
         RuntimePath = Path.Combine(Directory, "cavra-runtime");
         File.WriteAllText(RuntimePath, "#!/bin/sh\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(RuntimePath, (UnixFileMode)0b111_101_101); // a runtime must be executable
         PolicyPath = Path.Combine(Directory, "compiled-policy.json");
         File.WriteAllText(PolicyPath, "{}");
         Rewrite("cavra-runtime.go-backend-rollback-drills.json",

@@ -135,21 +135,41 @@ public sealed class PromotionEvidenceTests : IDisposable
     }
 
     [Theory]
-    [InlineData("true", null, true)]
-    [InlineData("false", "{\"status\": \"approved\"}", true)]
-    [InlineData("\"true\"", null, false)]
-    [InlineData("1", null, false)]
-    [InlineData("null", null, false)]
-    [InlineData(null, null, false)]
-    [InlineData(null, "{\"status\": \"APPROVED\"}", false)]
-    [InlineData(null, "{\"status\": null}", false)]
-    [InlineData(null, "\"approved\"", false)]
-    public void Approved_only_by_json_true_or_approval_status_approved(string? approved, string? approval, bool expected)
+    [InlineData("true", null, true, true)]
+    [InlineData("false", "{\"status\": \"approved\"}", true, true)]
+    [InlineData(null, null, false, true)]
+    [InlineData(null, "{\"status\": \"APPROVED\"}", false, true)]
+    // A field of the wrong type is a problem, not an ignored value: the gate closes on it (types are checked for every field it reads).
+    [InlineData("\"true\"", null, false, false)]
+    [InlineData("1", null, false, false)]
+    [InlineData("null", null, false, false)]
+    [InlineData(null, "{\"status\": null}", false, false)]
+    [InlineData(null, "\"approved\"", false, false)]
+    public void Approved_only_by_json_true_or_approval_status_approved(string? approved, string? approval, bool expected, bool valid)
     {
         var e = With(("approved", approved), ("approval", approval));
         Assert.Equal(expected, e.Approved);
         Assert.Equal(expected ? "Promotion approval is recorded." : "promotion evidence must be approved", e.ApprovalMessage);
-        Assert.True(e.Valid); // approval is reported separately, never part of valid
+        Assert.Equal(valid, e.Valid);
+        if (!valid) Assert.Matches("^promotion evidence (approved must be true or false|approval must be an object|approval.status must be a string)$", e.Message);
+    }
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("1")]
+    [InlineData("[]")]
+    [InlineData("{}")]
+    [InlineData("true")]
+    public void An_approval_id_of_the_wrong_type_closes_the_gate(string approvalId)
+    {
+        var e = With(("approval_id", approvalId));
+        Assert.False(e.Valid);
+        Assert.Equal("promotion evidence approval_id must be a string", e.Message);
+        var nested = With(("approval_id", null), ("approval", "{\"status\": \"approved\", \"approval_id\": " + approvalId + "}"));
+        Assert.False(nested.Valid);
+        Assert.Equal("promotion evidence approval.approval_id must be a string", nested.Message);
+        var report = Cavra.Gate.Readiness.PromotionReadinessReport.Evaluate(_files.Context());
+        Assert.NotEqual(Cavra.Gate.Readiness.ReportStatus.Ready, report.Status);
     }
 
     [Theory]

@@ -182,7 +182,7 @@ public sealed class PromotionReadinessReportTests : IDisposable
         Assert.Equal(new[] { "approval_id" }, ExtraKeys(pass));
         Assert.Equal("apr_go_backend_promotion", pass["approval_id"]);
 
-        _files.Edit(GateFiles.Promotion, ("approved", "\"true\""));
+        _files.Edit(GateFiles.Promotion, ("approved", "false"));
         var r = Evaluate();
         var warn = Check(r, "go_promotion_approval");
         Assert.Equal(CheckStatus.Warn, warn.Status);
@@ -190,6 +190,13 @@ public sealed class PromotionReadinessReportTests : IDisposable
         Assert.Equal("apr_go_backend_promotion", warn["approval_id"]);
         Assert.True(Check(r, "go_parity_evidence").Passed);
         Assert.Equal(ReportStatus.NeedsAttention, r.Status);
+
+        // A field of the wrong type is not merely "not approved": the evidence itself is invalid.
+        _files.Edit(GateFiles.Promotion, ("approved", "\"true\""));
+        r = Evaluate();
+        Assert.Equal(CheckStatus.Warn, Check(r, "go_promotion_approval").Status);
+        Assert.False(Check(r, "go_parity_evidence").Passed);
+        Assert.Contains("promotion evidence approved must be true or false", Check(r, "go_parity_evidence").Message);
 
         File.Delete(_files.PromotionEvidencePath);
         var missing = Check(Evaluate(), "go_promotion_approval");
