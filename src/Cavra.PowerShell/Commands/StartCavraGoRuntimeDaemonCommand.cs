@@ -7,8 +7,6 @@ using Cavra.Gate.Json;
 using Cavra.Gate.Runtime;
 using Cavra.PowerShell.Infrastructure;
 
-using Cavra.PowerShell.Infrastructure;
-
 namespace Cavra.PowerShell.Commands
 {
 
