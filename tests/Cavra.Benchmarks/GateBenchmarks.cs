@@ -5,6 +5,7 @@ using BenchmarkDotNet.Attributes;
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
+using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
 
 namespace Cavra.Benchmarks
@@ -64,6 +65,23 @@ namespace Cavra.Benchmarks
             Array.Sort(samples);
             Console.WriteLine($"Promotion gate, full evidence set (9 files), {iterations} evaluations (target: median under 1 ms)");
             Console.WriteLine($"  median {samples[iterations / 2]:N3} ms, p99 {samples[(int)(iterations * 0.99)]:N3} ms, min {samples[0]:N3} ms");
+            AsJson(verdict);
+        }
+
+        /// <summary>-AsJson throughput: the verdict written as canonical JSON, best of ten windows of ~0.1 s.</summary>
+        private static void AsJson(GateVerdict verdict)
+        {
+            int length = CanonicalJsonWriter.Serialize(verdict).Length;
+            for (int i = 0; i < 200; i++) CanonicalJsonWriter.Serialize(verdict);
+            double best = 0;
+            for (int w = 0; w < 10; w++)
+            {
+                int n = 0;
+                var sw = Stopwatch.StartNew();
+                while (sw.Elapsed.TotalSeconds < 0.1) { CanonicalJsonWriter.Serialize(verdict); n++; }
+                best = Math.Max(best, n / sw.Elapsed.TotalSeconds);
+            }
+            Console.WriteLine($"-AsJson, the verdict as canonical JSON ({length:N0} chars): {best:N0} verdicts/s (best of 10 windows)");
         }
     }
 }
