@@ -63,8 +63,6 @@ namespace Cavra.Gate.Json
             return File.Exists(full) || Directory.Exists(full);
         }
 
-        public bool FileExists(string? path) => !string.IsNullOrEmpty(path) && File.Exists(Resolve(path!));
-
         /// <summary>Reads and strictly parses a JSON object file. An empty/null path means "not configured".</summary>
         public JsonFileCheck ReadObject(string? path)
         {

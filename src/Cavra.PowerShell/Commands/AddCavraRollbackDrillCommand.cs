@@ -35,7 +35,7 @@ namespace Cavra.PowerShell.Commands
         protected override void ProcessRecord()
         {
             string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-            var clock = ModuleClock.Current;
+            var clock = Cavra.Gate.Time.Clock.System;
             var draft = new RollbackDrillDraft
             {
                 DrillId = DrillId.Length > 0 ? DrillId : RollbackDrillDraft.NewDrillId(),

@@ -40,7 +40,7 @@ namespace Cavra.PowerShell.Commands
                 RuntimePath = Bound(nameof(RuntimePath), RuntimePath),
                 PolicyPath = Bound(nameof(PolicyPath), PolicyPath),
             }, Environment.GetEnvironmentVariable);
-            var context = new GateContext(config, Files, ModuleClock.Current);
+            var context = new GateContext(config, Files, Cavra.Gate.Time.Clock.System);
             var now = context.Clock.UtcNow;
             var draft = new PromotionEvidenceDraft
             {

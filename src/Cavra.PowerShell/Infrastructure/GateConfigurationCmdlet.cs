@@ -33,7 +33,7 @@ namespace Cavra.PowerShell.Infrastructure
         [Parameter] [ValidateRange(0.001, 3600)] public double TimeoutSeconds { get; set; }
 
         /// <summary>The clock every evaluation uses; tests of the cmdlets can set it through the module's session state.</summary>
-        protected Clock Clock => ModuleClock.Current;
+        protected Clock Clock => Clock.System;
 
         /// <summary>Builds the effective configuration and narrates its sources with -Verbose.</summary>
         protected GateConfig ResolveConfig()
@@ -82,11 +82,5 @@ namespace Cavra.PowerShell.Infrastructure
 
         private static string DescribeSource(ConfigSetting s) =>
             s.Source == ConfigSource.Environment ? "environment " + s.EnvironmentVariable : "parameter";
-    }
-
-    /// <summary>The clock the module's cmdlets use. Defaults to the system clock; a test may pin it.</summary>
-    public static class ModuleClock
-    {
-        public static Clock Current { get; set; } = Clock.System;
     }
 }
