@@ -29,6 +29,10 @@ $ModuleOut = Join-Path $Out 'Cavra.PowerShell'
 $ModuleManifest = Join-Path $ModuleOut 'Cavra.PowerShell.psd1'
 $ToolsPackages = Join-Path $Root '.tools/packages'
 $StandInProject = Join-Path $Root 'tests/Cavra.StandInRuntime/Cavra.StandInRuntime.csproj'
+# What Windows PowerShell 5.1 needs beside the module for System.Text.Json (the package's net462 closure); the Package
+# test checks that this is exactly the set the module's assemblies reference and .NET Framework does not provide.
+$DesktopAssemblies = @('System.Text.Json', 'System.Text.Encodings.Web', 'System.IO.Pipelines', 'Microsoft.Bcl.AsyncInterfaces', 'System.Buffers',
+    'System.Memory', 'System.Numerics.Vectors', 'System.Runtime.CompilerServices.Unsafe', 'System.Threading.Tasks.Extensions', 'System.ValueTuple')
 
 function Get-StandInRuntime {
     # The stand-in cavra-runtime (tests/Cavra.StandInRuntime) speaks the one-shot protocol; the demo and Pester use it.
@@ -94,6 +98,20 @@ function Invoke-Build {
         if (-not (Test-Path -LiteralPath $f.To)) { New-Item -ItemType Directory -Path $f.To | Out-Null }
         Copy-Item -LiteralPath $f.From -Destination $f.To
     }
+    # Windows PowerShell 5.1 only: System.Text.Json and what it needs on .NET Framework, in Desktop/ (loaded by the
+    # module's AssemblyResolve handler). pwsh 7.6+ has them in-box, so nothing of it lands beside the module's own dlls.
+    $desktopBuild = Join-Path $Out 'desktop-dependencies'
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tools/DesktopDependencies/DesktopDependencies.csproj'), '-c', $Configuration, '-o', $desktopBuild, '--nologo', '-v', 'q') | Out-Null
+    $desktop = Join-Path $ModuleOut 'Desktop'
+    New-Item -ItemType Directory -Path $desktop | Out-Null
+    foreach ($name in $DesktopAssemblies) {
+        $from = Join-Path $desktopBuild "$name.dll"
+        if (-not (Test-Path -LiteralPath $from)) { throw "Build output is missing: $from" }
+        Copy-Item -LiteralPath $from -Destination $desktop
+    }
+    $unexpected = Get-ChildItem $desktopBuild -Filter *.dll | Where-Object { $_.BaseName -notin $DesktopAssemblies -and $_.BaseName -ne 'DesktopDependencies' }
+    if ($unexpected) { throw "Desktop dependencies changed; review and list them in build.ps1: $($unexpected.Name -join ', ')" }
+
     # The readiness HTTP API runs as its own process (Start-CavraReadinessApi); the module never loads ASP.NET.
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/Cavra.Api/Cavra.Api.csproj'), '-c', $Configuration, '-o', (Join-Path $ModuleOut 'api'), '--nologo', '-v', 'q') | Out-Null
     if (-not (Test-Path (Join-Path $ModuleOut 'api/Cavra.Api.dll'))) { throw 'Build output is missing: api/Cavra.Api.dll' }

@@ -9,6 +9,8 @@
     CompanyName            = 'CAVRA'
     Copyright              = '(c) Cavra.PowerShell contributors. MIT License.'
     Description            = 'Decides, with evidence a security reviewer and an auditor accept, whether CAVRA''s Go enforcement runtime may take over from the authoritative built-in .NET engine, and proves every fallback was safe.'
+    # Windows PowerShell 5.1 (Desktop) or PowerShell 7.6+ (Core; 7.4 and 7.5 are out of support). The manifest can state
+    # only one minimum, 5.1; on Core, the module's initializer refuses a pwsh older than 7.6 (.NET 10) with a clear message.
     PowerShellVersion      = '5.1'
     CompatiblePSEditions   = @('Desktop', 'Core')
     FormatsToProcess       = @('Cavra.PowerShell.Format.ps1xml')

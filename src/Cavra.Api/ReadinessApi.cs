@@ -46,18 +46,11 @@ public static class ReadinessApi
         public const string InternalError = "internal_error";
     }
 
-    /// <summary>The GET report routes and the engine report each one serves (docs/design/http-api.md §2).</summary>
-    public static readonly IReadOnlyList<(string Path, Func<GateContext, ICanonicalJson> Report)> ReportRoutes = new (string, Func<GateContext, ICanonicalJson>)[]
-    {
-        ("/deployment/production-readiness", c => ProductionReadinessReport.Evaluate(c)),
-        ("/runtime/go-pilot/readiness", c => BackendReadinessReport.Evaluate(c)),
-        ("/runtime/go-pilot/deployment-readiness", c => DeploymentReadinessReport.Evaluate(c)),
-        ("/runtime/go-pilot/promotion-readiness", c => PromotionReadinessReport.Evaluate(c)),
-        ("/runtime/go-pilot/rollback-readiness", c => RollbackReadinessReport.Evaluate(c)),
-        ("/runtime/go-pilot/rollback-rehearsal", c => RollbackRehearsalReport.Evaluate(c)),
-        ("/runtime/go-pilot/rollback-drills", c => RollbackDrillHistoryReport.Evaluate(c)),
-        ("/runtime/go-pilot/rollback-drill-schedule", c => RollbackDrillScheduleReport.Evaluate(c)),
-    };
+    /// <summary>Production readiness, then every section route from the map Get-CavraGoReadinessReport uses too (docs/design/http-api.md §2).</summary>
+    public static readonly IReadOnlyList<(string Path, Func<GateContext, ICanonicalJson> Report)> ReportRoutes =
+        new[] { ("/deployment/production-readiness", (Func<GateContext, ICanonicalJson>)(c => ProductionReadinessReport.Evaluate(c))) }
+            .Concat(ReadinessSections.All.Select(s => (s.Route, (Func<GateContext, ICanonicalJson>)(c => s.Evaluate(c)))))
+            .ToArray();
 
     private static readonly string HealthBody = CanonicalJsonWriter.Serialize(new Health());
 

@@ -2,12 +2,10 @@ BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:saved = @{}
-    foreach ($v in Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue) { $script:saved[$v.Name] = $v.Value; Remove-Item "env:$($v.Name)" }
+    $script:savedEnv = Save-CavraEnvironment
 }
 AfterAll {
-    foreach ($v in Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue) { Remove-Item "env:$($v.Name)" }
-    foreach ($k in $script:saved.Keys) { Set-Item "env:$k" $script:saved[$k] }
+    Restore-CavraEnvironment $script:savedEnv
 }
 
 Describe 'Get-CavraGoBackendConfig' {

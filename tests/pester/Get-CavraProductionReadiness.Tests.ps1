@@ -2,15 +2,13 @@ BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:savedEnv = Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } }
-    Clear-CavraEnvironment
+    $script:savedEnv = Save-CavraEnvironment
     $script:checkIds = @(
         'go_backend_pilot', 'go_backend_deployment_paths', 'go_backend_promotion_gate', 'go_backend_rollback_controls',
         'go_backend_rollback_rehearsal', 'go_backend_rollback_drill_history', 'go_backend_rollback_drill_schedule')
 }
 AfterAll {
-    Clear-CavraEnvironment
-    foreach ($v in $script:savedEnv) { Set-Item "env:$($v.Name)" $v.Value }
+    Restore-CavraEnvironment $script:savedEnv
 }
 
 Describe 'Get-CavraProductionReadiness' {

@@ -1,5 +1,14 @@
 BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
+
+    function Invoke-ChildPwsh([string] $Script) {
+        # A fresh process: this one already loaded the module. No telemetry or update check, which load assemblies too.
+        $pwsh = [Environment]::ProcessPath
+        $arguments = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-Command', $Script) } else { @('-NoProfile', '-Command', $Script) }
+        $env:POWERSHELL_TELEMETRY_OPTOUT = '1'; $env:POWERSHELL_UPDATECHECK = 'Off'
+        try { & $pwsh @arguments }
+        finally { Remove-Item env:POWERSHELL_TELEMETRY_OPTOUT, env:POWERSHELL_UPDATECHECK -ErrorAction SilentlyContinue }
+    }
 }
 
 Describe 'Cavra.PowerShell module' {
@@ -19,6 +28,26 @@ Describe 'Cavra.PowerShell module' {
         # Microsoft.PowerShell.* modules load whenever its background module-analysis warm-up gets to them; nothing else may.
         $loaded | Where-Object { $_ -notlike 'Cavra.*' -and $_ -notlike 'System.*' -and $_ -notlike 'Microsoft.PowerShell.*' } | Should -BeNullOrEmpty
         $loaded | Where-Object { $_ -like 'Microsoft.AspNetCore*' -or $_ -like 'Newtonsoft*' } | Should -BeNullOrEmpty
+    }
+
+    It 'uses the host''s System.Text.Json on pwsh 7.6: one copy in the process, none beside the module' {
+        $script = "Import-Module '$($env:CAVRA_MODULE_MANIFEST)'; `$null = Test-CavraGoPromotion -AsJson; " +
+            "@([IO.Path]::GetDirectoryName([object].Assembly.Location)) + @([AppDomain]::CurrentDomain.GetAssemblies() | " +
+            "Where-Object { `$_.GetName().Name -eq 'System.Text.Json' } | ForEach-Object { [IO.Path]::GetDirectoryName(`$_.Location) }) -join '|'"
+        $runtimeDir, $jsonDirs = (Invoke-ChildPwsh $script) -split '\|'
+        @($jsonDirs).Count | Should -Be 1 -Because 'the module must not bring a second System.Text.Json'
+        $jsonDirs | Should -Be $runtimeDir -Because 'the copy in use is the one pwsh ships with its runtime'
+        $folder = Split-Path $env:CAVRA_MODULE_MANIFEST
+        (Get-ChildItem -LiteralPath $folder -Filter *.dll).Name | Sort-Object | Should -Be @('Cavra.Gate.dll', 'Cavra.PowerShell.dll')
+    }
+
+    It 'imports and writes JSON in a session that already loaded another module''s System.Text.Json' {
+        # Another module isolating its own copy (here: the Windows PowerShell one the package ships) in its own load context.
+        $other = Join-Path (Split-Path $env:CAVRA_MODULE_MANIFEST) 'Desktop/System.Text.Json.dll'
+        $script = "`$alc = [System.Runtime.Loader.AssemblyLoadContext]::new('other-module', `$true); `$null = `$alc.LoadFromAssemblyPath('$other'); " +
+            "`$null = [System.Text.Json.JsonDocument]::Parse('{}'); Import-Module '$($env:CAVRA_MODULE_MANIFEST)'; " +
+            "(Test-CavraGoPromotion -AsJson | ConvertFrom-Json).mode + '|' + @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'System.Text.Json' }).Count"
+        Invoke-ChildPwsh $script | Should -Be 'disabled|2'
     }
 
     It 'exports exactly the cmdlets its manifest lists, each with declared output types' {

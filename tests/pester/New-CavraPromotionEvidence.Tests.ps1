@@ -3,14 +3,12 @@ BeforeAll {
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'AuthoringHelpers.psm1') -Force
-    $script:savedEnv = Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } }
-    Clear-CavraEnvironment
+    $script:savedEnv = Save-CavraEnvironment
     $script:Id = 'Cavra.PowerShell.Commands.NewCavraPromotionEvidenceCommand'
 }
 AfterAll {
     Set-CavraWriterCrashSeam
-    Clear-CavraEnvironment
-    foreach ($v in $script:savedEnv) { Set-Item "env:$($v.Name)" $v.Value }
+    Restore-CavraEnvironment $script:savedEnv
 }
 
 Describe 'New-CavraPromotionEvidence' {

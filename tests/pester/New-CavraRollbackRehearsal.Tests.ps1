@@ -2,14 +2,12 @@ BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:savedEnv = Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } }
-    Clear-CavraEnvironment
+    $script:savedEnv = Save-CavraEnvironment
     $script:Id = 'Cavra.PowerShell.Commands.NewCavraRollbackRehearsalCommand'
     $script:Example = Join-Path $PSScriptRoot '../../examples/evidence/cavra-runtime.go-backend-rollback-rehearsal.json'
 }
 AfterAll {
-    Clear-CavraEnvironment
-    foreach ($v in $script:savedEnv) { Set-Item "env:$($v.Name)" $v.Value }
+    Restore-CavraEnvironment $script:savedEnv
 }
 
 Describe 'New-CavraRollbackRehearsal' {

@@ -92,6 +92,42 @@ Describe 'The Cavra.PowerShell package' {
         foreach ($f in $files) { $entries | Should -Contain $f }
     }
 
+    It 'ships in Desktop/ exactly the assemblies Windows PowerShell 5.1 needs, at the versions referenced' {
+        # The closure of the module's references that .NET Framework does not provide: each must be in Desktop/, at the
+        # referenced version or newer, and Desktop/ must hold nothing else.
+        function Get-AssemblyReference([string] $Path) {
+            $stream = [IO.File]::OpenRead($Path)
+            try {
+                $md = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader([System.Reflection.PortableExecutable.PEReader]::new($stream))
+                foreach ($h in $md.AssemblyReferences) { $r = $md.GetAssemblyReference($h); [pscustomobject]@{ Name = $md.GetString($r.Name); Version = $r.Version } }
+            }
+            finally { $stream.Dispose() }
+        }
+        $folder = Split-Path $env:CAVRA_MODULE_MANIFEST
+        $desktop = Join-Path $folder 'Desktop'
+        $framework = 'mscorlib', 'netstandard', 'System', 'System.Core', 'System.Numerics', 'System.Management.Automation', 'Cavra.Gate'
+        $needed = @{}
+        $queue = [System.Collections.Generic.Queue[string]]::new()
+        $queue.Enqueue((Join-Path $folder 'Cavra.Gate.dll')); $queue.Enqueue((Join-Path $folder 'Cavra.PowerShell.dll'))
+        while ($queue.Count) {
+            foreach ($ref in Get-AssemblyReference $queue.Dequeue()) {
+                $file = Join-Path $desktop "$($ref.Name).dll"
+                if (Test-Path -LiteralPath $file) {
+                    [System.Reflection.AssemblyName]::GetAssemblyName($file).Version | Should -BeGreaterOrEqual $ref.Version -Because "$($ref.Name) $($ref.Version) is referenced"
+                    if (-not $needed.ContainsKey($ref.Name)) { $needed[$ref.Name] = $true; $queue.Enqueue($file) }
+                }
+                else { $ref.Name | Should -BeIn $framework -Because '.NET Framework 4.x must provide what Desktop/ does not' }
+            }
+        }
+        $needed.Keys | Should -Contain 'System.Text.Json'
+        (Get-ChildItem -LiteralPath $desktop -File).BaseName | Sort-Object | Should -Be ($needed.Keys | Sort-Object)
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($env:CAVRA_PACKAGE_PATH)
+        try { $entries = @($zip.Entries.FullName | ForEach-Object { [Uri]::UnescapeDataString($_) }) }
+        finally { $zip.Dispose() }
+        $entries | Where-Object { $_ -like 'Desktop/*' } | Sort-Object | Should -Be ((Get-ChildItem -LiteralPath $desktop -File).Name | ForEach-Object { "Desktop/$_" } | Sort-Object)
+    }
+
     It 'installs with PSResourceGet from a local repository' {
         $installedVersion | Should -Be $version
         $moduleBase | Should -Not -BeNullOrEmpty

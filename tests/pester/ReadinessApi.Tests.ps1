@@ -2,8 +2,7 @@ BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:savedEnv = Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } }
-    Clear-CavraEnvironment
+    $script:savedEnv = Save-CavraEnvironment
     $script:dir = Join-Path $TestDrive 'evidence'
     $script:gate = New-CavraTestEvidenceSet -Path $script:dir
     # The API reads the same configuration from a settings file, re-read on every request.
@@ -36,8 +35,7 @@ BeforeAll {
 }
 AfterAll {
     if ($script:server) { $script:server | Stop-CavraReadinessApi }
-    Clear-CavraEnvironment
-    foreach ($v in $script:savedEnv) { Set-Item "env:$($v.Name)" $v.Value }
+    Restore-CavraEnvironment $script:savedEnv
 }
 
 Describe 'Readiness HTTP API' {

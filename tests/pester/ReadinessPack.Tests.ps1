@@ -5,8 +5,7 @@ BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST -or -not $env:CAVRA_PESTER_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST and CAVRA_PESTER_MANIFEST must be set (build.ps1 -Task Test sets them).' }
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:savedEnv = Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } }
-    Clear-CavraEnvironment
+    $script:savedEnv = Save-CavraEnvironment
 
     function Invoke-ReadinessPack {
         <# Runs the pack in one child pwsh as a change window would, once per run (one process: Pester's first run pays
@@ -59,8 +58,7 @@ Import-Module '$($env:CAVRA_MODULE_MANIFEST)'
     $script:StepNames = 'runtime', 'promotion', 'rollback', 'rollback_rehearsal', 'rollback_drill_history', 'rollback_drill_schedule'
 }
 AfterAll {
-    Clear-CavraEnvironment
-    foreach ($v in $script:savedEnv) { Set-Item "env:$($v.Name)" $v.Value }
+    Restore-CavraEnvironment $script:savedEnv
 }
 
 Describe 'Get-CavraReadinessPack' {

@@ -7,8 +7,7 @@ BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:savedEnv = Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } }
-    Clear-CavraEnvironment
+    $script:savedEnv = Save-CavraEnvironment
     $script:passing = New-CavraTestEvidenceSet -Path (Join-Path $TestDrive 'passing')
     $script:failing = New-CavraTestEvidenceSet -Path (Join-Path $TestDrive 'failing')
     Remove-Item $failing.RollbackRehearsalPath   # a failing verdict has the most to lose in transit
@@ -61,8 +60,7 @@ BeforeAll {
     $script:fromJob = @($job | Receive-Job -Wait -AutoRemoveJob)
 }
 AfterAll {
-    Clear-CavraEnvironment
-    foreach ($v in $script:savedEnv) { Set-Item "env:$($v.Name)" $v.Value }
+    Restore-CavraEnvironment $script:savedEnv
 }
 
 Describe 'A verdict through Export-Clixml and Import-Clixml' {

@@ -36,4 +36,19 @@ function Clear-CavraEnvironment {
     foreach ($v in Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue) { Remove-Item "env:$($v.Name)" }
 }
 
-Export-ModuleMember -Function New-CavraTestEvidenceSet, Clear-CavraEnvironment
+function Save-CavraEnvironment {
+    <# For a test file's BeforeAll: returns the caller's CAVRA_GO_* variables and clears them, so the file starts clean.
+       Hand the result to Restore-CavraEnvironment in AfterAll. #>
+    $saved = @(Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } })
+    Clear-CavraEnvironment
+    return , $saved
+}
+
+function Restore-CavraEnvironment {
+    <# For a test file's AfterAll: drops whatever CAVRA_GO_* the tests left and puts back what Save-CavraEnvironment saved. #>
+    param([AllowEmptyCollection()] [AllowNull()] [object[]] $Saved)
+    Clear-CavraEnvironment
+    foreach ($v in @($Saved)) { if ($v) { Set-Item "env:$($v.Name)" $v.Value } }
+}
+
+Export-ModuleMember -Function New-CavraTestEvidenceSet, Clear-CavraEnvironment, Save-CavraEnvironment, Restore-CavraEnvironment

@@ -58,7 +58,7 @@ namespace Cavra.Gate.Authoring
 
         /// <summary>The gate's verdict on the document, hashes checked against <paramref name="context"/>'s runtime and policy.</summary>
         public PromotionEvidence Validate(string path, GateContext context) =>
-            PromotionEvidence.FromDocument(JsonFileCheck.Ok(ToDocument().ToJsonObject(), path), context);
+            PromotionEvidence.FromDocument(JsonFileCheck.Ok(ToDocument().ToJsonObject(), path), context.Files, context.Config.RuntimePath, context.Config.PolicyPath, context.Clock);
     }
 
     /// <summary>A <c>cavra.go-backend-rollback-plan.v1</c> document: the approved way back to the built-in backend.</summary>

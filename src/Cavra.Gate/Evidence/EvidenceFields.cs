@@ -15,13 +15,6 @@ namespace Cavra.Gate.Evidence
         /// <summary>The member when it is a JSON object, else an empty object (upstream uses nested objects only when they are dicts).</summary>
         public static JsonObject Object(JsonObject o, string key) => o.Get(key) as JsonObject ?? JsonObject.Empty;
 
-        /// <summary>First non-empty of a top-level string and a nested object's string, e.g. parity_status or parity.status.</summary>
-        public static string FirstText(JsonObject o, string key, string nestedObject, string nestedKey)
-        {
-            string top = Text(o, key);
-            return top.Length > 0 ? top : Text(Object(o, nestedObject), nestedKey);
-        }
-
         /// <summary>True only for the JSON literal true (strict: "true" and 1 do not count).</summary>
         public static bool IsTrue(JsonObject o, string key) => o.Get(key) is JsonBoolean b && b.Value;
 
@@ -56,19 +49,6 @@ namespace Cavra.Gate.Evidence
                 list.Add(s.Value);
             }
             items = list;
-            return true;
-        }
-
-        /// <summary>The objects of an array member, in order; false when the member is present but not an array.</summary>
-        public static bool ObjectList(JsonObject o, string key, out List<JsonObject> objects, out int elementCount)
-        {
-            objects = new List<JsonObject>();
-            elementCount = 0;
-            var v = o.Get(key);
-            if (v == null) return true;
-            if (!(v is JsonArray a)) return false;
-            elementCount = a.Count;
-            foreach (var item in a.Items) if (item is JsonObject obj) objects.Add(obj);
             return true;
         }
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using Cavra.Gate.Json;
-using Cavra.Gate.Readiness;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
 
@@ -63,15 +62,17 @@ namespace Cavra.Gate.Evidence
         public string? RuntimeSha256 { get; }
         public string? PolicySha256 { get; }
 
-        /// <summary>Reads and validates <c>context.Config.PromotionEvidencePath</c>; hashes are checked against the configured runtime and policy.</summary>
-        public static PromotionEvidence Read(GateContext context) =>
-            FromDocument(context.Files.ReadObject(context.Config.PromotionEvidencePath), context);
+        /// <summary>Reads and validates the evidence at <paramref name="path"/>; its hashes are checked against the
+        /// configured runtime binary and compiled policy (empty when not configured), its times against <paramref name="clock"/>.</summary>
+        public static PromotionEvidence Read(InputFiles files, string path, string runtimePath, string policyPath, Clock clock) =>
+            FromDocument(files.ReadObject(path), files, runtimePath, policyPath, clock);
 
         /// <summary>Validates an already read (or in-memory) document, e.g. one about to be written by New-CavraPromotionEvidence.</summary>
-        public static PromotionEvidence FromDocument(JsonFileCheck document, GateContext context)
+        public static PromotionEvidence FromDocument(JsonFileCheck document, InputFiles files, string runtimePath, string policyPath, Clock clock)
         {
             if (document == null) throw new ArgumentNullException(nameof(document));
-            if (context == null) throw new ArgumentNullException(nameof(context));
+            if (files == null) throw new ArgumentNullException(nameof(files));
+            if (clock == null) throw new ArgumentNullException(nameof(clock));
             if (!document.Valid)
                 return new PromotionEvidence(false, false, false, "", "", document.Message, MissingApprovalMessage,
                     Array.Empty<string>(), "", "", JsonObject.Empty);
@@ -86,7 +87,7 @@ namespace Cavra.Gate.Evidence
             if (parity != "pass") problems.Add("promotion evidence must record parity_status=pass");
             if (deployment != "ready") problems.Add("promotion evidence must record deployment_status=ready");
             if (!refsValid) problems.Add("promotion evidence_refs must be a list of strings");
-            CheckBinding(o, context, problems);
+            CheckBinding(o, files, runtimePath ?? "", policyPath ?? "", clock, problems);
             // Every approval field the gate reads has one JSON type; anything else (null, 1, [], {}) is a problem, not a
             // silently ignored value (the plan and drill readers refuse the same shapes).
             var shape = new EvidenceShape("promotion evidence");
@@ -119,9 +120,9 @@ namespace Cavra.Gate.Evidence
         }
 
         /// <summary>docs/design/evidence.md §2.1: freshness and the runtime/policy the evidence was produced for.</summary>
-        private static void CheckBinding(JsonObject o, GateContext context, List<string> problems)
+        private static void CheckBinding(JsonObject o, InputFiles files, string runtimePath, string policyPath, Clock clock, List<string> problems)
         {
-            var now = context.Clock.UtcNow;
+            var now = clock.UtcNow;
             if (o.Get("generated_at") is JsonValue generated)
             {
                 if (!TryTimestamp(generated, out var at))
@@ -136,11 +137,11 @@ namespace Cavra.Gate.Evidence
                 else if (at <= now)
                     problems.Add($"promotion evidence has expired (expires_at {Text(expires)})");
             }
-            CheckHash(o, "runtime_sha256", context, context.Config.RuntimePath, "CAVRA_GO_RUNTIME_PATH", "runtime binary", DifferentRuntimeMessage, problems);
-            CheckHash(o, "policy_sha256", context, context.Config.PolicyPath, "CAVRA_GO_RUNTIME_POLICY", "compiled policy", DifferentPolicyMessage, problems);
+            CheckHash(o, "runtime_sha256", files, runtimePath, "CAVRA_GO_RUNTIME_PATH", "runtime binary", DifferentRuntimeMessage, problems);
+            CheckHash(o, "policy_sha256", files, policyPath, "CAVRA_GO_RUNTIME_POLICY", "compiled policy", DifferentPolicyMessage, problems);
         }
 
-        private static void CheckHash(JsonObject o, string key, GateContext context, string configuredPath, string variable,
+        private static void CheckHash(JsonObject o, string key, InputFiles files, string configuredPath, string variable,
             string what, string mismatch, List<string> problems)
         {
             if (!(o.Get(key) is JsonValue value)) return;
@@ -154,7 +155,7 @@ namespace Cavra.Gate.Evidence
                 problems.Add($"promotion evidence {key} cannot be verified: {variable} is not configured");
                 return;
             }
-            string? actual = context.Files.Sha256(configuredPath);
+            string? actual = files.Sha256(configuredPath);
             if (actual == null)
                 problems.Add($"promotion evidence {key} cannot be verified: the {what} is missing or unreadable");
             else if (!string.Equals(actual, s.Value, StringComparison.OrdinalIgnoreCase))

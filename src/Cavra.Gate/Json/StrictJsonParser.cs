@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace Cavra.Gate.Json
 {
@@ -18,20 +19,29 @@ namespace Cavra.Gate.Json
     }
 
     /// <summary>
-    /// The one JSON reader every input goes through. RFC 8259 only, stricter than Python's json module:
-    /// duplicate keys, NaN/Infinity tokens, invalid UTF-8, nesting deeper than <see cref="MaxDepth"/> and trailing
-    /// data are rejected (docs/design/evidence.md §1.1). A leading UTF-8 BOM is accepted (Windows PowerShell 5.1 writes one).
+    /// The one JSON reader every input goes through: System.Text.Json's <see cref="Utf8JsonReader"/> with RFC 8259 only
+    /// (no comments, no trailing commas, one value, nesting at most <see cref="MaxDepth"/>), plus the rules its options do
+    /// not cover (docs/design/evidence.md, "Strict input"): invalid UTF-8 anywhere, duplicate keys and numbers out of
+    /// double range are refused; a leading UTF-8 BOM is accepted (Windows PowerShell 5.1 writes one). NaN/Infinity are
+    /// not JSON tokens, so the reader refuses them. Errors are worded as Python's json module words them, with
+    /// line/column/char positions, because upstream CAVRA's messages are part of the reports.
     /// </summary>
     public static class StrictJsonParser
     {
         public const int MaxDepth = 64;
         private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
+        private static readonly JsonReaderOptions ReaderOptions = new JsonReaderOptions
+        {
+            MaxDepth = MaxDepth,
+            CommentHandling = JsonCommentHandling.Disallow,
+            AllowTrailingCommas = false,
+        };
 
         public static bool TryParse(byte[] bytes, out JsonValue value, out JsonParseError? error)
         {
             int start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
-            string text;
-            try { text = StrictUtf8.GetString(bytes, start, bytes.Length - start); }
+            // The reader only checks UTF-8 inside strings it is asked to decode; check the whole text first.
+            try { StrictUtf8.GetCharCount(bytes, start, bytes.Length - start); }
             catch (DecoderFallbackException ex)
             {
                 value = JsonNull.Instance;
@@ -39,28 +49,19 @@ namespace Cavra.Gate.Json
                 error = new JsonParseError($"file is not valid UTF-8 (invalid byte at offset {at})", 1, 1, at);
                 return false;
             }
-            return TryParse(text, out value, out error);
+            return TryParseUtf8(new ReadOnlySpan<byte>(bytes, start, bytes.Length - start), out value, out error);
         }
 
         public static bool TryParse(string text, out JsonValue value, out JsonParseError? error)
         {
-            var p = new Parser(text);
-            try
+            if (text.Length > 0 && text[0] == '\uFEFF')
             {
-                p.SkipWhitespace();
-                if (p.AtEnd) throw p.Fail("Expecting value");
-                value = p.ParseValue(0);
-                p.SkipWhitespace();
-                if (!p.AtEnd) throw p.Fail("Extra data");
-                error = null;
-                return true;
-            }
-            catch (ParseFailure f)
-            {
+                // A BOM is a byte-level matter; inside already-decoded text it is a stray character.
                 value = JsonNull.Instance;
-                error = f.Error;
+                error = new JsonParseError("Expecting value: line 1 column 1 (char 0)", 1, 1, 0);
                 return false;
             }
+            return TryParseUtf8(Encoding.UTF8.GetBytes(text), out value, out error);
         }
 
         /// <summary>Parses or throws <see cref="FormatException"/>; for trusted inputs such as built-in tables and tests.</summary>
@@ -70,204 +71,278 @@ namespace Cavra.Gate.Json
             return v;
         }
 
-        private sealed class ParseFailure : Exception
+        private sealed class Frame
         {
-            public ParseFailure(JsonParseError error) : base(error.Message) { Error = error; }
-            public JsonParseError Error { get; }
+            public List<KeyValuePair<string, JsonValue>>? Members;
+            public HashSet<string>? Seen;
+            public List<JsonValue>? Items;
+            public string? PendingName;
         }
 
-        private sealed class Parser
+        private static bool TryParseUtf8(ReadOnlySpan<byte> utf8, out JsonValue value, out JsonParseError? error)
         {
-            private readonly string _s;
-            private int _i;
-            public Parser(string s) { _s = s; }
-            public bool AtEnd => _i >= _s.Length;
-
-            public ParseFailure Fail(string what) => Fail(what, _i);
-
-            public ParseFailure Fail(string what, int at)
+            value = JsonNull.Instance;
+            error = null;
+            var reader = new Utf8JsonReader(utf8, ReaderOptions);
+            var stack = new Stack<Frame>();
+            JsonValue? root = null;
+            int lastGood = 0;
+            var previous = JsonTokenType.None;
+            try
             {
-                int line = 1, col = 1;
-                for (int k = 0; k < at && k < _s.Length; k++)
+                while (reader.Read())
                 {
-                    if (_s[k] == '\n') { line++; col = 1; } else col++;
-                }
-                return new ParseFailure(new JsonParseError($"{what}: line {line} column {col} (char {at})", line, col, at));
-            }
-
-            public void SkipWhitespace()
-            {
-                while (_i < _s.Length)
-                {
-                    char c = _s[_i];
-                    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') _i++; else break;
-                }
-            }
-
-            public JsonValue ParseValue(int depth)
-            {
-                if (_i >= _s.Length) throw Fail("Expecting value");
-                char c = _s[_i];
-                switch (c)
-                {
-                    case '{': return ParseObject(depth + 1);
-                    case '[': return ParseArray(depth + 1);
-                    case '"': return new JsonString(ParseString());
-                    case 't': Expect("true"); return JsonBoolean.True;
-                    case 'f': Expect("false"); return JsonBoolean.False;
-                    case 'n': Expect("null"); return JsonNull.Instance;
-                    case 'N':
-                        if (string.CompareOrdinal(_s, _i, "NaN", 0, 3) == 0) throw Fail("NaN is not a valid JSON number");
-                        break;
-                    case 'I':
-                        if (string.CompareOrdinal(_s, _i, "Infinity", 0, 8) == 0) throw Fail("Infinity is not a valid JSON number");
-                        break;
-                }
-                if (c == '-' || (c >= '0' && c <= '9')) return ParseNumber();
-                throw Fail("Expecting value");
-            }
-
-            private void Expect(string literal)
-            {
-                if (string.CompareOrdinal(_s, _i, literal, 0, literal.Length) != 0) throw Fail("Expecting value");
-                _i += literal.Length;
-            }
-
-            private JsonValue ParseObject(int depth)
-            {
-                if (depth > MaxDepth) throw Fail($"JSON nesting is deeper than {MaxDepth} levels");
-                _i++; // {
-                var members = new List<KeyValuePair<string, JsonValue>>();
-                HashSet<string>? seen = null;
-                SkipWhitespace();
-                if (_i < _s.Length && _s[_i] == '}') { _i++; return new JsonObject(members); }
-                while (true)
-                {
-                    SkipWhitespace();
-                    if (_i >= _s.Length || _s[_i] != '"') throw Fail("Expecting property name enclosed in double quotes");
-                    int keyAt = _i;
-                    string key = ParseString();
-                    seen ??= new HashSet<string>(StringComparer.Ordinal);
-                    if (!seen.Add(key)) throw Fail($"Duplicate key \"{key}\"", keyAt);
-                    SkipWhitespace();
-                    if (_i >= _s.Length || _s[_i] != ':') throw Fail("Expecting ':' delimiter");
-                    _i++;
-                    SkipWhitespace();
-                    members.Add(new KeyValuePair<string, JsonValue>(key, ParseValue(depth)));
-                    SkipWhitespace();
-                    if (_i >= _s.Length) throw Fail("Expecting ',' delimiter");
-                    char c = _s[_i];
-                    if (c == ',') { _i++; continue; }
-                    if (c == '}') { _i++; return new JsonObject(members); }
-                    throw Fail("Expecting ',' delimiter");
-                }
-            }
-
-            private JsonValue ParseArray(int depth)
-            {
-                if (depth > MaxDepth) throw Fail($"JSON nesting is deeper than {MaxDepth} levels");
-                _i++; // [
-                var items = new List<JsonValue>();
-                SkipWhitespace();
-                if (_i < _s.Length && _s[_i] == ']') { _i++; return new JsonArray(items); }
-                while (true)
-                {
-                    SkipWhitespace();
-                    items.Add(ParseValue(depth));
-                    SkipWhitespace();
-                    if (_i >= _s.Length) throw Fail("Expecting ',' delimiter");
-                    char c = _s[_i];
-                    if (c == ',') { _i++; continue; }
-                    if (c == ']') { _i++; return new JsonArray(items); }
-                    throw Fail("Expecting ',' delimiter");
-                }
-            }
-
-            private string ParseString()
-            {
-                int begin = _i;
-                _i++; // opening quote
-                StringBuilder? sb = null;
-                int runStart = _i;
-                while (true)
-                {
-                    if (_i >= _s.Length) throw Fail("Unterminated string starting at", begin);
-                    char c = _s[_i];
-                    if (c == '"')
+                    switch (reader.TokenType)
                     {
-                        string result = sb == null ? _s.Substring(runStart, _i - runStart) : sb.Append(_s, runStart, _i - runStart).ToString();
-                        _i++;
-                        return result;
+                        case JsonTokenType.StartObject:
+                            stack.Push(new Frame { Members = new List<KeyValuePair<string, JsonValue>>() });
+                            break;
+                        case JsonTokenType.StartArray:
+                            stack.Push(new Frame { Items = new List<JsonValue>() });
+                            break;
+                        case JsonTokenType.EndObject:
+                            Add(stack, ref root, new JsonObject(stack.Pop().Members!));
+                            break;
+                        case JsonTokenType.EndArray:
+                            Add(stack, ref root, new JsonArray(stack.Pop().Items!));
+                            break;
+                        case JsonTokenType.PropertyName:
+                            var frame = stack.Peek();
+                            string name = ReadString(ref reader);
+                            frame.Seen ??= new HashSet<string>(StringComparer.Ordinal);
+                            if (!frame.Seen.Add(name)) { error = Error($"Duplicate key \"{name}\"", utf8, (int)reader.TokenStartIndex); return false; }
+                            frame.PendingName = name;
+                            break;
+                        case JsonTokenType.String:
+                            Add(stack, ref root, new JsonString(ReadString(ref reader)));
+                            break;
+                        case JsonTokenType.Number:
+                            var number = ReadNumber(reader.ValueSpan);
+                            if (number == null) { error = Error("Number is out of range", utf8, (int)reader.TokenStartIndex); return false; }
+                            Add(stack, ref root, number);
+                            break;
+                        case JsonTokenType.True: Add(stack, ref root, JsonBoolean.True); break;
+                        case JsonTokenType.False: Add(stack, ref root, JsonBoolean.False); break;
+                        case JsonTokenType.Null: Add(stack, ref root, JsonNull.Instance); break;
                     }
-                    if (c < 0x20) throw Fail("Invalid control character at");
-                    if (c == '\\')
-                    {
-                        sb ??= new StringBuilder();
-                        sb.Append(_s, runStart, _i - runStart);
-                        _i++;
-                        if (_i >= _s.Length) throw Fail("Unterminated string starting at", begin);
-                        char e = _s[_i];
-                        switch (e)
-                        {
-                            case '"': sb.Append('"'); break;
-                            case '\\': sb.Append('\\'); break;
-                            case '/': sb.Append('/'); break;
-                            case 'b': sb.Append('\b'); break;
-                            case 'f': sb.Append('\f'); break;
-                            case 'n': sb.Append('\n'); break;
-                            case 'r': sb.Append('\r'); break;
-                            case 't': sb.Append('\t'); break;
-                            case 'u':
-                                if (_i + 4 >= _s.Length) throw Fail("Invalid \\uXXXX escape");
-                                if (!int.TryParse(_s.Substring(_i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int code))
-                                    throw Fail("Invalid \\uXXXX escape");
-                                sb.Append((char)code);
-                                _i += 4;
-                                break;
-                            default: throw Fail("Invalid \\escape");
-                        }
-                        _i++;
-                        runStart = _i;
+                    previous = reader.TokenType;
+                    lastGood = (int)reader.BytesConsumed;
+                }
+            }
+            catch (JsonException)
+            {
+                error = Describe(utf8, lastGood, previous, stack.Count, stack.Count > 0 && stack.Peek().Members != null);
+                return false;
+            }
+            if (root == null) { error = Error("Expecting value", utf8, 0); return false; }
+            value = root;
+            return true;
+        }
+
+        /// <summary>The string's value. Python and Go both accept a \uXXXX escape that leaves half a surrogate pair (the
+        /// engine later turns it into U+FFFD as Go does); GetString refuses it, so such a string is unescaped here from
+        /// the token the reader has already validated.</summary>
+        private static string ReadString(ref Utf8JsonReader reader)
+        {
+            try { return reader.GetString()!; }
+            catch (InvalidOperationException) when (reader.ValueIsEscaped) { return UnescapeLenient(reader.ValueSpan); }
+        }
+
+        private static string UnescapeLenient(ReadOnlySpan<byte> raw)
+        {
+            var sb = new StringBuilder(raw.Length);
+            int run = 0;
+            for (int i = 0; i < raw.Length; i++)
+            {
+                if (raw[i] != '\\') continue;
+                if (i > run) sb.Append(Encoding.UTF8.GetString(raw.Slice(run, i - run).ToArray()));
+                byte e = raw[++i];
+                switch (e)
+                {
+                    case (byte)'b': sb.Append('\b'); break;
+                    case (byte)'f': sb.Append('\f'); break;
+                    case (byte)'n': sb.Append('\n'); break;
+                    case (byte)'r': sb.Append('\r'); break;
+                    case (byte)'t': sb.Append('\t'); break;
+                    case (byte)'u':
+                        sb.Append((char)int.Parse(Encoding.ASCII.GetString(raw.Slice(i + 1, 4).ToArray()), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+                        i += 4;
+                        break;
+                    default: sb.Append((char)e); break; // '"', '\\', '/'
+                }
+                run = i + 1;
+            }
+            if (raw.Length > run) sb.Append(Encoding.UTF8.GetString(raw.Slice(run).ToArray()));
+            return sb.ToString();
+        }
+
+        private static void Add(Stack<Frame> stack, ref JsonValue? root, JsonValue value)
+        {
+            if (stack.Count == 0) { root = value; return; }
+            var frame = stack.Peek();
+            if (frame.Items != null) frame.Items.Add(value);
+            else frame.Members!.Add(new KeyValuePair<string, JsonValue>(frame.PendingName!, value));
+        }
+
+        /// <summary>A number token as Python reads it: an int literal stays an int; anything beyond double range is refused.</summary>
+        private static JsonNumber? ReadNumber(ReadOnlySpan<byte> token)
+        {
+            bool integer = token.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0;
+            string raw = Encoding.ASCII.GetString(token.ToArray());
+            // .NET Framework's TryParse fails on overflow, .NET Core's returns infinity: both mean out of range.
+            if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) || double.IsInfinity(d)) return null;
+            return new JsonNumber(d, integer, raw);
+        }
+
+        // ---- Error wording. The reader decided that the text is not JSON; this finds the first deviation after the
+        // last token it accepted and names it as Python's json module does. It decides nothing about acceptance.
+
+        private enum Expect { Value, ValueOrClose, Name, NameOrClose, CommaOrClose, End }
+
+        private static JsonParseError Describe(ReadOnlySpan<byte> s, int from, JsonTokenType previous, int depth, bool inObject)
+        {
+            Expect expect;
+            switch (previous)
+            {
+                case JsonTokenType.None: expect = Expect.Value; break;
+                case JsonTokenType.StartObject: expect = Expect.NameOrClose; break;
+                case JsonTokenType.StartArray: expect = Expect.ValueOrClose; break;
+                // The reader consumes the ':' with the name.
+                case JsonTokenType.PropertyName: expect = Expect.Value; break;
+                default: expect = depth == 0 ? Expect.End : Expect.CommaOrClose; break;
+            }
+            int i = from;
+            while (true)
+            {
+                SkipWhitespace(s, ref i);
+                bool atEnd = i >= s.Length;
+                switch (expect)
+                {
+                    case Expect.End:
+                        return Error("Extra data", s, i);
+                    case Expect.CommaOrClose:
+                        if (atEnd || s[i] != ',') return Error("Expecting ',' delimiter", s, i);
+                        i++;
+                        expect = inObject ? Expect.Name : Expect.Value;
                         continue;
-                    }
-                    _i++;
+                    case Expect.NameOrClose:
+                    case Expect.Name:
+                        if (atEnd || s[i] != '"') return Error("Expecting property name enclosed in double quotes", s, i);
+                        var nameProblem = ScanString(s, ref i);
+                        if (nameProblem != null) return nameProblem;
+                        SkipWhitespace(s, ref i);
+                        if (i >= s.Length || s[i] != ':') return Error("Expecting ':' delimiter", s, i);
+                        i++;
+                        expect = Expect.Value;
+                        continue;
+                    case Expect.ValueOrClose:
+                    case Expect.Value:
+                        if (atEnd) return Error("Expecting value", s, i);
+                        byte c = s[i];
+                        if (c == '{' || c == '[')
+                        {
+                            if (depth >= MaxDepth) return Error($"JSON nesting is deeper than {MaxDepth} levels", s, i);
+                            depth++;
+                            i++;
+                            inObject = c == '{';
+                            expect = inObject ? Expect.NameOrClose : Expect.ValueOrClose;
+                            continue;
+                        }
+                        var valueProblem = ScanScalar(s, ref i);
+                        if (valueProblem != null) return valueProblem;
+                        expect = depth == 0 ? Expect.End : Expect.CommaOrClose;
+                        continue;
                 }
             }
-
-            private JsonValue ParseNumber()
-            {
-                int begin = _i;
-                bool integer = true;
-                if (_s[_i] == '-')
-                {
-                    _i++;
-                    if (string.CompareOrdinal(_s, _i, "Infinity", 0, 8) == 0) throw Fail("-Infinity is not a valid JSON number", begin);
-                }
-                if (_i >= _s.Length || !IsDigit(_s[_i])) throw Fail("Expecting value", begin);
-                if (_s[_i] == '0') _i++;
-                else while (_i < _s.Length && IsDigit(_s[_i])) _i++;
-                if (_i < _s.Length && _s[_i] == '.')
-                {
-                    integer = false;
-                    _i++;
-                    if (_i >= _s.Length || !IsDigit(_s[_i])) throw Fail("Expecting digits after the decimal point", begin);
-                    while (_i < _s.Length && IsDigit(_s[_i])) _i++;
-                }
-                if (_i < _s.Length && (_s[_i] == 'e' || _s[_i] == 'E'))
-                {
-                    integer = false;
-                    _i++;
-                    if (_i < _s.Length && (_s[_i] == '+' || _s[_i] == '-')) _i++;
-                    if (_i >= _s.Length || !IsDigit(_s[_i])) throw Fail("Expecting digits in the exponent", begin);
-                    while (_i < _s.Length && IsDigit(_s[_i])) _i++;
-                }
-                string raw = _s.Substring(begin, _i - begin);
-                double d = double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture);
-                if (double.IsInfinity(d)) throw Fail("Number is out of range", begin);
-                return new JsonNumber(d, integer, raw);
-            }
-
-            private static bool IsDigit(char c) => c >= '0' && c <= '9';
         }
+
+        private static JsonParseError? ScanScalar(ReadOnlySpan<byte> s, ref int i)
+        {
+            int begin = i;
+            byte c = s[i];
+            if (c == '"') return ScanString(s, ref i);
+            if (StartsWith(s, i, "true")) { i += 4; return null; }
+            if (StartsWith(s, i, "false")) { i += 5; return null; }
+            if (StartsWith(s, i, "null")) { i += 4; return null; }
+            if (StartsWith(s, i, "NaN")) return Error("NaN is not a valid JSON number", s, i);
+            if (StartsWith(s, i, "Infinity")) return Error("Infinity is not a valid JSON number", s, i);
+            if (StartsWith(s, i, "-Infinity")) return Error("-Infinity is not a valid JSON number", s, i);
+            if (c != '-' && !IsDigit(c)) return Error("Expecting value", s, i);
+            if (c == '-') i++;
+            if (i >= s.Length || !IsDigit(s[i])) return Error("Expecting value", s, begin);
+            if (s[i] == '0') i++;
+            else while (i < s.Length && IsDigit(s[i])) i++;
+            if (i < s.Length && s[i] == '.')
+            {
+                i++;
+                if (i >= s.Length || !IsDigit(s[i])) return Error("Expecting digits after the decimal point", s, begin);
+                while (i < s.Length && IsDigit(s[i])) i++;
+            }
+            if (i < s.Length && (s[i] == 'e' || s[i] == 'E'))
+            {
+                i++;
+                if (i < s.Length && (s[i] == '+' || s[i] == '-')) i++;
+                if (i >= s.Length || !IsDigit(s[i])) return Error("Expecting digits in the exponent", s, begin);
+                while (i < s.Length && IsDigit(s[i])) i++;
+            }
+            if (ReadNumber(s.Slice(begin, i - begin)) == null) return Error("Number is out of range", s, begin);
+            return null;
+        }
+
+        private static JsonParseError? ScanString(ReadOnlySpan<byte> s, ref int i)
+        {
+            int begin = i;
+            i++; // opening quote
+            while (true)
+            {
+                if (i >= s.Length) return Error("Unterminated string starting at", s, begin);
+                byte c = s[i];
+                if (c == '"') { i++; return null; }
+                if (c < 0x20) return Error("Invalid control character at", s, i);
+                if (c == '\\')
+                {
+                    i++;
+                    if (i >= s.Length) return Error("Unterminated string starting at", s, begin);
+                    byte e = s[i];
+                    if (e == 'u')
+                    {
+                        for (int k = 1; k <= 4; k++)
+                            if (i + k >= s.Length || !IsHex(s[i + k])) return Error("Invalid \\uXXXX escape", s, i);
+                        i += 4;
+                    }
+                    else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't')
+                        return Error("Invalid \\escape", s, i);
+                }
+                i++;
+            }
+        }
+
+        private static void SkipWhitespace(ReadOnlySpan<byte> s, ref int i)
+        {
+            while (i < s.Length && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+        }
+
+        private static bool StartsWith(ReadOnlySpan<byte> s, int i, string literal)
+        {
+            if (i + literal.Length > s.Length) return false;
+            for (int k = 0; k < literal.Length; k++) if (s[i + k] != literal[k]) return false;
+            return true;
+        }
+
+        private static bool IsDigit(byte c) => c >= '0' && c <= '9';
+        private static bool IsHex(byte c) => IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+
+        /// <summary>Python's position wording: line and column count characters, not bytes, from 1; char from 0.</summary>
+        private static JsonParseError Error(string what, ReadOnlySpan<byte> s, int byteOffset)
+        {
+            if (byteOffset > s.Length) byteOffset = s.Length;
+            int lineStart = 0, line = 1;
+            for (int k = 0; k < byteOffset; k++) if (s[k] == '\n') { line++; lineStart = k + 1; }
+            int at = CharCount(s.Slice(0, byteOffset));
+            int column = CharCount(s.Slice(lineStart, byteOffset - lineStart)) + 1;
+            return new JsonParseError($"{what}: line {line} column {column} (char {at})", line, column, at);
+        }
+
+        private static int CharCount(ReadOnlySpan<byte> utf8) => utf8.Length == 0 ? 0 : Encoding.UTF8.GetCharCount(utf8.ToArray());
     }
 }

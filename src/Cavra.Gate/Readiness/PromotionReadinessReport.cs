@@ -43,7 +43,7 @@ namespace Cavra.Gate.Readiness
             var config = context.Config;
             var backend = BackendReadinessReport.Evaluate(context);
             var deployment = DeploymentReadinessReport.Evaluate(context);
-            var evidence = PromotionEvidence.Read(context);
+            var evidence = PromotionEvidence.Read(context.Files, config.PromotionEvidencePath, config.RuntimePath, config.PolicyPath, context.Clock);
             bool requested = config.Mode == BackendMode.Promoted || config.PromotionEvidencePath.Length > 0;
             var checks = new List<ReadinessCheck>
             {

@@ -77,7 +77,6 @@ namespace Cavra.Gate.Runtime
         private static readonly TimeSpan ExitGrace = TimeSpan.FromMilliseconds(250);  // pipes reach EOF as the child exits
         private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
         private static readonly UTF8Encoding Utf8NoBom = new UTF8Encoding(false);
-        private static readonly PropertyInfo? ArgumentListProperty = typeof(ProcessStartInfo).GetProperty("ArgumentList");
         private static readonly PropertyInfo? StandardInputEncodingProperty = typeof(ProcessStartInfo).GetProperty("StandardInputEncoding");
 
         private readonly InputFiles _files;
@@ -156,7 +155,7 @@ namespace Cavra.Gate.Runtime
                     CreateNoWindow = true,
                     WorkingDirectory = files.BaseDirectory,
                 };
-                SetArguments(start, arguments);
+                ProcessArguments.Set(start, arguments);
                 // Bytes go straight to the pipe, but a writer is still created over it: make sure it can never emit a BOM.
                 StandardInputEncodingProperty?.SetValue(start, Utf8NoBom);
                 foreach (var kv in _client.ChildEnvironment) start.Environment[kv.Key] = kv.Value;
@@ -344,42 +343,6 @@ namespace Cavra.Gate.Runtime
                 sb?.Append(bad ? '\uFFFD' : c);
             }
             return sb?.ToString() ?? text;
-        }
-
-        private static void SetArguments(ProcessStartInfo start, List<string> arguments)
-        {
-            // .NET Core's ArgumentList passes each argument verbatim; netstandard2.0 only has the Arguments string.
-            if (ArgumentListProperty?.GetValue(start) is ICollection<string> list)
-            {
-                foreach (var a in arguments) list.Add(a);
-                return;
-            }
-            start.Arguments = JoinWindows(arguments);
-        }
-
-        /// <summary>A command line that <c>CommandLineToArgvW</c> (and the MSVC runtime) splits back into <paramref name="arguments"/>.</summary>
-        internal static string JoinWindows(IEnumerable<string> arguments)
-        {
-            var sb = new StringBuilder();
-            foreach (var a in arguments) { if (sb.Length > 0) sb.Append(' '); sb.Append(QuoteWindows(a)); }
-            return sb.ToString();
-        }
-
-        /// <summary>Quotes one argument by the Windows CommandLineToArgvW rules.</summary>
-        internal static string QuoteWindows(string arg)
-        {
-            if (arg.Length > 0 && arg.IndexOfAny(new[] { ' ', '\t', '\n', '\v', '"' }) < 0) return arg;
-            var sb = new StringBuilder("\"");
-            int backslashes = 0;
-            foreach (char c in arg)
-            {
-                if (c == '\\') { backslashes++; continue; }
-                if (c == '"') { sb.Append('\\', backslashes * 2 + 1).Append('"'); backslashes = 0; continue; }
-                sb.Append('\\', backslashes).Append(c);
-                backslashes = 0;
-            }
-            sb.Append('\\', backslashes * 2).Append('"');
-            return sb.ToString();
         }
     }
 }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Collections.Generic;
-using System.Reflection;
 using System.Text;
 using Cavra.Gate.Json;
 
@@ -29,23 +26,6 @@ namespace Cavra.Gate.Runtime
             if (!(value is JsonObject obj)) { problem = "is not a JSON object"; return false; }
             decision = obj;
             return true;
-        }
-    }
-
-    /// <summary>Passes an argv list to a child process verbatim, without a shell (as the one-shot client does).</summary>
-    internal static class ProcessArguments
-    {
-        private static readonly PropertyInfo? ArgumentListProperty = typeof(ProcessStartInfo).GetProperty("ArgumentList");
-
-        public static void Set(ProcessStartInfo start, List<string> arguments)
-        {
-            // .NET Core's ArgumentList passes each argument verbatim; netstandard2.0 only has the Arguments string.
-            if (ArgumentListProperty?.GetValue(start) is ICollection<string> list)
-            {
-                foreach (var a in arguments) list.Add(a);
-                return;
-            }
-            start.Arguments = OneShotRuntimeClient.JoinWindows(arguments);
         }
     }
 }

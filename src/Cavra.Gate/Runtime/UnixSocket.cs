@@ -76,14 +76,6 @@ namespace Cavra.Gate.Runtime
             throw new IOException("could not create a private directory under " + root);
         }
 
-        /// <summary>The directory's Unix mode (e.g. 0x1C0 for 0700), or -1 where that cannot be read.</summary>
-        public static int ModeOf(string path)
-        {
-            if (GetMode == null || RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return -1;
-            try { return Convert.ToInt32(GetMode.Invoke(null, new object[] { path })); }
-            catch (TargetInvocationException) { return -1; }
-        }
-
         public static void Delete(string path)
         {
             for (int attempt = 0; attempt < 3; attempt++)

@@ -42,7 +42,7 @@ namespace Cavra.PowerShell.Commands
         protected override void ProcessRecord()
         {
             string path = FileSystemPaths.Resolve(this, Path);
-            var clock = ModuleClock.Current;
+            var clock = Cavra.Gate.Time.Clock.System;
             var draft = new RollbackDrillDraft
             {
                 DrillId = DrillId.Length > 0 ? DrillId : RollbackDrillDraft.NewDrillId(),

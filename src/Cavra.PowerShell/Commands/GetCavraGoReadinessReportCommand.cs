@@ -20,17 +20,7 @@ namespace Cavra.PowerShell.Commands
         protected override void EndProcessing()
         {
             var context = CreateContext(ResolveConfig());
-            ReadinessReport report;
-            switch (Section)
-            {
-                case ReadinessSection.Runtime: report = BackendReadinessReport.Evaluate(context); break;
-                case ReadinessSection.Promotion: report = PromotionReadinessReport.Evaluate(context); break;
-                case ReadinessSection.Rollback: report = RollbackReadinessReport.Evaluate(context); break;
-                case ReadinessSection.RollbackRehearsal: report = RollbackRehearsalReport.Evaluate(context); break;
-                case ReadinessSection.RollbackDrillHistory: report = RollbackDrillHistoryReport.Evaluate(context); break;
-                                case ReadinessSection.Deployment: report = DeploymentReadinessReport.Evaluate(context); break;
-                default: report = RollbackDrillScheduleReport.Evaluate(context); break;
-            }
+            var report = ReadinessSections.Evaluate(Section, context);
             WriteObject(AsJson ? (object)report.ToJson() : report);
         }
     }

@@ -39,7 +39,7 @@ namespace Cavra.PowerShell.Commands
             }
             var config = GateConfigurationCmdlet.ResolveConfig(this,
                 GateConfigurationCmdlet.BoundSettings(this, GateSettings.RuntimePath, GateSettings.PolicyPath, GateSettings.SettingsPath));
-            var context = new GateContext(config, Files, ModuleClock.Current);
+            var context = new GateContext(config, Files, Cavra.Gate.Time.Clock.System);
             var now = context.Clock.UtcNow;
             if (ParameterSetName == ValidForSet && ValidFor > DateTimeOffset.MaxValue - now)
             {

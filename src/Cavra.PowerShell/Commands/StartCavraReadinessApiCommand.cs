@@ -8,6 +8,7 @@ using System.Net;
 using System.Net.Http;
 using System.Text;
 using System.Threading;
+using Cavra.Gate.Runtime;
 
 using Cavra.PowerShell.Infrastructure;
 
@@ -65,9 +66,9 @@ namespace Cavra.PowerShell.Commands
                 UseShellExecute = false, CreateNoWindow = true,
                 RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
                 WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
-                Arguments = string.Join(" ", args.ConvertAll(Quote)),
             };
-            WriteVerbose($"{start.FileName} {start.Arguments}");
+            ProcessArguments.Set(start, args);
+            WriteVerbose($"{start.FileName} {ProcessArguments.Join(args)}");
             Process process;
             try { process = Process.Start(start)!; }
             catch (Exception ex) when (ex is System.ComponentModel.Win32Exception || ex is InvalidOperationException)
@@ -143,23 +144,6 @@ namespace Cavra.PowerShell.Commands
             string self = Process.GetCurrentProcess().MainModule?.FileName ?? "";
             if (Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) return self;
             return "dotnet";
-        }
-
-        /// <summary>Quotes one argument by the rules both the Windows C runtime and .NET on Unix use to split a command line.</summary>
-        internal static string Quote(string arg)
-        {
-            if (arg.Length > 0 && arg.IndexOfAny(new[] { ' ', '\t', '"' }) < 0) return arg;
-            var sb = new StringBuilder("\"");
-            int backslashes = 0;
-            foreach (char c in arg)
-            {
-                if (c == '\\') { backslashes++; continue; }
-                sb.Append('\\', c == '"' ? backslashes * 2 + 1 : backslashes);
-                backslashes = 0;
-                sb.Append(c);
-            }
-            sb.Append('\\', backslashes * 2).Append('"');
-            return sb.ToString();
         }
     }
 }

@@ -38,7 +38,7 @@ namespace Cavra.PowerShell.Infrastructure
         [Parameter] [ValidateGateSetting(nameof(EvidenceDirectory))] public string EvidenceDirectory { get; set; } = null!;
 
         /// <summary>The clock every evaluation uses; tests of the cmdlets can set it through the module's session state.</summary>
-        protected Clock Clock => ModuleClock.Current;
+        protected Clock Clock => Clock.System;
 
         /// <summary>Builds the effective configuration (parameters, the settings file, CAVRA_GO_*, the evidence directory,
         /// the defaults) and narrates its sources with -Verbose. A settings file that is named but missing or invalid is a
@@ -113,11 +113,5 @@ namespace Cavra.PowerShell.Infrastructure
             ConfigSource.EvidenceDirectory => "evidence directory",
             _ => "parameter",
         };
-    }
-
-    /// <summary>The clock the module's cmdlets use. Defaults to the system clock; a test may pin it.</summary>
-    public static class ModuleClock
-    {
-        public static Clock Current { get; set; } = Clock.System;
     }
 }

@@ -70,7 +70,7 @@ public sealed class EvidenceDraftTests : IDisposable
         Assert.True(recorded.History.Valid, recorded.History.Message);
 
         // Read back from disk, as the gate does.
-        Assert.True(PromotionEvidence.Read(ctx).Valid);
+        Assert.True(Cavra.Gate.Tests.Promotion.PromotionEvidenceTests.ReadPromotionEvidence(ctx).Valid);
         Assert.True(RollbackRehearsal.Read(ctx.Files, _set.RollbackRehearsalPath, planSummary).Valid);
         var verdict = GateVerdict.Evaluate(_set.Context(clock: Clock));
         Assert.True(verdict.GoSelected, $"{verdict.FailedStep}: {verdict.FallbackReason}");

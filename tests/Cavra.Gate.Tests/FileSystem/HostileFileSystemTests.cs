@@ -134,7 +134,7 @@ public sealed class HostileFileSystemTests : IDisposable
             "\"runtime_sha256\": \"" + new string('a', 64) + "\", \"schema_version\"");
         var p = _set.Parameters();
         p.RuntimePath = "/dev/zero";
-        var evidence = Hostile.Bounded(() => PromotionEvidence.Read(_set.Context(p)), what: "the gate hashing /dev/zero");
+        var evidence = Hostile.Bounded(() => Cavra.Gate.Tests.Promotion.PromotionEvidenceTests.ReadPromotionEvidence(_set.Context(p)), what: "the gate hashing /dev/zero");
         Assert.False(evidence.Valid);
         Assert.Contains("runtime_sha256 cannot be verified", evidence.Message);
     }

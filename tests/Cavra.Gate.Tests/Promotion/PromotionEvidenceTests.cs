@@ -19,7 +19,13 @@ public sealed class PromotionEvidenceTests : IDisposable
     private static readonly string[] InvalidShape =
         { "valid", "approved", "schema_version", "approval_id", "message", "approval_message", "evidence_refs" };
 
-    private PromotionEvidence Read(GateContext? context = null) => PromotionEvidence.Read(context ?? _files.Context());
+    private PromotionEvidence Read(GateContext? context = null) => ReadPromotionEvidence(context ?? _files.Context());
+
+    internal static PromotionEvidence ReadPromotionEvidence(GateContext c) =>
+        PromotionEvidence.Read(c.Files, c.Config.PromotionEvidencePath, c.Config.RuntimePath, c.Config.PolicyPath, c.Clock);
+
+    private static PromotionEvidence FromDocument(JsonFileCheck document, GateContext c) =>
+        PromotionEvidence.FromDocument(document, c.Files, c.Config.RuntimePath, c.Config.PolicyPath, c.Clock);
 
     private PromotionEvidence With(params (string, string?)[] changes)
     {
@@ -410,13 +416,13 @@ public sealed class PromotionEvidenceTests : IDisposable
     public void From_document_validates_an_in_memory_document()
     {
         var ok = JsonFileCheck.Ok(GateFiles.Json(GateFiles.With(Example, Bound())), "new-evidence.json");
-        var e = PromotionEvidence.FromDocument(ok, _files.Context());
+        var e = FromDocument(ok, _files.Context());
         Assert.True(e.Valid, e.Message);
-        var bad = PromotionEvidence.FromDocument(JsonFileCheck.Invalid("metadata file is missing", null), _files.Context());
+        var bad = FromDocument(JsonFileCheck.Invalid("metadata file is missing", null), _files.Context());
         Assert.False(bad.Valid);
         Assert.False(bad.Parsed);
         Assert.Equal(InvalidShape, GateFiles.Keys(GateFiles.Canonical(bad)));
-        var expired = PromotionEvidence.FromDocument(JsonFileCheck.Ok(GateFiles.Json(GateFiles.With(Example, ("expires_at", At(TimeSpan.FromDays(-2))))), "x"), _files.Context());
+        var expired = FromDocument(JsonFileCheck.Ok(GateFiles.Json(GateFiles.With(Example, ("expires_at", At(TimeSpan.FromDays(-2))))), "x"), _files.Context());
         Assert.StartsWith("promotion evidence has expired", expired.Message);
     }
 

@@ -426,9 +426,11 @@ public sealed class OneShotRuntimeClientTests : IDisposable
     [InlineData("c:\\dir with space\\", "\"c:\\dir with space\\\\\"")]
     [InlineData("c:\\no\\space\\", "c:\\no\\space\\")]
     [InlineData("tab\there", "\"tab\there\"")]
+    [InlineData("line\nfeed", "\"line\nfeed\"")]
+    [InlineData("vertical\vtab", "\"vertical\vtab\"")]
     public void Windows_quoting_follows_CommandLineToArgvW(string arg, string quoted)
     {
-        Assert.Equal(quoted, OneShotRuntimeClient.QuoteWindows(arg));
+        Assert.Equal(quoted, ProcessArguments.Quote(arg));
     }
 
     [Fact]
@@ -440,7 +442,7 @@ public sealed class OneShotRuntimeClientTests : IDisposable
             new[] { "a\\\\\"b", "\\", "\\\"", "\" \"", "trailing\\\\", "x\ty", "é ✓" },
             new[] { "--policy", "\\\\server\\share\\dir with space\\" },
         };
-        foreach (var args in cases) Assert.Equal(args, SplitWindows(OneShotRuntimeClient.JoinWindows(args)));
+        foreach (var args in cases) Assert.Equal(args, SplitWindows(ProcessArguments.Join(args)));
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

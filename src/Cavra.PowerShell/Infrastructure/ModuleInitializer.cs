@@ -1,0 +1,58 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace Cavra.PowerShell.Infrastructure
+{
+    /// <summary>
+    /// Where the engine's one package (System.Text.Json, and what it needs) comes from. pwsh 7.6+ ships it in-box at the
+    /// version the engine references, so there the host's copy is used and the module ships none. Windows PowerShell 5.1
+    /// has none: the module ships it in <c>Desktop/</c>, a folder nothing probes, and this handler loads it from there
+    /// when the runtime cannot bind it. An assembly already in the process at the same version or newer (another module's
+    /// copy) is used instead, so a session never holds two copies of one version.
+    /// </summary>
+    public sealed class ModuleInitializer : IModuleAssemblyInitializer
+    {
+        /// <summary>The oldest supported pwsh 7 (7.6) runs on .NET 10, whose in-box System.Text.Json is 10.0.0.0.</summary>
+        private const int OldestCoreRuntime = 10;
+        private static int _registered;
+
+        internal static readonly string DesktopFolder =
+            Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".", "Desktop");
+
+        internal static bool IsDesktop => RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
+
+        public void OnImport()
+        {
+            if (!IsDesktop)
+            {
+                if (Environment.Version.Major < OldestCoreRuntime)
+                    throw new PlatformNotSupportedException(
+                        $"Cavra.PowerShell supports PowerShell 7.6 or later and Windows PowerShell 5.1; this PowerShell runs on .NET {Environment.Version}. Update PowerShell to 7.6 or later.");
+                return;
+            }
+            if (Interlocked.Exchange(ref _registered, 1) == 0) AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDesktopFolder;
+        }
+
+        private static Assembly? ResolveFromDesktopFolder(object? sender, ResolveEventArgs args)
+        {
+            var wanted = new AssemblyName(args.Name);
+            if (wanted.Name == null) return null;
+            string path = Path.Combine(DesktopFolder, wanted.Name + ".dll");
+            if (!File.Exists(path)) return null; // not ours to supply
+            foreach (var loaded in AppDomain.CurrentDomain.GetAssemblies())
+            {
+                var name = loaded.GetName();
+                if (string.Equals(name.Name, wanted.Name, StringComparison.OrdinalIgnoreCase) && IsAtLeast(name.Version, wanted.Version)) return loaded;
+            }
+            // Windows PowerShell has no binding redirects for modules: a dependency asking for an older version of one of
+            // these assemblies gets the shipped (newer) one, as a redirect would give it.
+            return IsAtLeast(AssemblyName.GetAssemblyName(path).Version, wanted.Version) ? Assembly.LoadFrom(path) : null;
+        }
+
+        private static bool IsAtLeast(Version? have, Version? want) => want == null || (have != null && have >= want);
+    }
+}
