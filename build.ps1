@@ -6,7 +6,7 @@
       Build    assemble a loadable module folder in out/Cavra.PowerShell (psd1, dlls, format views, MAML help)
       Test     Build and Package, then every xUnit and Pester test; ends with "N passed, N failed" and exits non-zero on failure
       Package  Build, then out/packages/Cavra.PowerShell.<version>.nupkg, installable with PSResourceGet
-      Demo     Build, then evaluate the promotion gate over the sample evidence in examples/
+      Demo     Build, then author a fresh evidence set (stamped now) and evaluate the promotion gate over it: GO, then failing closed
       Bench    run the benchmarks' quick mode and print figures
       Clean    remove build output
     Everything it needs comes from the local dotnet tool manifest and NuGet restores.
