@@ -36,7 +36,7 @@ function Start-CavraChildPwsh {
     param(
         [Parameter(Mandatory)] [string] $Script,
         [hashtable] $Environment = @{},
-        [int] $StartTimeoutSeconds = 180
+        [int] $StartTimeoutSeconds = 600
     )
     for ($attempt = 1; ; $attempt++) {
         $process = [System.Diagnostics.Process]::Start((New-ChildStartInfo -Script $Script -Environment $Environment))

@@ -29,6 +29,10 @@ BeforeAll {
             if ($name -notmatch '^\d+$') { continue }
             try { $argv = [IO.File]::ReadAllText("$dir/cmdline").Split([char]0) } catch { continue }
             if ($argv.Count -lt 6 -or $argv[3] -ne 'cavra-runtime-owner-watch') { continue }
+            # Only this test run's: other checkouts' suites may run on the same machine at the same time. A watcher
+            # inherits its owner's environment, which names this run's module (orphaned watchers included).
+            try { $environ = [IO.File]::ReadAllText("$dir/environ").Split([char]0) } catch { continue }
+            if ($environ -notcontains "CAVRA_MODULE_MANIFEST=$env:CAVRA_MODULE_MANIFEST") { continue }
             [pscustomobject]@{ ProcessId = [int]$name; SocketPath = $argv[5] }
         }
     }
