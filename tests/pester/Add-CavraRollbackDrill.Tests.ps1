@@ -272,11 +272,14 @@ Describe 'Add-CavraRollbackDrill' {
         It '20 processes appending 5 drills each at the same time leave exactly 100 drills and a valid file' {
             $go = Join-Path $out 'go'
             # Each child warms up on a file of its own (loading and compiling the whole path), then waits for the start signal.
+            # A writer that waited out the lock timeout (DrillHistoryLockTimeout: nothing written) tries again, as a runbook
+            # would; on a heavily loaded machine 100 contending appends can exceed it. Any other error fails the child.
             $command = "Import-Module `$env:CAVRA_MODULE_MANIFEST; " +
                 "Add-CavraRollbackDrill -Path ('$out/warm/' + `$PID + '.json') -Status pass -RecoveryMinutes 5 -MaxRecoveryMinutes 15 -RunbookRef r -EvidenceRef e -ErrorAction Stop | Out-Null; " +
                 "`$null = New-Item -ItemType File -Path ('$out/ready.' + `$PID); " +
                 "`$deadline = [DateTime]::UtcNow.AddSeconds(900); while (-not (Test-Path '$go') -and [DateTime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 20 }; " +
-                "1..5 | ForEach-Object { Add-CavraRollbackDrill -Path '$path' -DrillId (`"p`$PID-`$_`") -Status pass -FallbackVerified -RecoveryMinutes 5 -MaxRecoveryMinutes 15 -RunbookRef r -EvidenceRef e -ErrorAction Stop | Out-Null }"
+                "1..5 | ForEach-Object { `$id = `"p`$PID-`$_`"; for (`$try = 1; ; `$try++) { try { Add-CavraRollbackDrill -Path '$path' -DrillId `$id -Status pass -FallbackVerified -RecoveryMinutes 5 -MaxRecoveryMinutes 15 -RunbookRef r -EvidenceRef e -ErrorAction Stop | Out-Null; break } " +
+                "catch { if (`$_.FullyQualifiedErrorId -notlike 'DrillHistoryLockTimeout*' -or `$try -ge 5) { throw } } } }"
             $total = [Diagnostics.Stopwatch]::StartNew()
             $procs = 1..20 | ForEach-Object { [System.Diagnostics.Process]::Start((Get-CavraChildPwshStartInfo -Command $command)) }
             $stderr = $procs | ForEach-Object { $_.StandardError.ReadToEndAsync() }
