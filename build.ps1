@@ -6,7 +6,7 @@
       Build    assemble a loadable module folder in out/Cavra.PowerShell (psd1, dlls, format views, MAML help)
       Test     Build and Package, then every xUnit and Pester test; ends with "N passed, N failed" and exits non-zero on failure
       Package  Build, then out/packages/Cavra.PowerShell.<version>.nupkg, installable with PSResourceGet
-      Demo     Build, then evaluate the promotion gate over the sample evidence in examples/
+      Demo     Build, then author a fresh evidence set (stamped now) and evaluate the promotion gate over it: GO, then failing closed
       Bench    run the benchmarks' quick mode and print figures
       Clean    remove build output
     Everything it needs comes from the local dotnet tool manifest and NuGet restores.
@@ -92,6 +92,8 @@ function Invoke-Build {
         # Module trust: extended type data (serialization depth for jobs and remoting) and the Pester readiness pack.
         @{ From = Join-Path $Root 'module/Cavra.PowerShell.Types.ps1xml'; To = $ModuleOut }
         @{ From = Join-Path $Root 'module/ReadinessPack/Cavra.GoPromotion.Tests.ps1'; To = Join-Path $ModuleOut 'ReadinessPack' }
+        # The manifest's LicenseUri names this file; it ships in the package too.
+        @{ From = Join-Path $Root 'LICENSE'; To = $ModuleOut }
     )
     foreach ($f in $files) {
         if (-not (Test-Path -LiteralPath $f.From)) { throw "Build output is missing: $($f.From)" }
@@ -112,20 +114,74 @@ function Invoke-Build {
     $unexpected = Get-ChildItem $desktopBuild -Filter *.dll | Where-Object { $_.BaseName -notin $DesktopAssemblies -and $_.BaseName -ne 'DesktopDependencies' }
     if ($unexpected) { throw "Desktop dependencies changed; review and list them in build.ps1: $($unexpected.Name -join ', ')" }
 
-    # The readiness HTTP API runs as its own process (Start-CavraReadinessApi); the module never loads ASP.NET.
-    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/Cavra.Api/Cavra.Api.csproj'), '-c', $Configuration, '-o', (Join-Path $ModuleOut 'api'), '--nologo', '-v', 'q') | Out-Null
-    if (-not (Test-Path (Join-Path $ModuleOut 'api/Cavra.Api.dll'))) { throw 'Build output is missing: api/Cavra.Api.dll' }
+    Add-ReadinessApi
+    Set-ManifestReleaseData
 
-    $version = Get-ModuleVersion
-    $psd1 = Get-Content -Raw $ModuleManifest
-    $psd1 = $psd1 -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion          = '$version'"
-    [IO.File]::WriteAllText($ModuleManifest, $psd1, [Text.UTF8Encoding]::new($false))
 
     $helpTool = Join-Path $Root 'tools/Build-CavraHelp.ps1'
     if (Test-Path $helpTool) {
         Invoke-ChildPwsh @('-File', $helpTool, '-ModuleManifest', $ModuleManifest, '-DocsPath', (Join-Path $Root 'docs/en-US'), '-OutputPath', (Join-Path $ModuleOut 'en-US')) | Out-Null
     }
-    Write-Host "Module assembled: $ModuleOut ($version)" -ForegroundColor Green
+    Write-Host "Module assembled: $ModuleOut ($(Get-ModuleVersion))" -ForegroundColor Green
+}
+
+function Add-ReadinessApi {
+    # The readiness HTTP API runs as its own process (Start-CavraReadinessApi); the module never loads ASP.NET. It is
+    # framework-dependent (UseAppHost=false: `dotnet Cavra.Api.dll` on any OS) and lives in the module folder itself, so
+    # it shares the module's Cavra.Gate.dll: one copy of every assembly in the package, and no debug symbols.
+    $staging = Join-Path $Out 'api-publish'
+    if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/Cavra.Api/Cavra.Api.csproj'), '-c', $Configuration, '-o', $staging, '--nologo', '-v', 'q') | Out-Null
+    foreach ($file in Get-ChildItem -LiteralPath $staging -File | Where-Object Extension -ne '.pdb') {
+        $target = Join-Path $ModuleOut $file.Name
+        if (Test-Path -LiteralPath $target) {
+            # A shared assembly must be the very file the module loads, or the API would run other code than the cmdlets.
+            if ((Get-FileHash -LiteralPath $target).Hash -ne (Get-FileHash -LiteralPath $file.FullName).Hash) { throw "The readiness API's $($file.Name) differs from the module's" }
+            continue
+        }
+        Copy-Item -LiteralPath $file.FullName -Destination $target
+    }
+    foreach ($name in 'Cavra.Api.dll', 'Cavra.Api.runtimeconfig.json', 'Cavra.Api.deps.json') {
+        if (-not (Test-Path (Join-Path $ModuleOut $name))) { throw "Build output is missing: $name" }
+    }
+    if (Get-ChildItem -LiteralPath $staging -Directory) { throw "The readiness API publishes subfolders ($staging): ship them explicitly" }
+}
+
+function Get-ReleaseNotes {
+    # CHANGELOG.md (Keep a Changelog): the text of the entry '## [<version>]' of the version being built.
+    param([Parameter(Mandatory)] [string] $Version)
+    $lines = Get-Content -LiteralPath (Join-Path $Root 'CHANGELOG.md')
+    $start = -1
+    for ($i = 0; $i -lt $lines.Count; $i++) { if ($lines[$i] -match "^## \[$([regex]::Escape($Version))\]") { $start = $i; break } }
+    if ($start -lt 0) { throw "CHANGELOG.md has no entry '## [$Version]': add one (it becomes the manifest's ReleaseNotes)" }
+    $body = for ($i = $start + 1; $i -lt $lines.Count -and $lines[$i] -notmatch '^## '; $i++) { $lines[$i] }
+    $notes = (($body -join "`n").Trim())
+    if (-not $notes) { throw "CHANGELOG.md's entry for $Version is empty" }
+    return "## $($lines[$start].Substring(3).Trim())`n`n$notes"
+}
+
+function Set-ManifestReleaseData {
+    # Stamps the assembled manifest: the version (Directory.Build.props), release notes (CHANGELOG.md), a prerelease
+    # label below 1.0, and the PSIncludes_Cmdlet/PSCommand_<name> tags that Find-PSResource -CommandName searches.
+    $version = Get-ModuleVersion
+    $source = Import-PowerShellDataFile (Join-Path $Root 'module/Cavra.PowerShell.psd1')
+    $tags = @($source.PrivateData.PSData.Tags) + 'PSIncludes_Cmdlet' + @($source.CmdletsToExport | ForEach-Object { "PSCommand_$_" })
+    $notes = Get-ReleaseNotes $version
+    $prerelease = if ([version] $version -lt [version] '1.0') { 'preview' } else { '' }
+    $psd1 = Get-Content -Raw $ModuleManifest
+    $stamps = [ordered]@{
+        "ModuleVersion\s*=\s*'[^']*'" = "ModuleVersion          = '$version'"
+        "Tags\s*=\s*@\([^)]*\)"        = 'Tags         = @(' + (($tags | ForEach-Object { "'$_'" }) -join ', ') + ')'
+        "ReleaseNotes\s*=\s*'[^']*'"  = "ReleaseNotes = '" + $notes.Replace("'", "''") + "'"
+        "Prerelease\s*=\s*'[^']*'"    = "Prerelease   = '$prerelease'"
+    }
+    foreach ($pattern in $stamps.Keys) {
+        if ($psd1 -notmatch $pattern) { throw "module/Cavra.PowerShell.psd1 has no line matching $pattern to stamp" }
+        $psd1 = [regex]::Replace($psd1, $pattern, $stamps[$pattern].Replace('$', '$$'))
+    }
+    [IO.File]::WriteAllText($ModuleManifest, $psd1, [Text.UTF8Encoding]::new($false))
+    $check = Import-PowerShellDataFile $ModuleManifest
+    if ($check.ModuleVersion -ne $version -or $check.PrivateData.PSData.ReleaseNotes -ne $notes) { throw 'The stamped manifest does not read back as written' }
 }
 
 function Get-TrxTotals {

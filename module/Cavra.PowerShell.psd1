@@ -41,7 +41,10 @@
             Tags         = @('CAVRA', 'Governance', 'AI', 'Agents', 'Policy', 'Promotion', 'Rollback', 'PSEdition_Core', 'PSEdition_Desktop')
             ProjectUri   = 'https://github.com/cavra/Cavra.PowerShell'
             LicenseUri   = 'https://github.com/cavra/Cavra.PowerShell/blob/main/LICENSE'
-            ReleaseNotes = 'Go backend promotion gate (Test-CavraGoPromotion, Get-CavraGoBackendConfig) the pilot (Invoke-CavraGoPilotEvaluate) with the built-in .NET decision engine, evidence authoring, production readiness and the readiness HTTP API.'
+            # Stamped by build.ps1: ReleaseNotes from CHANGELOG.md's entry for this version, Prerelease ('preview') below 1.0,
+            # and PSIncludes_Cmdlet plus a PSCommand_<name> tag per exported cmdlet added to Tags.
+            ReleaseNotes = ''
+            Prerelease   = ''
         }
     }
 }

@@ -104,7 +104,10 @@ public sealed class EvaluateTests : IDisposable
     [Fact]
     public async Task Concurrent_evaluations_all_succeed()
     {
-        await using var api = await ApiServer.StartAsync(SettingsFile.Write(SettingsPath, Scenario("shadow")));
+        // 24 one-shot runtimes at once: room for a loaded machine, or a runtime timeout shows up as a parity mismatch.
+        var shadow = Scenario("shadow");
+        shadow.TimeoutSeconds = 120;
+        await using var api = await ApiServer.StartAsync(SettingsFile.Write(SettingsPath, shadow));
         var request = Encoding.UTF8.GetBytes("{\"action_type\": \"execute_command\", \"target\": \"terraform plan\"}");
         var answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => api.SendAsync(HttpMethod.Post, "/runtime/go-pilot/evaluate", request)));
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));

@@ -3,6 +3,7 @@ BeforeAll {
     if (-not $env:CAVRA_STANDIN_RUNTIME) { throw 'CAVRA_STANDIN_RUNTIME must name the stand-in runtime (build.ps1 -Task Test sets it).' }
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'ChildProcess.psm1') -Force
     $script:savedEnv = Save-CavraEnvironment
     $script:policy = Join-Path (Resolve-Path (Join-Path $PSScriptRoot '../..')) 'examples/policy/compiled_policy.json'
     $script:registry = Join-Path (Resolve-Path (Join-Path $PSScriptRoot '../..')) 'examples/policy/mcp_registry.json'
@@ -27,13 +28,18 @@ BeforeAll {
             if ($name -notmatch '^\d+$') { continue }
             try { $argv = [IO.File]::ReadAllText("$dir/cmdline").Split([char]0) } catch { continue }
             if ($argv.Count -lt 6 -or $argv[3] -ne 'cavra-runtime-owner-watch') { continue }
+            # Only this test run's: other checkouts' suites may run on the same machine at the same time. A watcher
+            # inherits its owner's environment, which names this run's module (orphaned watchers included).
+            try { $environ = [IO.File]::ReadAllText("$dir/environ").Split([char]0) } catch { continue }
+            if ($environ -notcontains "CAVRA_MODULE_MANIFEST=$env:CAVRA_MODULE_MANIFEST") { continue }
             [pscustomobject]@{ ProcessId = [int]$name; SocketPath = $argv[5] }
         }
     }
 
     function Wait-Gone {
         param([object[]] $Daemons)
-        $deadline = [DateTime]::UtcNow.AddSeconds(5)
+        # Generous: on a loaded machine a SIGTERM, the watcher's poll and the reaping can each take seconds. It ends as soon as all are gone.
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
         while ([DateTime]::UtcNow -lt $deadline -and ((Get-ServeProcess | Where-Object ProcessId -in $Daemons.ProcessId) -or (Get-OwnerWatch | Where-Object SocketPath -in $Daemons.SocketPath) -or ($Daemons.SocketPath | Split-Path | Where-Object { Test-Path $_ }))) { Start-Sleep -Milliseconds 20 }
         foreach ($d in $Daemons) {
             Get-ServeProcess | Where-Object ProcessId -eq $d.ProcessId | Should -BeNullOrEmpty -Because "daemon process $($d.ProcessId) must not outlive its owner"
@@ -46,13 +52,6 @@ BeforeAll {
         <# An evaluation record's JSON without its per-call ids and times. #>
         param([string] $Json)
         $Json -replace '"(decision_id|correlation_id|timestamp|evaluation_id|evaluated_at)": "[^"]*"', '"$1": ""' -replace '"evidence://[^"]*"', '""'
-    }
-
-    function New-PwshArguments {
-        param([string] $Script)
-        $pwsh = [Environment]::ProcessPath
-        $arguments = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command', $Script) } else { @('-NoProfile', '-NonInteractive', '-Command', $Script) }
-        return $pwsh, $arguments
     }
 }
 AfterAll {
@@ -142,12 +141,13 @@ Describe 'The daemon transport' {
                             Invoke-CavraGoPilotEvaluate -Mode Shadow -Transport Daemon -RuntimePath $runtime -PolicyPath $policy
                     }).AddArgument($env:CAVRA_MODULE_MANIFEST).AddArgument($env:CAVRA_STANDIN_RUNTIME).AddArgument($policy)
                 $async = $ps.BeginInvoke()
-                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                $deadline = [DateTime]::UtcNow.AddSeconds(180)
                 while ([DateTime]::UtcNow -lt $deadline -and -not ($daemon = Get-ServeProcess | Where-Object ProcessId -notin $script:before.ProcessId)) { Start-Sleep -Milliseconds 20 }
                 $daemon | Should -Not -BeNullOrEmpty
                 $sw = [Diagnostics.Stopwatch]::StartNew()
                 $ps.Stop()
-                $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
+                # Stopping must not wait for the 100,000 actions: bounded, with room for a loaded machine.
+                $sw.Elapsed.TotalSeconds | Should -BeLessThan 60
                 Wait-Gone @($daemon)
                 $null = $async
             }
@@ -226,11 +226,10 @@ Describe 'The daemon transport' {
             $boom = 'public static class CavraBoom { public static void Go() { var t = new System.Threading.Thread(() => { throw new System.InvalidOperationException(""boom""); }); t.Start(); t.Join(); } }'
             $script = "Import-Module '$env:CAVRA_MODULE_MANIFEST'; `$d = Start-CavraGoRuntimeDaemon -RuntimePath '$env:CAVRA_STANDIN_RUNTIME' -PolicyPath '$policy'; " +
                 "[Console]::Out.WriteLine(`"`$(`$d.ProcessId) `$(`$d.SocketPath)`"); [Console]::Out.Flush(); Add-Type -TypeDefinition '$($boom -replace "'", "''")'; [CavraBoom]::Go()"
-            $exe, $arguments = New-PwshArguments $script
-            $out = & $exe @arguments 2>$null # all of it: stopping early (Select -First) would kill the child outright
-            $LASTEXITCODE | Should -Not -Be 0
-            $line = @($out)[0]
-            $pid_, $socket = "$line".Trim() -split ' ', 2
+            $child = Invoke-CavraChildPwsh -Script $script
+            $child.ExitCode | Should -Not -Be 0
+            $child.Error | Should -Match 'boom' -Because 'the session died of the unhandled exception, not of anything else'
+            $pid_, $socket = "$(@($child.Output)[0])".Trim() -split ' ', 2
             Wait-Gone @([pscustomobject]@{ ProcessId = [int]$pid_; SocketPath = $socket })
         }
 
@@ -238,20 +237,15 @@ Describe 'The daemon transport' {
             # SIGKILL runs no exit handler: the watcher beside the daemon sees its owner's pipe close and ends it.
             $script = "Import-Module '$env:CAVRA_MODULE_MANIFEST'; `$d = Start-CavraGoRuntimeDaemon -RuntimePath '$env:CAVRA_STANDIN_RUNTIME' -PolicyPath '$policy'; " +
                 "[Console]::Out.WriteLine(`"`$(`$d.ProcessId) `$(`$d.SocketPath)`"); [Console]::Out.Flush(); Start-Sleep -Seconds 120"
-            $exe, $arguments = New-PwshArguments $script
-            $start = [Diagnostics.ProcessStartInfo]::new($exe)
-            foreach ($a in $arguments) { $start.ArgumentList.Add($a) }
-            $start.RedirectStandardOutput = $true
-            $start.UseShellExecute = $false
-            $owner = [Diagnostics.Process]::Start($start)
+            $owner = Start-CavraChildPwsh -Script $script
             try {
                 $read = $owner.StandardOutput.ReadLineAsync()
-                $read.Wait(60000) | Should -BeTrue -Because 'the owner reports its daemon'
+                $read.Wait(180000) | Should -BeTrue -Because 'the owner reports its daemon'
                 $pid_, $socket = "$($read.Result)".Trim() -split ' ', 2
                 Get-ServeProcess | Where-Object ProcessId -eq ([int]$pid_) | Should -Not -BeNullOrEmpty
                 Get-OwnerWatch | Where-Object SocketPath -eq $socket | Should -HaveCount 1
                 $owner.Kill()   # SIGKILL on Unix
-                $owner.WaitForExit(10000) | Should -BeTrue
+                $owner.WaitForExit(60000) | Should -BeTrue
                 Wait-Gone @([pscustomobject]@{ ProcessId = [int]$pid_; SocketPath = $socket })
             }
             finally { if (-not $owner.HasExited) { $owner.Kill($true) }; $owner.Dispose() }
@@ -259,10 +253,9 @@ Describe 'The daemon transport' {
 
         It 'stops when the session exits' {
             $script = "Import-Module '$env:CAVRA_MODULE_MANIFEST'; `$d = Start-CavraGoRuntimeDaemon -RuntimePath '$env:CAVRA_STANDIN_RUNTIME' -PolicyPath '$policy'; `"`$(`$d.ProcessId) `$(`$d.SocketPath)`""
-            $exe, $arguments = New-PwshArguments $script
-            $line = & $exe @arguments
-            $LASTEXITCODE | Should -Be 0
-            $pid_, $socket = "$line".Trim() -split ' ', 2
+            $child = Invoke-CavraChildPwsh -Script $script
+            $child.ExitCode | Should -Be 0 -Because $child.Error
+            $pid_, $socket = "$($child.Output)".Trim() -split ' ', 2
             Wait-Gone @([pscustomobject]@{ ProcessId = [int]$pid_; SocketPath = $socket })
         }
     }

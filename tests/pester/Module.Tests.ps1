@@ -1,5 +1,6 @@
 BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
+    Import-Module (Join-Path $PSScriptRoot 'ChildProcess.psm1') -Force
 
     function Invoke-ChildPwsh([string] $Script) {
         # A fresh process: this one already loaded the module. No telemetry or update check, which load assemblies too.
@@ -17,12 +18,10 @@ Describe 'Cavra.PowerShell module' {
         # FullName, not .GetName(): a method call on a collection goes through the dynamic binder, which loads Microsoft.CSharp.
         $script = "`$before = [AppDomain]::CurrentDomain.GetAssemblies().FullName; Import-Module '$($env:CAVRA_MODULE_MANIFEST)'; " +
             "(([AppDomain]::CurrentDomain.GetAssemblies().FullName | Where-Object { `$_ -notin `$before }) -replace ',.*$', '') -join ','"
-        $pwsh = [Environment]::ProcessPath
-        $arguments = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-Command', $script) } else { @('-NoProfile', '-Command', $script) }
         # pwsh's own telemetry and update check can load System.Net.Http/System.Text.Json at any moment: switch them off.
-        $env:POWERSHELL_TELEMETRY_OPTOUT = '1'; $env:POWERSHELL_UPDATECHECK = 'Off'
-        try { $loaded = (& $pwsh @arguments) -split ',' }
-        finally { Remove-Item env:POWERSHELL_TELEMETRY_OPTOUT, env:POWERSHELL_UPDATECHECK -ErrorAction SilentlyContinue }
+        $child = Invoke-CavraChildPwsh -Script $script -Environment @{ POWERSHELL_TELEMETRY_OPTOUT = '1'; POWERSHELL_UPDATECHECK = 'Off' }
+        $child.ExitCode | Should -Be 0 -Because $child.Error
+        $loaded = ($child.Output -join '') -split ','
         $loaded | Where-Object { $_ -like 'Cavra.*' } | Sort-Object | Should -Be @('Cavra.Gate', 'Cavra.PowerShell')
         # Framework System.* assemblies may load as PowerShell processes the type and format data, and PowerShell's own
         # Microsoft.PowerShell.* modules load whenever its background module-analysis warm-up gets to them; nothing else may.
@@ -38,7 +37,8 @@ Describe 'Cavra.PowerShell module' {
         @($jsonDirs).Count | Should -Be 1 -Because 'the module must not bring a second System.Text.Json'
         $jsonDirs | Should -Be $runtimeDir -Because 'the copy in use is the one pwsh ships with its runtime'
         $folder = Split-Path $env:CAVRA_MODULE_MANIFEST
-        (Get-ChildItem -LiteralPath $folder -Filter *.dll).Name | Sort-Object | Should -Be @('Cavra.Gate.dll', 'Cavra.PowerShell.dll')
+        # Cavra.Api.dll is the readiness API host: it runs in its own process (dotnet Cavra.Api.dll), never in the session.
+        (Get-ChildItem -LiteralPath $folder -Filter *.dll).Name | Sort-Object | Should -Be @('Cavra.Api.dll', 'Cavra.Gate.dll', 'Cavra.PowerShell.dll')
     }
 
     It 'imports and writes JSON in a session that already loaded another module''s System.Text.Json' {

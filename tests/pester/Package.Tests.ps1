@@ -11,6 +11,13 @@ BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
     $script:manifest = Import-PowerShellDataFile $env:CAVRA_MODULE_MANIFEST
     $script:version = (Test-ModuleManifest $env:CAVRA_MODULE_MANIFEST).Version.ToString()
+    # Below 1.0 every package is a prerelease: installing and finding it takes -Prerelease.
+    $script:prerelease = [string] $manifest.PrivateData.PSData.Prerelease
+    $script:repoRoot = Join-Path $PSScriptRoot '../..'
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+    $zip = [System.IO.Compression.ZipFile]::OpenRead($env:CAVRA_PACKAGE_PATH)
+    try { $script:entries = @($zip.Entries.FullName | ForEach-Object { [Uri]::UnescapeDataString($_) }) }
+    finally { $zip.Dispose() }
     $script:sandbox = Join-Path $TestDrive 'sandbox'
     $script:repoDir = Join-Path $TestDrive 'repository'
     $script:saveDir = Join-Path $TestDrive 'saved'
@@ -42,12 +49,18 @@ BeforeAll {
     }
 
     # 1. Install from a local folder repository, registered only in the sandbox and unregistered afterwards.
-    $install = if ($IsWindows) { "Save-PSResource -Name Cavra.PowerShell -Repository $repository -Path '$saveDir' -TrustRepository" }
-    else { "Install-PSResource -Name Cavra.PowerShell -Repository $repository -Scope CurrentUser -TrustRepository" }
+    $install = if ($IsWindows) { "Save-PSResource -Name Cavra.PowerShell -Repository $repository -Path '$saveDir' -TrustRepository -Prerelease" }
+    else { "Install-PSResource -Name Cavra.PowerShell -Repository $repository -Scope CurrentUser -TrustRepository -Prerelease" }
     $script:installOutput = Invoke-SandboxedPwsh @"
 `$ErrorActionPreference = 'Stop'
 Register-PSResourceRepository -Name $repository -Uri '$repoDir'
 try {
+    # What a user types to find the module that provides a command (PSCommand_<name> tags).
+    'find|' + (@(Find-PSResource -CommandName Test-CavraGoPromotion -Repository $repository -Prerelease | ForEach-Object { `$_.ParentResource.Name }) -join ',')
+    'findnone|' + (@(Find-PSResource -CommandName Test-NoSuchCavraCommand -Repository $repository -Prerelease -ErrorAction Ignore).Count)
+    `$found = Find-PSResource -Name Cavra.PowerShell -Repository $repository -Prerelease
+    'feedversion|' + `$found.Version + '|' + `$found.Prerelease
+    'feednotes|' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes([string] `$found.ReleaseNotes))
     $install
     `$installed = if (`$IsWindows) { Get-InstalledPSResource -Name Cavra.PowerShell -Path '$saveDir' } else { Get-InstalledPSResource -Name Cavra.PowerShell -Scope CurrentUser }
     'installed|{0}|{1}' -f `$installed.Version, `$installed.InstalledLocation
@@ -56,6 +69,8 @@ finally { Unregister-PSResourceRepository -Name $repository }
 'repositories|' + ((Get-PSResourceRepository).Name -join ',')
 "@
     $script:installedVersion, $script:installedLocation = (($installOutput | Where-Object { "$_" -like 'installed|*' }) -split '\|')[1, 2]
+    $script:feed = @{}
+    foreach ($line in $installOutput) { $k, $v = "$line" -split '\|', 2; if ($k -in 'find', 'findnone', 'feedversion', 'feednotes') { $feed[$k] = $v } }
     $script:moduleBase = Get-ChildItem -LiteralPath $installedLocation -Recurse -Filter Cavra.PowerShell.psd1 | Select-Object -First 1 | ForEach-Object DirectoryName
 
     # 2. A new pwsh that finds the module by name (or by the saved folder on Windows) and uses it.
@@ -81,10 +96,6 @@ try { `$null = Get-CavraReadinessPack; 'pester|returned' } catch { 'pester|' + `
 
 Describe 'The Cavra.PowerShell package' {
     It 'holds every file of the assembled module folder' {
-        Add-Type -AssemblyName System.IO.Compression.FileSystem
-        $zip = [System.IO.Compression.ZipFile]::OpenRead($env:CAVRA_PACKAGE_PATH)
-        try { $entries = @($zip.Entries.FullName | ForEach-Object { [Uri]::UnescapeDataString($_) }) }
-        finally { $zip.Dispose() }
         $folder = Split-Path $env:CAVRA_MODULE_MANIFEST
         $files = Get-ChildItem -LiteralPath $folder -Recurse -File | ForEach-Object { $_.FullName.Substring($folder.Length + 1).Replace('\', '/') }
         $files | Should -Contain 'ReadinessPack/Cavra.GoPromotion.Tests.ps1'
@@ -133,9 +144,67 @@ Describe 'The Cavra.PowerShell package' {
         $moduleBase | Should -Not -BeNullOrEmpty
         $moduleBase | Should -BeLike "$TestDrive*"
         foreach ($f in 'Cavra.PowerShell.psd1', 'Cavra.PowerShell.dll', 'Cavra.Gate.dll', 'Cavra.PowerShell.Format.ps1xml', 'Cavra.PowerShell.Types.ps1xml',
-            'en-US/Cavra.PowerShell.dll-Help.xml', 'ReadinessPack/Cavra.GoPromotion.Tests.ps1', 'api/Cavra.Api.dll') {
+            'en-US/Cavra.PowerShell.dll-Help.xml', 'ReadinessPack/Cavra.GoPromotion.Tests.ps1', 'Cavra.Api.dll', 'LICENSE') {
             Test-Path -LiteralPath (Join-Path $moduleBase $f) | Should -BeTrue -Because "$f is part of the module"
         }
+    }
+
+    It 'is found by Find-PSResource -CommandName Test-CavraGoPromotion in a folder repository' {
+        $feed.find | Should -Be 'Cavra.PowerShell'
+        $feed.findnone | Should -Be '0' -Because 'a command the module does not export finds nothing'
+    }
+
+    It 'is a prerelease while the version is below 1.0' {
+        if ([version] $version -lt [version] '1.0') { $prerelease | Should -Not -BeNullOrEmpty } else { $prerelease | Should -BeNullOrEmpty }
+        $feed.feedversion | Should -Be "$version|$prerelease"
+        $entries | Should -Contain 'Cavra.PowerShell.nuspec'
+    }
+
+    It 'ships the MIT LICENSE that the manifest''s LicenseUri names' {
+        $manifest.PrivateData.PSData.LicenseUri | Should -BeLike '*/LICENSE'
+        $entries | Should -Contain 'LICENSE'
+        $shipped = Get-Content -Raw -LiteralPath (Join-Path $moduleBase 'LICENSE')
+        $shipped | Should -BeExactly (Get-Content -Raw -LiteralPath (Join-Path $repoRoot 'LICENSE'))
+        $shipped | Should -Match '^MIT License'
+        $shipped | Should -Match 'Copyright \(c\) \d{4} Cavra\.PowerShell contributors'
+    }
+
+    It 'carries the newest CHANGELOG.md entry (for this version) as its release notes' {
+        $changelog = Get-Content -LiteralPath (Join-Path $repoRoot 'CHANGELOG.md')
+        $first = @($changelog | Where-Object { $_ -match '^## \[\d' })[0]
+        $first.StartsWith("## [$version]") | Should -BeTrue -Because 'the newest released entry is the version being packaged'
+        $start = [array]::IndexOf($changelog, $first)
+        $body = for ($i = $start + 1; $i -lt $changelog.Count -and $changelog[$i] -notmatch '^## '; $i++) { $changelog[$i] }
+        $expected = "## $($first.Substring(3).Trim())`n`n" + ($body -join "`n").Trim()
+        $manifest.PrivateData.PSData.ReleaseNotes | Should -BeExactly $expected
+        [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($feed.feednotes)) | Should -BeExactly $expected -Because 'the feed shows the same notes'
+        (Import-PowerShellDataFile (Join-Path $moduleBase 'Cavra.PowerShell.psd1')).PrivateData.PSData.ReleaseNotes | Should -BeExactly $expected
+    }
+
+    It 'has no debug symbols' {
+        $entries | Where-Object { $_ -like '*.pdb' } | Should -BeNullOrEmpty
+    }
+
+    It 'ships each assembly once per load path' {
+        # The module root is the load path of PowerShell 7 and of the readiness API (dotnet Cavra.Api.dll). A subfolder
+        # holding assemblies (say one loaded only on Windows PowerShell) adds to the root's, so none may repeat them.
+        $dlls = @($entries | Where-Object { $_ -like '*.dll' })
+        $root = @($dlls | Where-Object { $_ -notmatch '/' })
+        $root | Should -Contain 'Cavra.Gate.dll'
+        $root | Should -Contain 'Cavra.Api.dll'
+        $repeated = foreach ($dll in $dlls | Where-Object { $_ -match '/' }) { if ((Split-Path -Leaf $dll) -in $root) { $dll } }
+        $repeated | Should -BeNullOrEmpty
+    }
+
+    It 'runs the readiness API with dotnet on any OS: a framework-dependent Cavra.Api.dll, no native launcher' {
+        $entries | Should -Not -Contain 'Cavra.Api'
+        $entries | Should -Not -Contain 'Cavra.Api.exe'
+        $config = Get-Content -Raw -LiteralPath (Join-Path $moduleBase 'Cavra.Api.runtimeconfig.json') | ConvertFrom-Json
+        @($config.runtimeOptions.framework.name) + @($config.runtimeOptions.frameworks.name) | Should -Contain 'Microsoft.AspNetCore.App'
+        $dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { 'dotnet' }
+        $help = & $dotnet (Join-Path $moduleBase 'Cavra.Api.dll') --help 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($help -join "`n")
+        ($help -join "`n") | Should -Match '--port'
     }
 
     It 'works in a new pwsh: Test-CavraGoPromotion -Quiet is $false with no configuration' {

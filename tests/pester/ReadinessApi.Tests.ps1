@@ -2,6 +2,7 @@ BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST must name the assembled module (build.ps1 -Task Test sets it).' }
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'ChildProcess.psm1') -Force
     $script:savedEnv = Save-CavraEnvironment
     $script:dir = Join-Path $TestDrive 'evidence'
     $script:gate = New-CavraTestEvidenceSet -Path $script:dir
@@ -26,11 +27,6 @@ BeforeAll {
         $stat = "/proc/$Id/stat"
         if (Test-Path $stat) { return (Get-Content -Raw $stat) -notmatch '\)\s+[ZX]\s' }
         return [bool] (Get-Process -Id $Id -ErrorAction SilentlyContinue)
-    }
-    function Get-PwshCommand([string] $Script) {
-        $hostPath = [Environment]::ProcessPath
-        $arguments = if ((Split-Path -Leaf $hostPath) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command', $Script) } else { @('-NoProfile', '-NonInteractive', '-Command', $Script) }
-        @{ FilePath = $hostPath; ArgumentList = $arguments }
     }
 }
 AfterAll {
@@ -185,17 +181,16 @@ Describe 'Readiness HTTP API' {
     It 'stops when the session that started it is killed' {
         $info = Join-Path $TestDrive 'killed-session.txt'
         $script = "Import-Module '$env:CAVRA_MODULE_MANIFEST'; `$a = Start-CavraReadinessApi -Port 0; Set-Content -Path '$info' -Value `$a.ProcessId; Start-Sleep -Seconds 300"
-        $command = Get-PwshCommand $script
-        $session = Start-Process @command -PassThru
+        $session = Start-CavraChildPwsh -Script $script
         try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(90)
+            $deadline = [DateTime]::UtcNow.AddSeconds(180)
             while (-not (Test-Path $info) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
             Test-Path $info | Should -BeTrue
             $apiPid = [int] (Get-Content $info)
             Test-ProcessAlive $apiPid | Should -BeTrue
         }
         finally { $session.Kill() } # no chance to clean up: like a closed terminal or a killed job
-        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
         while ((Test-ProcessAlive $apiPid) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
         Test-ProcessAlive $apiPid | Should -BeFalse
     }

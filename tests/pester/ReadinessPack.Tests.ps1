@@ -5,6 +5,7 @@ BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST -or -not $env:CAVRA_PESTER_MANIFEST) { throw 'CAVRA_MODULE_MANIFEST and CAVRA_PESTER_MANIFEST must be set (build.ps1 -Task Test sets them).' }
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'ChildProcess.psm1') -Force
     $script:savedEnv = Save-CavraEnvironment
 
     function Invoke-ReadinessPack {
@@ -48,11 +49,9 @@ Import-Module '$($env:CAVRA_MODULE_MANIFEST)'
 }
 @(`$results) | ConvertTo-Json -Compress -Depth 3
 "@
-        $hostPath = [Environment]::ProcessPath
-        $arguments = if ((Split-Path -Leaf $hostPath) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command', $script) } else { @('-NoProfile', '-NonInteractive', '-Command', $script) }
-        $json = & $hostPath @arguments
-        if ($LASTEXITCODE -ne 0) { throw "The child pwsh failed ($LASTEXITCODE): $json" }
-        return @(($json -join "`n") | ConvertFrom-Json)
+        $child = Invoke-CavraChildPwsh -Script $script
+        if ($child.ExitCode -ne 0) { throw "The child pwsh failed ($($child.ExitCode)): $($child.Output -join "`n") $($child.Error)" }
+        return @(($child.Output -join "`n") | ConvertFrom-Json)
     }
 
     $script:StepNames = 'runtime', 'promotion', 'rollback', 'rollback_rehearsal', 'rollback_drill_history', 'rollback_drill_schedule'

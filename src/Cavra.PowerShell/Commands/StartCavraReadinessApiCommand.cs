@@ -15,7 +15,7 @@ using Cavra.PowerShell.Infrastructure;
 namespace Cavra.PowerShell.Commands
 {
     /// <summary>
-    /// Starts the readiness HTTP API (the module's api/Cavra.Api.dll, so the module itself never loads ASP.NET) in a
+    /// Starts the readiness HTTP API (the module's Cavra.Api.dll, run by dotnet, so the module itself never loads ASP.NET) in a
     /// background process, waits until GET /healthz answers, and returns it. The API holds this session's end of a pipe
     /// on its standard input and stops when it closes, so it cannot outlive the session even if the session is killed.
     /// </summary>
@@ -46,7 +46,7 @@ namespace Cavra.PowerShell.Commands
             string target = $"http://{host}:{Port.ToString(CultureInfo.InvariantCulture)}/";
             if (!ShouldProcess(target, "Start the Cavra readiness API")) return;
 
-            string api = Path.Combine(Path.GetDirectoryName(typeof(StartCavraReadinessApiCommand).Assembly.Location)!, "api", "Cavra.Api.dll");
+            string api = Path.Combine(Path.GetDirectoryName(typeof(StartCavraReadinessApiCommand).Assembly.Location)!, "Cavra.Api.dll");
             if (!File.Exists(api))
                 ThrowTerminatingError(new ErrorRecord(new FileNotFoundException("The readiness API is not part of this module build: " + api), "ApiNotFound", ErrorCategory.ObjectNotFound, api));
 

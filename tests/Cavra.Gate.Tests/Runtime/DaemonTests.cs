@@ -279,12 +279,13 @@ public sealed class DaemonRuntimeClientTests : IDisposable
     public void A_removed_socket_is_noticed_and_the_daemon_restarted()
     {
         var (client, daemon) = Client();
-        var config = GoRuntimeDaemonTests.Config(timeout: 2);
+        // A restart must fit the request that needs it: a generous timeout, so a loaded machine can start the stand-in.
+        var config = GoRuntimeDaemonTests.Config(timeout: 30);
         Assert.True(client.Evaluate(Plan, config, default).Succeeded);
         File.Delete(daemon.SocketPath);
         var (answer, took) = Timed(() => client.Evaluate(Plan, config, default));
         Assert.Equal($"daemon socket is missing: {daemon.SocketPath} (daemon socket was removed)", answer.FailureReason);
-        Assert.True(took < TimeSpan.FromSeconds(2));
+        Assert.True(took < TimeSpan.FromSeconds(10), $"took {took}"); // noticed without waiting for the timeout
         var again = client.Evaluate(Plan, config, default);
         Assert.True(again.Succeeded, again.FailureReason);
         Assert.Equal(1, daemon.Restarts);
