@@ -66,6 +66,9 @@ internal static class ApiSettings
                 double t = Number();
                 p.TimeoutSeconds = t is >= 0.001 and <= 3600 ? t : throw new SettingsException($"settings file {file}: timeout_seconds must be between 0.001 and 3600");
                 break;
+            case "require_bound_evidence":
+                p.RequireBoundEvidence = value is JsonBoolean b ? b.Value : throw new SettingsException($"settings file {file}: require_bound_evidence must be true or false");
+                break;
             default: throw new SettingsException($"settings file {file}: unknown key '{key}'");
         }
     }

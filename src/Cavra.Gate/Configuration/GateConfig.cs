@@ -16,6 +16,7 @@ namespace Cavra.Gate.Configuration
         public const double DefaultRollbackDrillMaxAgeDays = 90.0;
         public const double DefaultRollbackDrillDueSoonDays = 14.0;
         public const double DefaultTimeoutSeconds = 5.0;
+        public const string RequireBoundEvidenceVariable = "CAVRA_GO_REQUIRE_BOUND_EVIDENCE";
 
         private readonly Dictionary<string, ConfigSetting> _byName;
 
@@ -41,6 +42,7 @@ namespace Cavra.Gate.Configuration
             RollbackDrillSchedulePath = Text("RollbackDrillSchedulePath");
             RollbackDrillDueSoonDays = (double)_byName["RollbackDrillDueSoonDays"].Value;
             TimeoutSeconds = (double)_byName["TimeoutSeconds"].Value;
+            RequireBoundEvidence = (bool)_byName["RequireBoundEvidence"].Value;
         }
 
         public BackendMode Mode { get; }
@@ -62,6 +64,8 @@ namespace Cavra.Gate.Configuration
         public string RollbackDrillSchedulePath { get; }
         public double RollbackDrillDueSoonDays { get; }
         public double TimeoutSeconds { get; }
+        /// <summary>Promotion evidence without runtime_sha256/policy_sha256 blocks the gate instead of warning.</summary>
+        public bool RequireBoundEvidence { get; }
 
         /// <summary>Every value with its source, in the order of gate.md §1.1.</summary>
         public IReadOnlyList<ConfigSetting> Settings { get; }
@@ -93,7 +97,7 @@ namespace Cavra.Gate.Configuration
         public static GateConfig Resolve(GateParameters? parameters, Func<string, string?> environment)
         {
             parameters ??= new GateParameters();
-            var list = new List<ConfigSetting>(17);
+            var list = new List<ConfigSetting>(18);
             list.Add(ResolveMode(parameters.Mode, environment(ModeVariable)));
             void Path(string name, string key, string variable, string? given) => list.Add(ResolveText(name, key, variable, given, environment(variable)));
             Path("RuntimePath", "runtime_path", "CAVRA_GO_RUNTIME_PATH", parameters.RuntimePath);
@@ -115,6 +119,8 @@ namespace Cavra.Gate.Configuration
                 parameters.RollbackDrillDueSoonDays, environment("CAVRA_GO_ROLLBACK_DRILL_DUE_SOON_DAYS"), DefaultRollbackDrillDueSoonDays));
             list.Add(ResolveNumber("TimeoutSeconds", "timeout_seconds", "CAVRA_GO_RUNTIME_TIMEOUT_SECONDS",
                 parameters.TimeoutSeconds, environment("CAVRA_GO_RUNTIME_TIMEOUT_SECONDS"), DefaultTimeoutSeconds));
+            list.Add(ResolveFlag("RequireBoundEvidence", "require_bound_evidence", RequireBoundEvidenceVariable,
+                parameters.RequireBoundEvidence, environment(RequireBoundEvidenceVariable)));
             return new GateConfig(list);
         }
 
@@ -166,6 +172,24 @@ namespace Cavra.Gate.Configuration
             }
             return new ConfigSetting(name, key, variable, fallback, ConfigSource.Default, env,
                 $"{variable}='{env}' is not a number; default {fallback.ToString(CultureInfo.InvariantCulture)} used");
+        }
+
+        /// <summary>A yes/no setting: 1/true/yes/on or 0/false/no/off (any case), default off. Any other text requires
+        /// (fails closed): a typo must not silently switch an auditor's requirement off.</summary>
+        private static ConfigSetting ResolveFlag(string name, string key, string variable, bool? given, string? env)
+        {
+            if (given.HasValue) return new ConfigSetting(name, key, variable, given.Value, ConfigSource.Parameter, env, null);
+            if (env == null) return new ConfigSetting(name, key, variable, false, ConfigSource.Default, null, null);
+            switch (env.Trim().ToLowerInvariant())
+            {
+                case "1": case "true": case "yes": case "on":
+                    return new ConfigSetting(name, key, variable, true, ConfigSource.Environment, env, null);
+                case "0": case "false": case "no": case "off": case "":
+                    return new ConfigSetting(name, key, variable, false, ConfigSource.Environment, env, null);
+                default:
+                    return new ConfigSetting(name, key, variable, true, ConfigSource.Environment, env,
+                        $"{variable}='{env}' is not one of 1, true, yes, on, 0, false, no, off; treated as on (fails closed)");
+            }
         }
 
         private string Text(string name) => (string)_byName[name].Value;

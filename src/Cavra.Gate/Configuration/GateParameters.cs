@@ -21,5 +21,6 @@ namespace Cavra.Gate.Configuration
         public string? RollbackDrillSchedulePath { get; set; }
         public double? RollbackDrillDueSoonDays { get; set; }
         public double? TimeoutSeconds { get; set; }
+        public bool? RequireBoundEvidence { get; set; }
     }
 }

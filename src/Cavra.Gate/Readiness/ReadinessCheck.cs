@@ -1,5 +1,8 @@
+using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
+using System.IO;
 using Cavra.Gate.Serialization;
 
 namespace Cavra.Gate.Readiness
@@ -7,6 +10,10 @@ namespace Cavra.Gate.Readiness
     /// <summary>A check either passes or warns; upstream has no "fail" (gate.md §1.4). A failed gate check is a
     /// <see cref="Warn"/> check in a <see cref="ReportStatus.NeedsAttention"/> report.</summary>
     public enum CheckStatus { Pass, Warn }
+
+    /// <summary>How a check reads to people (console, HTML, Pester), never in JSON: a warn check that makes its report
+    /// need attention blocks and reads FAIL; an advisory warn check stays WARN (docs/design/admin-views.md).</summary>
+    public enum CheckOutcome { Pass, Warn, Fail }
 
     /// <summary>Report statuses, written snake_case (needs_attention, not_configured, ...).</summary>
     public enum ReportStatus { Ready, NeedsAttention, Disabled, NotConfigured, NotRequested, DueSoon }
@@ -18,8 +25,13 @@ namespace Cavra.Gate.Readiness
     public sealed class ReadinessCheck : ICanonicalJson
     {
         public ReadinessCheck(string id, bool passed, string message, params (string Key, object? Value)[] extras)
+            : this(id, passed, advisory: false, message, extras) { }
+
+        /// <param name="advisory">A warn that only informs: it reads WARN and leaves its report's status alone.</param>
+        public ReadinessCheck(string id, bool passed, bool advisory, string message, params (string Key, object? Value)[] extras)
         {
             Id = id;
+            Advisory = advisory;
             Status = passed ? CheckStatus.Pass : CheckStatus.Warn;
             Message = message;
             var fields = new OrderedDictionary(extras.Length);
@@ -30,6 +42,12 @@ namespace Cavra.Gate.Readiness
         public string Id { get; }
         public CheckStatus Status { get; }
         public bool Passed => Status == CheckStatus.Pass;
+        /// <summary>A failing advisory check warns without making its report need attention.</summary>
+        public bool Advisory { get; }
+        /// <summary>The check fails and makes its report need attention.</summary>
+        public bool Blocking => !Passed && !Advisory;
+        /// <summary>PASS, WARN (advisory) or FAIL (blocking), for people; JSON keeps upstream's pass/warn.</summary>
+        public CheckOutcome Outcome => Passed ? CheckOutcome.Pass : Advisory ? CheckOutcome.Warn : CheckOutcome.Fail;
         public string Message { get; }
         /// <summary>The check's extra fields (path, mode, approval_id, ...) by their snake_case names, in spec order.</summary>
         public OrderedDictionary Extras { get; }
@@ -43,7 +61,33 @@ namespace Cavra.Gate.Readiness
             w.EndObject();
         }
 
-        public override string ToString() => $"{Id}: {CanonicalName.Of(Status)} - {Message}";
+        /// <summary>The file the check read (its "path" extra), or "" when it reads none or none is configured.</summary>
+        public string Path => this["path"] as string ?? "";
+
+        /// <summary>The message people read: <see cref="Message"/> and the file it is about, relative when under
+        /// <paramref name="currentDirectory"/> ("metadata file is missing: evidence/rehearsal.json").</summary>
+        public string MessageFor(string? currentDirectory) => MessageWithPath(Message, Path, currentDirectory);
+
+        /// <summary><see cref="MessageFor"/> over plain values, for checks received from jobs, remoting or Import-Clixml.</summary>
+        public static string MessageWithPath(string? message, string? path, string? currentDirectory)
+        {
+            message ??= "";
+            if (string.IsNullOrEmpty(path)) return message;
+            string shown = RelativePath(path!, currentDirectory);
+            if (message.IndexOf(path!, StringComparison.Ordinal) >= 0 || message.IndexOf(shown, StringComparison.Ordinal) >= 0) return message;
+            return message.Length == 0 ? shown : message.TrimEnd('.') + ": " + shown;
+        }
+
+        /// <summary><paramref name="path"/> relative to <paramref name="currentDirectory"/> when it lies under it, else as given.</summary>
+        public static string RelativePath(string path, string? currentDirectory)
+        {
+            if (string.IsNullOrEmpty(currentDirectory) || !System.IO.Path.IsPathRooted(path)) return path;
+            var comparison = System.IO.Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            string root = currentDirectory!.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
+            return path.Length > root.Length && path.StartsWith(root, comparison) ? path.Substring(root.Length) : path;
+        }
+
+        public override string ToString() => $"{Id}: {Outcome.ToString().ToUpperInvariant()} - {MessageFor(null)}";
     }
 
     /// <summary>What every readiness report has; each report adds its own sections and writes its exact key order.</summary>
@@ -63,9 +107,10 @@ namespace Cavra.Gate.Readiness
         public IReadOnlyList<ReadinessCheck> Checks { get; }
         public IReadOnlyList<string> OperatorNotes { get; }
 
+        /// <summary>The checks that make this report need attention (advisory warnings are not among them).</summary>
         public IEnumerable<ReadinessCheck> FailingChecks
         {
-            get { foreach (var c in Checks) if (!c.Passed) yield return c; }
+            get { foreach (var c in Checks) if (c.Blocking) yield return c; }
         }
 
         public abstract void WriteJson(CanonicalJsonWriter writer);
@@ -76,7 +121,7 @@ namespace Cavra.Gate.Readiness
         protected static ReportStatus RequestedStatus(bool requested, IReadOnlyList<ReadinessCheck> checks)
         {
             if (!requested) return ReportStatus.NotRequested;
-            foreach (var c in checks) if (!c.Passed) return ReportStatus.NeedsAttention;
+            foreach (var c in checks) if (c.Blocking) return ReportStatus.NeedsAttention;
             return ReportStatus.Ready;
         }
     }

@@ -172,8 +172,9 @@ footer { color: #57606a; font-size: 12px; margin-top: 8px; }
             h.Append("<table>\n<thead><tr><th>Status</th><th>Check</th><th>Message</th><th>Details</th></tr></thead>\n<tbody>\n");
             foreach (var c in checks)
             {
-                h.Append(c.Passed ? "<tr>" : "<tr class=\"failing\">");
-                h.Append("<td>").Append(c.Passed ? Badge("pass", "PASS") : Badge("warn", "WARN")).Append("</td>");
+                h.Append(c.Blocking ? "<tr class=\"failing\">" : "<tr>");
+                // Upstream's status is pass/warn; people read a blocking check as FAIL and an advisory one as WARN.
+                h.Append("<td>").Append(c.Outcome == CheckOutcome.Pass ? Badge("pass", "PASS") : c.Outcome == CheckOutcome.Warn ? Badge("warn", "WARN") : Badge("fail", "FAIL")).Append("</td>");
                 h.Append("<td class=\"id\">").Append(Encode(c.Id)).Append("</td>");
                 Cell(h, c.Message);
                 h.Append("<td class=\"details\">").Append(Encode(Details(c))).Append("</td>");

@@ -77,6 +77,7 @@ namespace Cavra.PowerShell.Commands
                 if (value is string text && GateConfigurationParameters.TypeOf(name) == typeof(string))
                     value = text.Length == 0 ? "" : SessionState.Path.GetUnresolvedProviderPathFromPSPath(text);
                 else if (value is Enum e) value = e.ToString();
+                else if (value is SwitchParameter sw) value = sw.IsPresent;
                 data[name] = value;
             }
             if (RequireGoSelected) data[nameof(RequireGoSelected)] = true;
