@@ -35,7 +35,7 @@ namespace Cavra.Gate.Readiness
             Status = passed ? CheckStatus.Pass : CheckStatus.Warn;
             Message = message;
             var fields = new OrderedDictionary(extras.Length);
-            foreach (var (key, value) in extras) fields[key] = value;
+            foreach (var (key, value) in extras) fields[key] = ExtraList<object>.Wrap(value);
             Extras = fields.AsReadOnly();
         }
 
@@ -90,6 +90,30 @@ namespace Cavra.Gate.Readiness
         public override string ToString() => $"{Id}: {Outcome.ToString().ToUpperInvariant()} - {MessageFor(null)}";
     }
 
+    /// <summary>A list-valued check extra (targets, channels, evidence refs): still the same typed read-only list, written
+    /// to JSON as an array, but printed as its items ("a, b") instead of a generic collection's type name.</summary>
+    public sealed class ExtraList<T> : System.Collections.ObjectModel.ReadOnlyCollection<T>
+    {
+        public ExtraList(IEnumerable<T> items) : base(new List<T>(items)) { }
+
+        public override string ToString()
+        {
+            var parts = new List<string>(Count);
+            foreach (var item in this) parts.Add(item is Enum e ? CanonicalName.Of(e) : Convert.ToString(item, System.Globalization.CultureInfo.InvariantCulture) ?? "");
+            return string.Join(", ", parts);
+        }
+
+        /// <summary>Wraps <paramref name="value"/> when it is a typed list (IEnumerable&lt;T&gt;), else returns it unchanged.</summary>
+        internal static object? Wrap(object? value)
+        {
+            if (value == null || value is string || value is IDictionary || value is Json.JsonValue) return value;
+            foreach (var type in value.GetType().GetInterfaces())
+                if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IEnumerable<>))
+                    return Activator.CreateInstance(typeof(ExtraList<>).MakeGenericType(type.GetGenericArguments()[0]), value);
+            return value;
+        }
+    }
+
     /// <summary>What every readiness report has; each report adds its own sections and writes its exact key order.</summary>
     public abstract class ReadinessReport : ICanonicalJson
     {
@@ -114,6 +138,14 @@ namespace Cavra.Gate.Readiness
         }
 
         public abstract void WriteJson(CanonicalJsonWriter writer);
+
+        /// <summary>"promotion: needs_attention (go_parity_evidence, ...)": what a nested report shows in Format-List.</summary>
+        public override string ToString()
+        {
+            var failing = new List<string>();
+            foreach (var c in Checks) if (!c.Passed) failing.Add(c.Id);
+            return failing.Count == 0 ? $"{Section}: {CanonicalName.Of(Status)}" : $"{Section}: {CanonicalName.Of(Status)} ({string.Join(", ", failing)})";
+        }
 
         public string ToJson() => CanonicalJsonWriter.Serialize(this);
 
