@@ -26,10 +26,11 @@ namespace Cavra.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
 
-        /// <summary>A verdict from Test-CavraGoPromotion to render instead of evaluating the gate again.</summary>
+        /// <summary>A verdict from Test-CavraGoPromotion to render instead of evaluating the gate again: live, or received
+        /// from Start-Job, remoting or Import-Clixml (Deserialized.Cavra.Gate.Readiness.GateVerdict).</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
         [ValidateNotNull]
-        public GateVerdict InputObject { get; set; } = null!;
+        public PSObject InputObject { get; set; } = null!;
 
         /// <summary>The page heading, e.g. the change reference.</summary>
         [Parameter]
@@ -71,11 +72,22 @@ namespace Cavra.PowerShell.Commands
                 return;
             }
 
-            GateVerdict verdict;
-            if (ParameterSetName == InputObjectSet) verdict = InputObject;
+            ReportedVerdict verdict;
+            if (ParameterSetName == InputObjectSet)
+            {
+                var received = ReceivedVerdict.From(InputObject);
+                if (received == null)
+                {
+                    WriteError(new ErrorRecord(new PSArgumentException(
+                        $"-InputObject takes a verdict from Test-CavraGoPromotion (live or received from a job, remoting or Import-Clixml), not {InputObject.TypeNames[0]}."),
+                        "InputObjectNotVerdict", ErrorCategory.InvalidArgument, InputObject));
+                    return;
+                }
+                verdict = received;
+            }
             else
             {
-                try { verdict = GateVerdict.Evaluate(CreateContext(ResolveConfig())); }
+                try { verdict = ReportedVerdict.From(GateVerdict.Evaluate(CreateContext(ResolveConfig()))); }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))
                 {
                     WriteError(new ErrorRecord(ex, "GateEvaluationFailed", ErrorCategory.InvalidResult, null));
