@@ -35,7 +35,9 @@ namespace Cavra.Gate.Readiness
             Status = passed ? CheckStatus.Pass : CheckStatus.Warn;
             Message = message;
             var fields = new OrderedDictionary(extras.Length);
-            foreach (var (key, value) in extras) fields[key] = ExtraList<object>.Wrap(value);
+            // Enum extras are kept in their JSON form ("needs_attention"), so a check received from a job or remoting
+            // holds the same text as the live one.
+            foreach (var (key, value) in extras) fields[key] = value is Enum e ? CanonicalName.Of(e) : ExtraList<object>.Wrap(value);
             Extras = fields.AsReadOnly();
         }
 

@@ -80,14 +80,14 @@ public sealed class PromotionReadinessReportTests : IDisposable
         Assert.Equal(CheckStatus.Pass, pass.Status);
         Assert.Equal("Go runtime readiness must be ready before promotion.", pass.Message);
         Assert.Equal(new[] { "go_backend_status" }, ExtraKeys(pass));
-        Assert.Equal(ReportStatus.Ready, pass["go_backend_status"]);
+        Assert.Equal("ready", pass["go_backend_status"]);
 
         File.Delete(_files.RuntimePath);
         var r = Evaluate();
         var warn = Check(r, "go_runtime_ready");
         Assert.Equal(CheckStatus.Warn, warn.Status);
         Assert.Equal("Go runtime readiness must be ready before promotion.", warn.Message);
-        Assert.Equal(ReportStatus.NeedsAttention, warn["go_backend_status"]);
+        Assert.Equal("needs_attention", warn["go_backend_status"]);
         Assert.Equal(ReportStatus.NeedsAttention, r.Status);
     }
 
@@ -96,7 +96,7 @@ public sealed class PromotionReadinessReportTests : IDisposable
     {
         var r = Evaluate(_files.Parameters(BackendMode.Disabled)); // requested through the evidence path
         Assert.Equal(ReportStatus.Disabled, r.Backend.Status);
-        Assert.Equal(ReportStatus.Disabled, Check(r, "go_runtime_ready")["go_backend_status"]);
+        Assert.Equal("disabled", Check(r, "go_runtime_ready")["go_backend_status"]);
         Assert.False(Check(r, "go_runtime_ready").Passed);
         Assert.Equal(ReportStatus.NeedsAttention, r.Status);
     }
@@ -108,20 +108,20 @@ public sealed class PromotionReadinessReportTests : IDisposable
         Assert.Equal(CheckStatus.Pass, pass.Status);
         Assert.Equal("Go deployment readiness must be ready before promotion.", pass.Message);
         Assert.Equal(new[] { "go_deployment_status" }, ExtraKeys(pass));
-        Assert.Equal(ReportStatus.Ready, pass["go_deployment_status"]);
+        Assert.Equal("ready", pass["go_deployment_status"]);
 
         File.Delete(_files.PathOf(GateFiles.Channels));
         var r = Evaluate();
         var warn = Check(r, "go_deployment_ready");
         Assert.Equal(CheckStatus.Warn, warn.Status);
-        Assert.Equal(ReportStatus.NeedsAttention, warn["go_deployment_status"]);
+        Assert.Equal("needs_attention", warn["go_deployment_status"]);
         Assert.Equal(ReportStatus.NeedsAttention, r.Status);
 
         var p = _files.Parameters();
         p.PackageDir = null;
         var unconfigured = Check(Evaluate(p), "go_deployment_ready");
         Assert.False(unconfigured.Passed);
-        Assert.Equal(ReportStatus.NeedsAttention, unconfigured["go_deployment_status"]); // enabled and not configured
+        Assert.Equal("needs_attention", unconfigured["go_deployment_status"]); // enabled and not configured
     }
 
     [Fact]
