@@ -20,7 +20,8 @@ public class GateConfigTests
         Assert.Equal(14.0, c.RollbackDrillDueSoonDays);
         Assert.Equal(5.0, c.TimeoutSeconds);
         Assert.All(c.Settings, s => Assert.Equal(ConfigSource.Default, s.Source));
-        Assert.Equal(17, c.Settings.Count);
+        Assert.False(c.RequireBoundEvidence);
+        Assert.Equal(18, c.Settings.Count);
     }
 
     [Fact]
