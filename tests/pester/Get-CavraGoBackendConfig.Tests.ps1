@@ -14,7 +14,7 @@ Describe 'Get-CavraGoBackendConfig' {
 
     It 'returns every setting with its default source when nothing is configured' {
         $settings = Get-CavraGoBackendConfig
-        $settings | Should -HaveCount 17
+        $settings | Should -HaveCount 18
         ($settings | Where-Object Name -eq 'Mode').Value | Should -Be 'Disabled'
         ($settings | Where-Object Source -ne 'Default') | Should -BeNullOrEmpty
         ($settings | Where-Object Name -eq 'TimeoutSeconds').Value | Should -Be 5.0
