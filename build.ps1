@@ -213,8 +213,11 @@ function Invoke-Test {
 
     # Pester: the user-facing contract, against the assembled module in a fresh process.
     Invoke-Native dotnet @('restore', (Join-Path $Root 'tools/Pester.Restore.csproj'), '--packages', $ToolsPackages, '--nologo', '-v', 'q') | Out-Null
-    $pester = Get-ChildItem -Path (Join-Path $ToolsPackages 'pester') -Filter Pester.psd1 -Recurse | Select-Object -First 1
-    if (-not $pester) { throw 'Pester was not restored' }
+    # Pester 6 runs the suite; the readiness-pack tests also run the pack under Pester 5 (both are restored, see the csproj).
+    $pester = Get-Item -LiteralPath (Join-Path $ToolsPackages 'pester/6.2.0/tools/Pester.psd1') -ErrorAction Ignore
+    $pester5 = Get-Item -LiteralPath (Join-Path $ToolsPackages 'pester/5.7.1/tools/Pester.psd1') -ErrorAction Ignore
+    if (-not $pester -or -not $pester5) { throw 'Pester 6.2.0 and 5.7.1 were not restored' }
+    $env:CAVRA_PESTER5_MANIFEST = $pester5.FullName
     $pesterJson = Join-Path $results 'pester.json'
     $env:CAVRA_STANDIN_RUNTIME = Get-StandInRuntime
     $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Invoke-CavraPester.ps1'), '-PesterManifest', $pester.FullName,

@@ -49,7 +49,7 @@ Describe 'Get-CavraProductionReadiness' {
         $r.Deployment.Status | Should -Be 'NeedsAttention'
         $r.Status | Should -Be 'NeedsAttention'
         $r.BlockingChecks.Id | Should -Be 'go_backend_deployment_paths'
-        $r.BlockingChecks[0].Extras['go_deployment_status'] | Should -Be 'NeedsAttention'
+        $r.BlockingChecks[0].Extras['go_deployment_status'] | Should -BeExactly 'needs_attention'
     }
 
     It 'says which check blocks and why when a section needs attention' {

@@ -153,3 +153,43 @@ Describe 'Invoke-CavraGoPilotEvaluate' {
         }
     }
 }
+
+Describe 'Progress on long pipelines' {
+    BeforeAll {
+        function Invoke-Captured([switch] $AsJson) {
+            # A runspace of its own, so the progress records can be read from its streams.
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript({
+                        param($Manifest, $AsJson)
+                        Import-Module $Manifest
+                        $clock = [Diagnostics.Stopwatch]::StartNew()
+                        1..3000 | ForEach-Object { [pscustomobject]@{ ActionType = 'read_file'; Target = "file$_.txt" } } |
+                            Invoke-CavraGoPilotEvaluate -Mode Disabled -AsJson:$AsJson | Out-Null
+                        $clock.ElapsedMilliseconds
+                    }).AddArgument($env:CAVRA_MODULE_MANIFEST).AddArgument([bool] $AsJson)
+                $elapsed = $ps.Invoke()
+                [pscustomobject]@{ Elapsed = [long] $elapsed[-1]; Progress = @($ps.Streams.Progress) }
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+
+    It 'shows counts, the rate and fallbacks (no percentage: pipeline input has no known length), and completes' {
+        $run = Invoke-Captured
+        # Progress starts after half a second; a machine fast enough to finish sooner shows none, which is right too.
+        if ($run.Elapsed -lt 1000) { Set-ItResult -Skipped -Because "3,000 actions took only $($run.Elapsed) ms here" }
+        $run.Progress | Should -Not -BeNullOrEmpty
+        $run.Progress[0].StatusDescription | Should -Match '^[\d,]+ evaluated \([\d,]+ per second\), 0 fell back to the built-in decision$'
+        $run.Progress[0].PercentComplete | Should -Be -1
+        $run.Progress[-1].RecordType | Should -Be 'Completed'
+        $run.Progress[-1].StatusDescription | Should -Match '^3,000 evaluated'
+    }
+
+    It 'never writes progress with -AsJson, whose output scripts parse' {
+        $run = Invoke-Captured -AsJson
+        # Only meaningful when the run is long enough that progress would otherwise show.
+        if ($run.Elapsed -lt 1000) { Set-ItResult -Skipped -Because "3,000 actions took only $($run.Elapsed) ms here" }
+        $run.Progress | Should -BeNullOrEmpty
+    }
+}

@@ -13,12 +13,12 @@ BeforeAll {
            for compiling it), each with its own JUnit XML. A run is @{ Name; Gate (for Get-CavraReadinessPack);
            Environment (CAVRA_GO_* for the run); RequireGoSelected; JUnitPath }, or @{ Name; Runbook (a script path);
            Arguments }. Returns each test's run, block, name, result and failure message, and a runbook's exit code. #>
-        param([Parameter(Mandatory)] [hashtable[]] $Runs)
+        param([Parameter(Mandatory)] [hashtable[]] $Runs, [string] $PesterManifest = $env:CAVRA_PESTER_MANIFEST)
         $runsFile = Join-Path $TestDrive ('runs-' + [guid]::NewGuid().ToString('N') + '.clixml')
         $Runs | Export-Clixml -LiteralPath $runsFile
         $script = @"
 `$ErrorActionPreference = 'Stop'
-Import-Module '$($env:CAVRA_PESTER_MANIFEST)'
+Import-Module '$PesterManifest'
 Import-Module '$($env:CAVRA_MODULE_MANIFEST)'
 `$results = foreach (`$run in Import-Clixml -LiteralPath '$runsFile') {
     Get-ChildItem env:CAVRA_GO_* | Remove-Item
@@ -37,12 +37,14 @@ Import-Module '$($env:CAVRA_MODULE_MANIFEST)'
     `$config.Run.Container = Get-CavraReadinessPack @gate -RequireGoSelected:([bool] `$run.RequireGoSelected)
     `$config.Run.PassThru = `$true
     `$config.Output.Verbosity = 'None'
+    if (`$run.TagFilter) { `$config.Filter.Tag = `$run.TagFilter }
     `$config.TestResult.Enabled = `$true
     `$config.TestResult.OutputFormat = 'JUnitXml'
     `$config.TestResult.OutputPath = `$run.JUnitPath
     `$result = Invoke-Pester -Configuration `$config
     if (`$result.FailedContainersCount) { throw "the pack failed to run: `$(`$result.Containers[0].ErrorRecord)" }
     foreach (`$t in `$result.Tests) {
+        if (-not `$t.ShouldRun) { continue }   # filtered out by -TagFilter
         [pscustomobject]@{ Run = `$run.Name; Block = `$t.Block.ExpandedName; Name = `$t.ExpandedName; Result = [string] `$t.Result
             Message = if (`$t.ErrorRecord) { `$t.ErrorRecord[0].Exception.Message } else { '' } }
     }
@@ -147,9 +149,11 @@ Describe 'The readiness pack in a change window' {
 
         $script:goodJUnit = Join-Path $TestDrive 'good.junit.xml'
         $script:badJUnit = Join-Path $TestDrive 'bad.junit.xml'
+        $bound = $good.Clone(); $bound.RequireBoundEvidence = $true
         $all = Invoke-ReadinessPack -Runs @(
             @{ Name = 'good'; Gate = @{}; Environment = $environment; RequireGoSelected = $true; JUnitPath = $goodJUnit }
             @{ Name = 'bad'; Gate = $bad; Environment = @{}; RequireGoSelected = $false; JUnitPath = $badJUnit }
+            @{ Name = 'bound'; Gate = $bound; Environment = @{}; RequireGoSelected = $false; JUnitPath = (Join-Path $TestDrive 'bound.junit.xml') }
             @{ Name = 'runbook-good'; Runbook = $runbookPath; Arguments = $goodLayout; ModulePath = $modulePath }
             @{ Name = 'runbook-bad'; Runbook = $runbookPath; Arguments = $badLayout; ModulePath = $modulePath }
         )
@@ -158,14 +162,18 @@ Describe 'The readiness pack in a change window' {
             bad  = ($all | Where-Object Run -eq 'runbook-bad').Result
         }
         $script:goodTests = @($all | Where-Object Run -eq 'good')
+        $script:boundTests = @($all | Where-Object Run -eq 'bound')
         $script:badTests = @($all | Where-Object Run -eq 'bad')
         $script:goodVerdict = Test-CavraGoPromotion @good
     }
 
     Context 'a complete evidence set, configured through CAVRA_GO_* (no container data)' {
-        It 'passes every test' {
+        It 'passes every test but the advisory binding warning, which is inconclusive with its message' {
             $goodTests | Should -Not -BeNullOrEmpty
-            $goodTests | Where-Object Result -ne 'Passed' | ForEach-Object { "$($_.Block) / $($_.Name): $($_.Result) $($_.Message)" } | Should -BeNullOrEmpty
+            $goodTests | Where-Object { $_.Result -ne 'Passed' -and $_.Name -ne 'go_promotion_evidence_binding' } | ForEach-Object { "$($_.Block) / $($_.Name): $($_.Result) $($_.Message)" } | Should -BeNullOrEmpty
+            $binding = $goodTests | Where-Object Name -eq 'go_promotion_evidence_binding'
+            $binding.Result | Should -Be 'Inconclusive'
+            $binding.Message | Should -BeLike '*WARN (does not block the gate): promotion evidence is not bound to a binary*'
         }
 
         It 'has a Describe per gate step in gate order, an It per check named after its id, and a status It per step' {
@@ -189,23 +197,23 @@ Describe 'The readiness pack in a change window' {
     }
 
     Context 'a broken evidence set (no rehearsal) without a drill schedule, configured through Get-CavraReadinessPack' {
-        It 'fails exactly the rehearsal checks, the rehearsal step and the gate' {
+        It 'fails the missing file, the rehearsal step and the gate, and skips the knock-on checks with the reason' {
             $failed = $badTests | Where-Object Result -eq 'Failed'
             @($failed | ForEach-Object { "$($_.Block)/$($_.Name)" }) | Should -Be @(
                 'Go backend promotion gate/every gate step passes'
                 'rollback_rehearsal/go_rollback_rehearsal_evidence'
-                'rollback_rehearsal/go_rollback_rehearsal_simulated'
-                'rollback_rehearsal/go_rollback_rehearsal_fallback_verified'
-                'rollback_rehearsal/go_rollback_rehearsal_recovery_sla'
-                'rollback_rehearsal/go_rollback_rehearsal_evidence_refs'
                 'rollback_rehearsal/step status is ready'
             )
-            ($badTests | Where-Object Block -in 'runtime', 'promotion', 'rollback', 'rollback_drill_history').Result | Sort-Object -Unique | Should -Be 'Passed'
+            $knockOn = $badTests | Where-Object { $_.Block -eq 'rollback_rehearsal' -and $_.Result -eq 'Skipped' }
+            @($knockOn.Name) | Should -Be @('go_rollback_rehearsal_simulated', 'go_rollback_rehearsal_fallback_verified', 'go_rollback_rehearsal_recovery_sla', 'go_rollback_rehearsal_evidence_refs')
+            foreach ($t in $knockOn) { $t.Message | Should -BeLike '*go_rollback_rehearsal_evidence failed: metadata file is missing: *cavra-runtime.go-backend-rollback-rehearsal.json' }
+            ($badTests | Where-Object { $_.Block -in 'runtime', 'promotion', 'rollback', 'rollback_drill_history' -and $_.Name -ne 'go_promotion_evidence_binding' }).Result | Sort-Object -Unique | Should -Be 'Passed'
         }
 
-        It "fails a check's test with the check's message and details" {
+        It "fails a check's test with FAIL, the check's message and its file, without exception or script noise" {
             $evidence = $badTests | Where-Object Name -eq 'go_rollback_rehearsal_evidence'
-            $evidence.Message | Should -BeLike 'metadata file is missing (path: *cavra-runtime.go-backend-rollback-rehearsal.json)'
+            $evidence.Message | Should -BeLike 'FAIL: metadata file is missing: *cavra-runtime.go-backend-rollback-rehearsal.json'
+            $evidence.Message | Should -Not -Match 'Exception|ScriptBlock'
             ($badTests | Where-Object Name -eq 'every gate step passes').Message | Should -BeLike '*go backend rollback rehearsal check failed*(first failing step: rollback_rehearsal)'
             ($badTests | Where-Object { $_.Block -eq 'rollback_rehearsal' -and $_.Name -like 'step status*' }).Message | Should -Be 'rollback_rehearsal is needs_attention, not ready: go backend rollback rehearsal check failed'
         }
@@ -222,10 +230,24 @@ Describe 'The readiness pack in a change window' {
 
         It 'writes JUnit XML naming the failing check with its message' {
             [xml] $xml = Get-Content -Raw -LiteralPath $badJUnit
-            $xml.testsuites.failures | Should -Be '7'
+            $xml.testsuites.failures | Should -Be '3'
             $case = $xml.testsuites.testsuite.testcase | Where-Object name -eq 'rollback_rehearsal.go_rollback_rehearsal_evidence'
             $case.status | Should -Be 'Failed'
-            $case.failure.message | Should -Match 'metadata file is missing'
+            $case.failure.message | Should -BeLike 'FAIL: metadata file is missing: *cavra-runtime.go-backend-rollback-rehearsal.json'
+            $case.failure.message | Should -Not -Match 'RuntimeException'
+            ($xml.testsuites.testsuite.testcase | Where-Object name -eq 'rollback_rehearsal.go_rollback_rehearsal_simulated').status | Should -Be 'Skipped'
+        }
+    }
+
+    Context 'promotion evidence without runtime_sha256/policy_sha256 under -RequireBoundEvidence' {
+        It 'fails the binding check, the promotion step and the gate' {
+            $failed = $boundTests | Where-Object Result -eq 'Failed'
+            @($failed | ForEach-Object { "$($_.Block)/$($_.Name)" }) | Should -Be @(
+                'Go backend promotion gate/every gate step passes'
+                'promotion/go_promotion_evidence_binding'
+                'promotion/step status is ready'
+            )
+            ($failed | Where-Object Name -eq 'go_promotion_evidence_binding').Message | Should -BeLike 'FAIL: promotion evidence is not bound to a binary: it has no runtime_sha256 or policy_sha256*'
         }
     }
 
@@ -245,5 +267,35 @@ Describe 'The readiness pack in a change window' {
             ($xml.testsuites.testsuite.testcase | Where-Object name -eq 'rollback_rehearsal.go_rollback_rehearsal_evidence').status | Should -Be 'Failed'
             Get-Content -Raw -LiteralPath (Join-Path $badLayout.Results 'go-promotion-readiness.html') | Should -Match 'NO GO'
         }
+    }
+}
+
+Describe 'Filtering the readiness pack by step (-TagFilter)' {
+    BeforeAll {
+        # One run per step and Pester major, over a broken set so every outcome (pass, fail, skip) is filtered too.
+        $set = New-CavraTestEvidenceSet -Path (Join-Path $TestDrive 'filter')
+        Remove-Item $set.RollbackRehearsalPath
+        $runs = foreach ($step in $StepNames) { @{ Name = $step; Gate = $set; Environment = @{}; TagFilter = $step; JUnitPath = (Join-Path $TestDrive "filter-$step.xml") } }
+        $runs = @($runs) + @{ Name = 'CavraGate'; Gate = $set; Environment = @{}; TagFilter = 'CavraGate'; JUnitPath = (Join-Path $TestDrive 'filter-all.xml') }
+        if (-not $env:CAVRA_PESTER5_MANIFEST) { throw 'CAVRA_PESTER5_MANIFEST must be set (build.ps1 -Task Test restores Pester 5.7.1 and sets it).' }
+        $script:filtered = @{
+            '6' = Invoke-ReadinessPack -Runs $runs -PesterManifest $env:CAVRA_PESTER_MANIFEST
+            '5' = Invoke-ReadinessPack -Runs $runs -PesterManifest $env:CAVRA_PESTER5_MANIFEST
+        }
+        $script:expectedCounts = @{}
+        foreach ($step in (Test-CavraGoPromotion @set).Steps) { $expectedCounts[$step.Name] = $step.Checks.Count + 1 }
+    }
+
+    It 'on Pester <Major>, -TagFilter <Step> runs exactly the tests of that step' -ForEach @(
+        foreach ($major in '5', '6') { foreach ($s in 'runtime', 'promotion', 'rollback', 'rollback_rehearsal', 'rollback_drill_history', 'rollback_drill_schedule') { @{ Major = $major; Step = $s } } }
+    ) {
+        $tests = @($filtered[$Major] | Where-Object Run -eq $Step)
+        @($tests.Block | Select-Object -Unique) | Should -Be @($Step)
+        $tests | Should -HaveCount $expectedCounts[$Step]
+    }
+
+    It "on Pester <_>, -TagFilter CavraGate runs the whole pack" -ForEach '5', '6' {
+        $tests = @($filtered[$_] | Where-Object Run -eq 'CavraGate')
+        @($tests.Block | Select-Object -Unique) | Should -Be (@('Go backend promotion gate') + $StepNames)
     }
 }

@@ -72,8 +72,10 @@ Describe 'A verdict through Export-Clixml and Import-Clixml' {
         $live = Test-CavraGoPromotion @gate
         $copy = $live | ConvertTo-Deserialized
         $copy.PSObject.TypeNames[0] | Should -Be 'Deserialized.Cavra.Gate.Readiness.GateVerdict'
-        # Enums arrive as numbers that print as their names: compare as strings.
-        [string] $copy.FailedStep | Should -Be $FailedStep
+        # Enums travel as their names (SerializationMethod String in the type data): comparisons written for live objects work.
+        $copy.FailedStep | Should -BeOfType [string]
+        $copy.FailedStep -eq $FailedStep | Should -BeTrue
+        $copy.Mode -eq 'Promoted' | Should -BeTrue
         $copy.GoSelected | Should -Be $live.GoSelected
         $copy.Summary | Should -Be $live.Summary
         @($copy.BlockingChecks.Id) | Should -Be $Blocking
@@ -116,7 +118,9 @@ Describe 'A verdict from Start-Job' {
 
     It 'keeps the failed step, blocking checks and their messages' {
         $v = $fromJob[1]
-        [string] $v.FailedStep | Should -Be 'RollbackRehearsal'
+        $v.FailedStep -eq 'RollbackRehearsal' | Should -BeTrue
+        ($v.Steps | Where-Object Step -eq 'RollbackRehearsal').Status -eq 'NeedsAttention' | Should -BeTrue
+        ($v.BlockingChecks | Where-Object Outcome -eq 'Fail').Id | Should -Contain 'go_rollback_rehearsal_evidence'
         $v.GoSelected | Should -BeFalse
         $v.BlockingChecks[0].PSObject.TypeNames[0] | Should -Be 'Deserialized.Cavra.Gate.Readiness.ReadinessCheck'
         $v.BlockingChecks.Id | Should -Contain 'go_rollback_rehearsal_evidence'
@@ -181,5 +185,33 @@ Describe 'Other output types through Export-Clixml' {
         $live = Get-CavraGoBackendConfig @passing
         $copy = $live | ConvertTo-Deserialized
         ($copy | Out-String -Width 250) | Should -Be ($live | Out-String -Width 250)
+    }
+}
+
+Describe 'Export-CavraReadinessReport with a received verdict' {
+    It 'renders a verdict from Import-Clixml byte for byte as the live one (<_> evidence)' -ForEach 'failing', 'passing' {
+        $gate = if ($_ -eq 'failing') { $failing } else { $passing }
+        $live = Test-CavraGoPromotion @gate
+        $copy = $live | ConvertTo-Deserialized
+        $livePage = Join-Path $TestDrive "live-$_.html"; $copyPage = Join-Path $TestDrive "copy-$_.html"
+        $live | Export-CavraReadinessReport -Path $livePage | Out-Null
+        $copy | Export-CavraReadinessReport -Path $copyPage | Out-Null
+        Get-Content -Raw -LiteralPath $copyPage | Should -BeExactly (Get-Content -Raw -LiteralPath $livePage)
+    }
+
+    It 'renders a verdict from Start-Job, with its blocking checks as FAIL' {
+        $page = Join-Path $TestDrive 'from-job.html'
+        $fromJob[1] | Export-CavraReadinessReport -Path $page | Should -BeOfType [System.IO.FileInfo]
+        $html = Get-Content -Raw -LiteralPath $page
+        $html | Should -Match 'NO GO'
+        $html | Should -Match '<span class="badge fail">FAIL</span></td><td class="id">go_rollback_rehearsal_evidence</td>'
+    }
+
+    It 'refuses anything else with InputObjectNotVerdict, and writes nothing' {
+        $page = Join-Path $TestDrive 'not-a-verdict.html'
+        $err = $null
+        'not a verdict' | Export-CavraReadinessReport -Path $page -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'InputObjectNotVerdict,Cavra.PowerShell.Commands.ExportCavraReadinessReportCommand'
+        Test-Path -LiteralPath $page | Should -BeFalse
     }
 }

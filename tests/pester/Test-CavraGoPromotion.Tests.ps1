@@ -23,7 +23,9 @@ Describe 'Test-CavraGoPromotion' {
             $v.SelectedBackend | Should -Be 'go'
             $v.FailedStep | Should -Be 'None'
             $v.Sections | Should -HaveCount 7
-            $v.AttentionChecks | Should -BeNullOrEmpty
+            # The sample evidence is not bound to a binary: one advisory warning, which does not block.
+            @($v.AttentionChecks.Id) | Should -Be @('go_promotion_evidence_binding')
+            $v.BlockingChecks | Should -BeNullOrEmpty
         }
 
         It '-Quiet returns exactly $true' {
@@ -71,7 +73,8 @@ Describe 'Test-CavraGoPromotion' {
         It 'formats the verdict at a glance' {
             $text = Test-CavraGoPromotion @gate | Out-String -Width 200
             $text | Should -Match 'GoSelected\s+: True'
-            $text | Should -Match 'none: every check passes'
+            $text | Should -Match 'NeedsAttention\s+: WARN go_promotion_evidence_binding: promotion evidence is not bound'
+            $text | Should -Not -Match 'FAIL'
         }
     }
 

@@ -46,6 +46,8 @@ namespace Cavra.Gate.Configuration
         public string RollbackDrillSchedulePath => Path(GateSettings.RollbackDrillSchedulePath);
         public double RollbackDrillDueSoonDays => Number(GateSettings.RollbackDrillDueSoonDays);
         public double TimeoutSeconds => Number(GateSettings.TimeoutSeconds);
+        /// <summary>Promotion evidence without runtime_sha256/policy_sha256 blocks the gate instead of warning.</summary>
+        public bool RequireBoundEvidence => Switch(GateSettings.RequireBoundEvidence);
 
         /// <summary>Every value with its source, in the order of <see cref="GateSettings.All"/>.</summary>
         public IReadOnlyList<ConfigSetting> Settings { get; }

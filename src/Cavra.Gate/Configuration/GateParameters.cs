@@ -44,5 +44,6 @@ namespace Cavra.Gate.Configuration
         public string? RollbackDrillSchedulePath { get => Text(GateSettings.RollbackDrillSchedulePath); set => Set(GateSettings.RollbackDrillSchedulePath, value); }
         public double? RollbackDrillDueSoonDays { get => Get<double>(GateSettings.RollbackDrillDueSoonDays); set => Set(GateSettings.RollbackDrillDueSoonDays, value); }
         public double? TimeoutSeconds { get => Get<double>(GateSettings.TimeoutSeconds); set => Set(GateSettings.TimeoutSeconds, value); }
+        public bool? RequireBoundEvidence { get => Get<bool>(GateSettings.RequireBoundEvidence); set => Set(GateSettings.RequireBoundEvidence, value); }
     }
 }

@@ -63,6 +63,13 @@ namespace Cavra.Gate.Configuration
         public static readonly GateSetting EvidenceDirectory = Path("EvidenceDirectory", "CAVRA_GO_EVIDENCE_DIR", "evidence_dir",
             "A folder with the evidence files under their default names (promotion evidence, rollback plan, rehearsal, drills, drill schedule when present) and the deployment metadata; each file's own setting at the same or a higher level wins.");
 
+        /// <summary>Promotion evidence must be bound to a binary: without runtime_sha256/policy_sha256 the
+        /// go_promotion_evidence_binding check blocks instead of warning. Unreadable environment text turns it on (fails closed).</summary>
+        public static readonly GateSetting RequireBoundEvidence = new GateSetting("RequireBoundEvidence", "CAVRA_GO_REQUIRE_BOUND_EVIDENCE", "require_bound_evidence",
+            SettingKind.Switch, false,
+            "Promotion evidence without runtime_sha256 and policy_sha256 blocks the gate (go_promotion_evidence_binding) instead of warning.",
+            "true or false (environment: 1/0, true/false, yes/no, on/off; any other text turns it on)", unreadableValue: true);
+
         /// <summary>Every row: upstream's settings in upstream order, then this module's own (the order of
         /// Get-CavraGoBackendConfig and the canonical JSON).</summary>
         public static IReadOnlyList<GateSetting> All { get; } = new[]
@@ -70,6 +77,7 @@ namespace Cavra.Gate.Configuration
             Mode, RuntimePath, PolicyPath, RegistryPath, PackageDir, EndpointDeploymentPath, CiRunnerBundlesPath, ChannelManifestPath,
             UpdaterPolicyPath, PromotionEvidencePath, RollbackPlanPath, RollbackRehearsalPath, RollbackDrillHistoryPath, RollbackDrillMaxAgeDays,
             RollbackDrillSchedulePath, RollbackDrillDueSoonDays, TimeoutSeconds, SettingsPath, EvidenceDirectory,
+            RequireBoundEvidence,
         };
 
         private static readonly Dictionary<string, GateSetting> ByName = All.ToDictionary(s => s.Name, System.StringComparer.OrdinalIgnoreCase);

@@ -19,6 +19,8 @@ namespace Cavra.Gate.Evidence
         /// <summary>The referenced endpoint target's surface, "" when the target is unknown.</summary>
         public string Surface { get; }
 
+        public override string ToString() => $"{DeploymentTarget} ({Platform}, {RuntimeBinary})";
+
         public void WriteJson(CanonicalJsonWriter w) =>
             w.StartObject().Property("deployment_target", DeploymentTarget).Property("platform", Platform)
              .Property("runtime_binary", RuntimeBinary).Property("surface", Surface).EndObject();
@@ -58,6 +60,8 @@ namespace Cavra.Gate.Evidence
         public bool Valid { get; }
         public IReadOnlyList<CiRunnerTarget> Targets { get; }
         public string Message { get; }
+        /// <summary>What Format-List and string expansion show: the validation message, not the type name.</summary>
+        public override string ToString() => Message;
         /// <summary>Required controls the file does not declare, sorted ordinally.</summary>
         public IReadOnlyList<string> MissingControls { get; }
 

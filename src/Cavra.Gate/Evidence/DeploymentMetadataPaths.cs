@@ -28,6 +28,7 @@ namespace Cavra.Gate.Evidence
 
         /// <summary>The configured release package directory as written ("" when unset).</summary>
         public string PackageDir { get; }
+        public override string ToString() => PackageDir.Length == 0 ? "no package directory" : PackageDir;
         /// <summary>The path to read for each file (as configured or joined onto the package directory); null when not configured.</summary>
         public string? EndpointDeployment { get; }
         public string? CiRunnerBundles { get; }

@@ -49,6 +49,8 @@ namespace Cavra.Gate.Evidence
         public string SchemaVersion { get; }
         public string ApprovalId { get; }
         public string Message { get; }
+        /// <summary>What Format-List and string expansion show: the validation message, not the type name.</summary>
+        public override string ToString() => Message;
         public string ApprovalMessage { get; }
         public IReadOnlyList<string> EvidenceRefs { get; }
         /// <summary>"" when the file could not be read (the invalid summary has no parity_status key).</summary>

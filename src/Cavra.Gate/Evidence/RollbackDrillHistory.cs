@@ -79,6 +79,8 @@ namespace Cavra.Gate.Evidence
         public string RunbookRef { get; }
         public IReadOnlyList<string> EvidenceRefs { get; }
         public string Message { get; }
+        /// <summary>What Format-List and string expansion show: the validation message, not the type name.</summary>
+        public override string ToString() => Message;
         public string LatestStatusMessage { get; }
         public string TargetModeMessage { get; }
         public string FallbackMessage { get; }

@@ -73,6 +73,8 @@ namespace Cavra.Gate.Evidence
         public JsonObject OwnerCalendars { get; }
         public string RunbookRef { get; }
         public string Message { get; }
+        /// <summary>What Format-List and string expansion show: the validation message, not the type name.</summary>
+        public override string ToString() => Message;
         public string ActiveMessage { get; }
         public string CadenceMessage { get; }
         public string NextDueMessage { get; }

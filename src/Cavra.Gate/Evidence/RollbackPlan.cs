@@ -60,6 +60,8 @@ namespace Cavra.Gate.Evidence
         public string ApprovalId { get; }
         public string TargetMode { get; }
         public string Message { get; }
+        /// <summary>What Format-List and string expansion show: the validation message, not the type name.</summary>
+        public override string ToString() => Message;
         public string ApprovalMessage { get; }
         public string TargetModeMessage { get; }
         public string ControlsMessage { get; }

@@ -54,6 +54,8 @@ namespace Cavra.Gate.Evidence
         public IReadOnlyList<string> EvidenceRefs { get; }
         public string RunbookRef { get; }
         public string Message { get; }
+        /// <summary>What Format-List and string expansion show: the validation message, not the type name.</summary>
+        public override string ToString() => Message;
         public string SimulationMessage { get; }
         public string FallbackMessage { get; }
         public string RecoveryMessage { get; }

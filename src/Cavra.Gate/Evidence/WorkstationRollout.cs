@@ -19,6 +19,8 @@ namespace Cavra.Gate.Evidence
         public string ManagementTool { get; }
         public string Binary { get; }
 
+        public override string ToString() => $"{Channel}: {DeploymentTarget} ({Platform}, {ManagementTool})";
+
         public void WriteJson(CanonicalJsonWriter w) =>
             w.StartObject().Property("channel", Channel).Property("deployment_target", DeploymentTarget).Property("platform", Platform)
              .Property("management_tool", ManagementTool).Property("binary", Binary).EndObject();
@@ -52,6 +54,7 @@ namespace Cavra.Gate.Evidence
         public IReadOnlyList<string> Channels { get; }
         public IReadOnlyList<WorkstationTarget> WorkstationTargets { get; }
         public string ChannelsMessage { get; }
+        public override string ToString() => ChannelsMessage + " " + UpdaterMessage;
         public string UpdaterMessage { get; }
 
         /// <summary>Validates a parsed channel manifest and updater policy (either may be <see cref="JsonObject.Empty"/>). Never throws.</summary>

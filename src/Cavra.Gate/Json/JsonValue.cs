@@ -56,6 +56,9 @@ namespace Cavra.Gate.Json
 
         public bool Contains(string name) => TryGet(name, out _);
 
+        /// <summary>Compact canonical JSON, so a record's GoDecision reads as the runtime's answer, not a type name.</summary>
+        public override string ToString() => Serialization.CanonicalJsonWriter.Serialize(this, indented: false);
+
         private Dictionary<string, JsonValue> BuildIndex()
         {
             var d = new Dictionary<string, JsonValue>(StringComparer.Ordinal);
@@ -73,6 +76,7 @@ namespace Cavra.Gate.Json
         public override bool IsTruthy => _items.Count > 0;
         public IReadOnlyList<JsonValue> Items => _items;
         public int Count => _items.Count;
+        public override string ToString() => Serialization.CanonicalJsonWriter.Serialize(this, indented: false);
     }
 
     public sealed class JsonString : JsonValue

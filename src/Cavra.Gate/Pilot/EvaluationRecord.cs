@@ -61,6 +61,9 @@ namespace Cavra.Gate.Pilot
         /// <summary>Promoted mode only: the evidence the decision path relied on, whether or not Go was selected.</summary>
         public PromotionAudit? Audit { get; internal set; }
 
+        public override string ToString() =>
+            $"{Decision} {Request.ActionType} {Request.Target} ({SelectedBackend}{(FallbackUsed ? ", fallback: " + FallbackReason : "")})";
+
         private string GoText(string key) => GoDecision!.Get(key) is JsonString s ? s.Value : "";
 
         public void WriteJson(CanonicalJsonWriter w)

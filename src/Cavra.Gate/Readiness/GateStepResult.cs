@@ -62,7 +62,7 @@ namespace Cavra.Gate.Readiness
         {
             // Runtime: every runtime check but the opt-in, which the configured mode (not the gate) decides.
             var runtimeBlocking = new List<ReadinessCheck>();
-            foreach (var c in runtime.Checks) if (!c.Passed && c.Id != "go_backend_opt_in") runtimeBlocking.Add(c);
+            foreach (var c in runtime.Checks) if (c.Blocking && c.Id != "go_backend_opt_in") runtimeBlocking.Add(c);
             bool scheduleOk = drillSchedule.Status == ReportStatus.Ready || drillSchedule.Status == ReportStatus.DueSoon;
             return new[]
             {

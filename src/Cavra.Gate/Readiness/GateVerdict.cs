@@ -90,6 +90,8 @@ namespace Cavra.Gate.Readiness
             }
         }
 
+        public override string ToString() => Summary;
+
         public static GateVerdict Evaluate(GateContext context)
         {
             var configured = context.Config;

@@ -58,8 +58,30 @@ namespace Cavra.Gate.Readiness
                     ("path", config.PromotionEvidencePath), ("evidence_schema", evidence.SchemaVersion)),
                 new ReadinessCheck("go_promotion_approval", evidence.Approved, evidence.ApprovalMessage,
                     ("approval_id", evidence.ApprovalId)),
+                BindingCheck(evidence, config.RequireBoundEvidence),
             };
             return new PromotionReadinessReport(config, RequestedStatus(requested, checks), checks, backend, deployment, evidence);
+        }
+
+        public const string BindingCheckId = "go_promotion_evidence_binding";
+
+        /// <summary>An auditor's flag: evidence without runtime_sha256 and policy_sha256 approves whatever binary and policy
+        /// are deployed. Upstream's schema has neither field, so this warns (advisory) unless binding is required
+        /// (docs/design/admin-views.md, "Evidence binding").</summary>
+        private static ReadinessCheck BindingCheck(PromotionEvidence evidence, bool required)
+        {
+            var missing = new List<string>(2);
+            if (evidence.RuntimeSha256 == null) missing.Add("runtime_sha256");
+            if (evidence.PolicySha256 == null) missing.Add("policy_sha256");
+            bool bound = evidence.Valid && missing.Count == 0;
+            string message = bound
+                ? "promotion evidence is bound to the runtime binary and compiled policy it was produced for"
+                : !evidence.Valid
+                    ? "promotion evidence is not valid, so it is not bound to a runtime binary or compiled policy"
+                    : $"promotion evidence is not bound to a binary: it has no {string.Join(" or ", missing)}, so it approves any runtime and policy";
+            return new ReadinessCheck(BindingCheckId, bound, advisory: !required, message,
+                ("runtime_sha256", evidence.RuntimeSha256 ?? ""), ("policy_sha256", evidence.PolicySha256 ?? ""),
+                ("binding_required", required));
         }
 
         public override void WriteJson(CanonicalJsonWriter w)

@@ -67,7 +67,11 @@ footer { color: #57606a; font-size: 12px; margin-top: 8px; }
 ";
 
         /// <summary>The whole document (UTF-8 text, no byte-order mark needed: the charset is declared).</summary>
-        public static string Render(GateVerdict verdict, ReadinessHtmlOptions? options = null)
+        public static string Render(GateVerdict verdict, ReadinessHtmlOptions? options = null) =>
+            Render(ReportedVerdict.From(verdict ?? throw new ArgumentNullException(nameof(verdict))), options);
+
+        /// <summary>The whole document for a verdict received from a job, remoting or Import-Clixml.</summary>
+        public static string Render(ReportedVerdict verdict, ReadinessHtmlOptions? options = null)
         {
             if (verdict == null) throw new ArgumentNullException(nameof(verdict));
             options ??= new ReadinessHtmlOptions();
@@ -104,7 +108,11 @@ footer { color: #57606a; font-size: 12px; margin-top: 8px; }
         public static void Save(string path, GateVerdict verdict, ReadinessHtmlOptions? options = null, bool overwrite = true) =>
             EvidenceFileWriter.WriteText(path, Render(verdict, options), overwrite);
 
-        private static void WriteVerdict(StringBuilder h, GateVerdict v)
+        /// <inheritdoc cref="Save(string, GateVerdict, ReadinessHtmlOptions?, bool)"/>
+        public static void Save(string path, ReportedVerdict verdict, ReadinessHtmlOptions? options = null, bool overwrite = true) =>
+            EvidenceFileWriter.WriteText(path, Render(verdict, options), overwrite);
+
+        private static void WriteVerdict(StringBuilder h, ReportedVerdict v)
         {
             string cls = v.GoSelected ? "go" : v.GatePassed ? "passed" : "blocked";
             string headline = v.GoSelected ? "GO: promoted mode selects the Go runtime"
@@ -113,13 +121,13 @@ footer { color: #57606a; font-size: 12px; margin-top: 8px; }
             h.Append("<section class=\"verdict ").Append(cls).Append("\" id=\"verdict\">\n");
             h.Append("<h2>Verdict</h2>\n<p class=\"headline\">").Append(Encode(headline)).Append("</p>\n");
             h.Append("<p class=\"summary\">").Append(Encode(v.Summary)).Append("</p>\n<dl>\n");
-            Term(h, "Configured mode", CanonicalName.Of(v.Mode));
+            Term(h, "Configured mode", v.Mode);
             Term(h, "Gate passed", v.GatePassed ? "yes" : "no");
             Term(h, "Go selected", v.GoSelected ? "yes" : "no");
             Term(h, "Selected backend", v.SelectedBackend);
             if (!v.GatePassed)
             {
-                Term(h, "First failing step", CanonicalName.Of(v.FailedStep));
+                Term(h, "First failing step", v.FailedStep);
                 Term(h, "Fallback reason", v.FallbackReason);
             }
             Term(h, "Drill schedule in gate", v.ScheduleInGate ? "yes" : "no (no drill schedule is configured)");
@@ -127,65 +135,68 @@ footer { color: #57606a; font-size: 12px; margin-top: 8px; }
             h.Append("</dl>\n</section>\n");
         }
 
-        private static void WriteBlocking(StringBuilder h, GateVerdict v)
+        private static void WriteBlocking(StringBuilder h, ReportedVerdict v)
         {
             if (v.GatePassed) return;
-            h.Append("<section id=\"blocking\">\n<h2>Blocking checks (step ").Append(Encode(CanonicalName.Of(v.FailedStep))).Append(")</h2>\n");
+            h.Append("<section id=\"blocking\">\n<h2>Blocking checks (step ").Append(Encode(v.FailedStep)).Append(")</h2>\n");
             CheckTable(h, v.BlockingChecks);
             h.Append("</section>\n");
         }
 
-        private static void WriteStepOverview(StringBuilder h, GateVerdict v)
+        private static void WriteStepOverview(StringBuilder h, ReportedVerdict v)
         {
             h.Append("<section id=\"steps\">\n<h2>Gate steps</h2>\n<table>\n<thead><tr><th>#</th><th>Step</th><th>Result</th><th>Report status</th><th>Checks not passing</th></tr></thead>\n<tbody>\n");
             foreach (var s in v.Steps)
             {
-                int notPassing = 0;
-                foreach (var c in s.Checks) if (!c.Passed) notPassing++;
+                int notPassing = 0, total = 0;
+                foreach (var r in s.Sections) foreach (var c in r.Checks) { total++; if (!c.Passed) notPassing++; }
                 h.Append(s.Blocking ? "<tr class=\"failing\">" : "<tr>");
                 Cell(h, s.Order.ToString(CultureInfo.InvariantCulture));
                 h.Append("<td><strong>").Append(Encode(s.Title)).Append("</strong><br /><span class=\"id\">").Append(Encode(s.Name)).Append("</span></td>");
                 h.Append("<td>").Append(StepBadge(s)).Append("</td>");
-                Cell(h, CanonicalName.Of(s.Status));
-                Cell(h, notPassing.ToString(CultureInfo.InvariantCulture) + " of " + s.Checks.Count.ToString(CultureInfo.InvariantCulture));
+                Cell(h, s.Status);
+                Cell(h, notPassing.ToString(CultureInfo.InvariantCulture) + " of " + total.ToString(CultureInfo.InvariantCulture));
                 h.Append("</tr>\n");
             }
             h.Append("</tbody>\n</table>\n</section>\n");
         }
 
-        private static void WriteStep(StringBuilder h, GateStepResult s)
+        private static void WriteStep(StringBuilder h, ReportedStep s)
         {
             h.Append("<section id=\"step-").Append(Encode(s.Name)).Append("\">\n<h2>")
                 .Append(s.Order.ToString(CultureInfo.InvariantCulture)).Append(". ").Append(Encode(s.Title)).Append(' ')
                 .Append(StepBadge(s)).Append("</h2>\n");
             if (!s.InGate) h.Append("<p>Not part of the gate: no rollback drill schedule is configured. Shown for information.</p>\n");
             else if (s.Blocking) h.Append("<p>This step blocks promotion: ").Append(Encode(s.Reason)).Append(".</p>\n");
-            foreach (var report in s.Reports)
+            foreach (var report in s.Sections)
             {
-                h.Append("<h3>").Append(Encode(report.Section)).Append(" report: ").Append(Encode(CanonicalName.Of(report.Status)))
+                h.Append("<h3>").Append(Encode(report.Section)).Append(" report: ").Append(Encode(report.Status))
                     .Append(" <span class=\"id\">(").Append(Encode(report.SchemaVersion)).Append(")</span></h3>\n");
                 CheckTable(h, report.Checks);
             }
             h.Append("</section>\n");
         }
 
-        private static void CheckTable(StringBuilder h, IReadOnlyList<ReadinessCheck> checks)
+        private static void CheckTable(StringBuilder h, IReadOnlyList<ReportedCheck> checks)
         {
             h.Append("<table>\n<thead><tr><th>Status</th><th>Check</th><th>Message</th><th>Details</th></tr></thead>\n<tbody>\n");
             foreach (var c in checks)
             {
-                h.Append(c.Passed ? "<tr>" : "<tr class=\"failing\">");
-                h.Append("<td>").Append(c.Passed ? Badge("pass", "PASS") : Badge("warn", "WARN")).Append("</td>");
+                h.Append(c.Blocking ? "<tr class=\"failing\">" : "<tr>");
+                // Upstream's status is pass/warn; people read a blocking check as FAIL and an advisory one as WARN.
+                h.Append("<td>").Append(c.Outcome == CheckOutcome.Pass ? Badge("pass", "PASS") : c.Outcome == CheckOutcome.Warn ? Badge("warn", "WARN") : Badge("fail", "FAIL")).Append("</td>");
                 h.Append("<td class=\"id\">").Append(Encode(c.Id)).Append("</td>");
                 Cell(h, c.Message);
-                h.Append("<td class=\"details\">").Append(Encode(Details(c))).Append("</td>");
+                h.Append("<td class=\"details\">").Append(Encode(c.Details)).Append("</td>");
                 h.Append("</tr>\n");
             }
             h.Append("</tbody>\n</table>\n");
         }
 
+        internal static string Details(ReadinessCheck check) => DetailLines(check);
+
         /// <summary>A check's extras as "key: value" lines, scalars as text and structures as compact canonical JSON.</summary>
-        internal static string Details(ReadinessCheck check)
+        public static string DetailLines(ReadinessCheck check)
         {
             var sb = new StringBuilder();
             foreach (DictionaryEntry e in check.Extras)
@@ -195,6 +206,9 @@ footer { color: #57606a; font-size: 12px; margin-top: 8px; }
             }
             return sb.ToString();
         }
+
+        /// <summary>One detail value as <see cref="DetailLines(ReadinessCheck)"/> writes it, for hosts that format received checks.</summary>
+        public static string DetailValue(object? value) => Value(value);
 
         private static string Value(object? value)
         {
@@ -206,6 +220,9 @@ footer { color: #57606a; font-size: 12px; margin-top: 8px; }
                 case Enum e: return CanonicalName.Of(e);
                 case DateTimeOffset t: return IsoTimestamp.Format(t);
                 case JsonString js: return js.Value;
+                case ICanonicalJson c when !(c is JsonValue):
+                    // Rows such as CI runner targets read as their own one-line text, as they do in the console.
+                    return c.ToString() ?? "";
                 case JsonValue _:
                 case IDictionary _:
                     return CanonicalJsonWriter.Serialize(value, indented: false);
@@ -219,7 +236,7 @@ footer { color: #57606a; font-size: 12px; margin-top: 8px; }
             }
         }
 
-        private static string StepBadge(GateStepResult s) =>
+        private static string StepBadge(ReportedStep s) =>
             !s.InGate ? Badge("skip", "NOT IN GATE") : s.Passed ? Badge("pass", "PASS") : Badge("fail", "BLOCKS");
 
         private static string Badge(string cls, string text) => "<span class=\"badge " + cls + "\">" + text + "</span>";

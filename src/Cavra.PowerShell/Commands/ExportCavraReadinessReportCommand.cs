@@ -27,10 +27,11 @@ namespace Cavra.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
 
-        /// <summary>A verdict from Test-CavraGoPromotion to render instead of evaluating the gate again.</summary>
+        /// <summary>A verdict from Test-CavraGoPromotion to render instead of evaluating the gate again: live, or received
+        /// from Start-Job, remoting or Import-Clixml (Deserialized.Cavra.Gate.Readiness.GateVerdict).</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
         [ValidateNotNull]
-        public GateVerdict InputObject { get; set; } = null!;
+        public PSObject InputObject { get; set; } = null!;
 
         /// <summary>The page heading, e.g. the change reference.</summary>
         [Parameter]
@@ -63,12 +64,23 @@ namespace Cavra.PowerShell.Commands
             string full = FileSystemPaths.Resolve(this, Path);
             if (!FileSystemPaths.CheckTarget(this, full, Force, "Report")) return;
 
-            GateVerdict verdict;
-            if (ParameterSetName == InputObjectSet) verdict = InputObject;
+            ReportedVerdict verdict;
+            if (ParameterSetName == InputObjectSet)
+            {
+                var received = ReceivedVerdict.From(InputObject);
+                if (received == null)
+                {
+                    WriteError(new ErrorRecord(new PSArgumentException(
+                        $"-InputObject takes a verdict from Test-CavraGoPromotion (live or received from a job, remoting or Import-Clixml), not {InputObject.TypeNames[0]}."),
+                        "InputObjectNotVerdict", ErrorCategory.InvalidArgument, InputObject));
+                    return;
+                }
+                verdict = received;
+            }
             else
             {
                 var config = ResolveConfig(); // an unusable settings file is its own terminating error
-                try { verdict = GateVerdict.Evaluate(CreateContext(config)); }
+                try { verdict = ReportedVerdict.From(GateVerdict.Evaluate(CreateContext(config))); }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))
                 {
                     WriteError(new ErrorRecord(ex, "GateEvaluationFailed", ErrorCategory.InvalidResult, null));

@@ -30,7 +30,10 @@ namespace Cavra.PowerShell.Commands
         private AuditJournal? _journal;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly Stopwatch _progressClock = new Stopwatch();
+        private readonly Stopwatch _elapsed = new Stopwatch();
         private int _count;
+        private int _fallbacks;
+        private bool _progressShown;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("action_type")]
@@ -106,6 +109,7 @@ namespace Cavra.PowerShell.Commands
             if (MyInvocation.BoundParameters.ContainsKey(nameof(JournalPath)))
                 _journal = new AuditJournal(FileSystemPaths.Resolve(this, JournalPath));
             _progressClock.Start();
+            _elapsed.Start();
         }
 
         private DaemonRuntimeClient DaemonClient(Cavra.Gate.Configuration.GateConfig config, InputFiles files, OneShotRuntimeClient oneShot)
@@ -141,7 +145,7 @@ namespace Cavra.PowerShell.Commands
             while (stream.Pending > 0) Emit(stream.Take());
             StopOwnedDaemon();
             Narrate();
-            if (_count > 1) WriteProgress(new ProgressRecord(1, "Evaluating agent actions", $"{_count} evaluated") { RecordType = ProgressRecordType.Completed });
+            if (_progressShown) WriteProgress(new ProgressRecord(ProgressId, ProgressActivity, ProgressText()) { RecordType = ProgressRecordType.Completed });
         }
 
         protected override void StopProcessing()
@@ -167,7 +171,7 @@ namespace Cavra.PowerShell.Commands
         {
             Narrate();
             var request = record.Request;
-            if (record.FallbackUsed) WriteVerbose($"{request.ActionType} '{request.Target}': {record.FallbackReason}");
+            if (record.FallbackUsed) { _fallbacks++; WriteVerbose($"{request.ActionType} '{request.Target}': {record.FallbackReason}"); }
             if (_journal != null)
             {
                 try { _journal.Append(record); }
@@ -203,13 +207,26 @@ namespace Cavra.PowerShell.Commands
             return true;
         }
 
+        private const int ProgressId = 1;
+        private const string ProgressActivity = "Evaluating agent actions";
+
+        /// <summary>Progress for a pipeline that runs longer than half a second, at most four times a second (WriteProgress
+        /// is not free), with the count, the rate and the fallbacks so far. Pipeline input has no known length, so there is
+        /// no percentage. Never with -AsJson: that output is for scripts (docs/design/admin-views.md, "Progress").</summary>
         private void ReportProgress()
         {
             _count++;
-            // Progress only for streams, and at most a few times a second: WriteProgress is not free.
-            if (_count < 2 || _progressClock.ElapsedMilliseconds < 250) return;
+            if (AsJson || _elapsed.ElapsedMilliseconds < 500 || _progressClock.ElapsedMilliseconds < 250) return;
             _progressClock.Restart();
-            WriteProgress(new ProgressRecord(1, "Evaluating agent actions", $"{_count} evaluated") { PercentComplete = -1 });
+            _progressShown = true;
+            WriteProgress(new ProgressRecord(ProgressId, ProgressActivity, ProgressText()) { PercentComplete = -1 });
+        }
+
+        private string ProgressText()
+        {
+            double seconds = Math.Max(_elapsed.Elapsed.TotalSeconds, 0.001);
+            return string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0:N0} evaluated ({1:N0} per second), {2:N0} fell back to the built-in decision",
+                _count, _count / seconds, _fallbacks);
         }
     }
 }

@@ -36,6 +36,8 @@ namespace Cavra.PowerShell.Infrastructure
         [Parameter] [ValidateGateSetting(nameof(TimeoutSeconds))] public double TimeoutSeconds { get; set; }
         [Parameter] [ValidateGateSetting(nameof(SettingsPath))] public string SettingsPath { get; set; } = null!;
         [Parameter] [ValidateGateSetting(nameof(EvidenceDirectory))] public string EvidenceDirectory { get; set; } = null!;
+        /// <summary>Promotion evidence must carry runtime_sha256 and policy_sha256 (go_promotion_evidence_binding blocks instead of warning).</summary>
+        [Parameter] [ValidateGateSetting(nameof(RequireBoundEvidence))] public SwitchParameter RequireBoundEvidence { get; set; }
 
         /// <summary>The clock every evaluation uses; tests of the cmdlets can set it through the module's session state.</summary>
         protected Clock Clock => Clock.System;

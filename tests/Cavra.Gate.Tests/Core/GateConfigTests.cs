@@ -20,6 +20,7 @@ public class GateConfigTests
         Assert.Equal(14.0, c.RollbackDrillDueSoonDays);
         Assert.Equal(5.0, c.TimeoutSeconds);
         Assert.All(c.Settings, s => Assert.Equal(ConfigSource.Default, s.Source));
+        Assert.False(c.RequireBoundEvidence);
         Assert.Equal(GateSettings.All.Count, c.Settings.Count);
     }
 

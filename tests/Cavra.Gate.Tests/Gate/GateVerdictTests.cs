@@ -21,7 +21,8 @@ public sealed class GateVerdictTests : IDisposable
         Assert.Equal(GateStep.None, v.FailedStep);
         Assert.Equal("", v.FallbackReason);
         Assert.Empty(v.BlockingChecks);
-        Assert.Empty(v.AttentionChecks);
+        // The sample evidence is not bound to a binary: an advisory warning that does not block the gate.
+        Assert.Equal(new[] { "go_promotion_evidence_binding" }, v.AttentionChecks.Select(c => c.Id));
         Assert.All(v.Sections, s => Assert.Contains(s.Status, new[] { ReportStatus.Ready, ReportStatus.DueSoon }));
     }
 

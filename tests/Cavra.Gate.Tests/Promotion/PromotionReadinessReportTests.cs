@@ -26,9 +26,10 @@ public sealed class PromotionReadinessReportTests : IDisposable
         Assert.Equal(ReportStatus.Ready, r.Status);
         Assert.Equal("promotion", r.Section);
         Assert.Equal(PromotionReadinessReport.Schema, r.SchemaVersion);
-        Assert.Equal(new[] { "go_promotion_requested", "go_runtime_ready", "go_deployment_ready", "go_parity_evidence", "go_promotion_approval" },
+        Assert.Equal(new[] { "go_promotion_requested", "go_runtime_ready", "go_deployment_ready", "go_parity_evidence", "go_promotion_approval", "go_promotion_evidence_binding" },
             r.Checks.Select(c => c.Id));
-        Assert.All(r.Checks, c => Assert.True(c.Passed, c.ToString()));
+        // The sample evidence has no runtime_sha256/policy_sha256 (upstream's schema has neither): an advisory warning only.
+        Assert.All(r.Checks.Where(c => c.Id != "go_promotion_evidence_binding"), c => Assert.True(c.Passed, c.ToString()));
         Assert.Equal(ReportStatus.Ready, r.Backend.Status);
         Assert.Equal(ReportStatus.Ready, r.Deployment.Status);
         Assert.True(r.Evidence.Valid);
@@ -80,14 +81,14 @@ public sealed class PromotionReadinessReportTests : IDisposable
         Assert.Equal(CheckStatus.Pass, pass.Status);
         Assert.Equal("Go runtime readiness must be ready before promotion.", pass.Message);
         Assert.Equal(new[] { "go_backend_status" }, ExtraKeys(pass));
-        Assert.Equal(ReportStatus.Ready, pass["go_backend_status"]);
+        Assert.Equal("ready", pass["go_backend_status"]);
 
         File.Delete(_files.RuntimePath);
         var r = Evaluate();
         var warn = Check(r, "go_runtime_ready");
         Assert.Equal(CheckStatus.Warn, warn.Status);
         Assert.Equal("Go runtime readiness must be ready before promotion.", warn.Message);
-        Assert.Equal(ReportStatus.NeedsAttention, warn["go_backend_status"]);
+        Assert.Equal("needs_attention", warn["go_backend_status"]);
         Assert.Equal(ReportStatus.NeedsAttention, r.Status);
     }
 
@@ -96,7 +97,7 @@ public sealed class PromotionReadinessReportTests : IDisposable
     {
         var r = Evaluate(_files.Parameters(BackendMode.Disabled)); // requested through the evidence path
         Assert.Equal(ReportStatus.Disabled, r.Backend.Status);
-        Assert.Equal(ReportStatus.Disabled, Check(r, "go_runtime_ready")["go_backend_status"]);
+        Assert.Equal("disabled", Check(r, "go_runtime_ready")["go_backend_status"]);
         Assert.False(Check(r, "go_runtime_ready").Passed);
         Assert.Equal(ReportStatus.NeedsAttention, r.Status);
     }
@@ -108,20 +109,20 @@ public sealed class PromotionReadinessReportTests : IDisposable
         Assert.Equal(CheckStatus.Pass, pass.Status);
         Assert.Equal("Go deployment readiness must be ready before promotion.", pass.Message);
         Assert.Equal(new[] { "go_deployment_status" }, ExtraKeys(pass));
-        Assert.Equal(ReportStatus.Ready, pass["go_deployment_status"]);
+        Assert.Equal("ready", pass["go_deployment_status"]);
 
         File.Delete(_files.PathOf(GateFiles.Channels));
         var r = Evaluate();
         var warn = Check(r, "go_deployment_ready");
         Assert.Equal(CheckStatus.Warn, warn.Status);
-        Assert.Equal(ReportStatus.NeedsAttention, warn["go_deployment_status"]);
+        Assert.Equal("needs_attention", warn["go_deployment_status"]);
         Assert.Equal(ReportStatus.NeedsAttention, r.Status);
 
         var p = _files.Parameters();
         p.PackageDir = null;
         var unconfigured = Check(Evaluate(p), "go_deployment_ready");
         Assert.False(unconfigured.Passed);
-        Assert.Equal(ReportStatus.NeedsAttention, unconfigured["go_deployment_status"]); // enabled and not configured
+        Assert.Equal("needs_attention", unconfigured["go_deployment_status"]); // enabled and not configured
     }
 
     [Fact]
@@ -242,5 +243,77 @@ public sealed class PromotionReadinessReportTests : IDisposable
         PromotionReadinessReport.Evaluate(ctx);
         Assert.Equal(5, reads.Count);
         Assert.Equal(5, reads.Distinct().Count());
+    }
+
+    [Fact]
+    public void Unbound_evidence_warns_without_blocking_and_reads_WARN()
+    {
+        var r = Evaluate();
+        var binding = Check(r, "go_promotion_evidence_binding");
+        Assert.Equal(CheckStatus.Warn, binding.Status);
+        Assert.True(binding.Advisory);
+        Assert.False(binding.Blocking);
+        Assert.Equal(CheckOutcome.Warn, binding.Outcome);
+        Assert.Equal("promotion evidence is not bound to a binary: it has no runtime_sha256 or policy_sha256, so it approves any runtime and policy", binding.Message);
+        Assert.Equal(new[] { "runtime_sha256", "policy_sha256", "binding_required" }, ExtraKeys(binding));
+        Assert.Equal(false, binding["binding_required"]);
+        Assert.Equal(ReportStatus.Ready, r.Status);
+        Assert.DoesNotContain(binding, r.FailingChecks);
+        // JSON keeps upstream's vocabulary: the warning is "warn", never "fail".
+        Assert.Matches("\"id\": \"go_promotion_evidence_binding\",\\s+\"status\": \"warn\"", r.ToJson());
+        Assert.DoesNotContain("\"fail\"", r.ToJson());
+    }
+
+    [Fact]
+    public void RequireBoundEvidence_makes_unbound_evidence_block_and_read_FAIL()
+    {
+        var p = _files.Parameters();
+        p.RequireBoundEvidence = true;
+        var r = Evaluate(p);
+        var binding = Check(r, "go_promotion_evidence_binding");
+        Assert.True(binding.Blocking);
+        Assert.Equal(CheckOutcome.Fail, binding.Outcome);
+        Assert.Equal(true, binding["binding_required"]);
+        Assert.Equal(ReportStatus.NeedsAttention, r.Status);
+        Assert.Equal(new[] { binding }, r.FailingChecks);
+    }
+
+    [Fact]
+    public void Evidence_bound_to_both_hashes_passes_the_binding_check_even_when_required()
+    {
+        string Hash(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+        _files.Edit(GateFiles.Promotion, ("runtime_sha256", "\"" + Hash(_files.RuntimePath) + "\""));
+        var half = Check(Evaluate(), "go_promotion_evidence_binding");
+        Assert.False(half.Passed);
+        Assert.Contains("no policy_sha256", half.Message);
+
+        _files.Edit(GateFiles.Promotion, ("policy_sha256", "\"" + Hash(_files.PolicyPath) + "\""));
+        var p = _files.Parameters();
+        p.RequireBoundEvidence = true;
+        var r = Evaluate(p);
+        Assert.True(Check(r, "go_promotion_evidence_binding").Passed);
+        Assert.Equal(ReportStatus.Ready, r.Status);
+    }
+
+    [Fact]
+    public void The_binding_requirement_comes_from_CAVRA_GO_REQUIRE_BOUND_EVIDENCE_and_fails_closed_on_nonsense()
+    {
+        Assert.False(GateConfig.Resolve(null, _ => null).RequireBoundEvidence);
+        Assert.True(GateConfig.Resolve(null, v => v == GateSettings.RequireBoundEvidence.EnvironmentVariable ? "yes" : null).RequireBoundEvidence);
+        Assert.False(GateConfig.Resolve(null, v => v == GateSettings.RequireBoundEvidence.EnvironmentVariable ? "0" : null).RequireBoundEvidence);
+        var typo = GateConfig.Resolve(null, v => v == GateSettings.RequireBoundEvidence.EnvironmentVariable ? "ture" : null);
+        Assert.True(typo.RequireBoundEvidence);
+        Assert.Contains("fails closed", typo["RequireBoundEvidence"].Note);
+        // A parameter overrides the environment both ways.
+        Assert.False(GateConfig.Resolve(new GateParameters { RequireBoundEvidence = false }, _ => "1").RequireBoundEvidence);
+    }
+
+    [Fact]
+    public void A_missing_evidence_file_leaves_the_binding_check_advisory()
+    {
+        File.Delete(_files.PromotionEvidencePath);
+        var binding = Check(Evaluate(), "go_promotion_evidence_binding");
+        Assert.Equal(CheckOutcome.Warn, binding.Outcome);
+        Assert.Equal("promotion evidence is not valid, so it is not bound to a runtime binary or compiled policy", binding.Message);
     }
 }
