@@ -1,0 +1,446 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Cavra.Gate.Decisions;
+using Cavra.Gate.Json;
+using Cavra.Gate.Pilot;
+using Cavra.Gate.Time;
+
+namespace Cavra.Gate.Parity
+{
+    /// <summary>Why a journal line could not be trusted; each is a stable error id (Get-CavraGoPilotJournal's help lists them).</summary>
+    public static class JournalErrorIds
+    {
+        public const string Unreadable = "JournalUnreadable";
+        public const string HeaderInvalid = "JournalHeaderInvalid";
+        public const string LineInvalid = "JournalLineInvalid";
+        public const string ChainBroken = "JournalChainBroken";
+        public const string LineTooLong = "JournalLineTooLong";
+        public const string LineIncomplete = "JournalLineIncomplete";
+    }
+
+    /// <summary>One thing wrong with a journal, at a line (1-based; 0 for the file as a whole).</summary>
+    public sealed class JournalProblem
+    {
+        internal JournalProblem(string path, long lineNumber, string errorId, string message, bool breaksChain)
+        { Path = path; LineNumber = lineNumber; ErrorId = errorId; Message = message; BreaksChain = breaksChain; }
+
+        public string Path { get; }
+        public long LineNumber { get; }
+        public string ErrorId { get; }
+        public string Message { get; }
+        /// <summary>False only for an incomplete last line (a batch a power cut tore), which proves nothing either way.</summary>
+        public bool BreaksChain { get; }
+
+        public override string ToString() => $"{Path}:{LineNumber}: {Message}";
+    }
+
+    /// <summary>A journal file as read: identity, whole-file SHA-256, line count and whether its chain held. Complete once
+    /// the reader has reached its end.</summary>
+    public sealed class JournalFile
+    {
+        public JournalFile(string path) { Path = path; }
+
+        public string Path { get; }
+        /// <summary>From the header; "" when the header could not be read.</summary>
+        public string JournalId { get; internal set; } = "";
+        public string Host { get; internal set; } = "";
+        public DateTimeOffset? StartedAt { get; internal set; }
+        /// <summary>SHA-256 of every byte read (set when complete).</summary>
+        public string Sha256 { get; internal set; } = "";
+        public long Lines { get; internal set; }
+        public long Bytes { get; internal set; }
+        /// <summary>Entries inside the -Since/-Until window.</summary>
+        public long Entries { get; internal set; }
+        public DateTimeOffset? WindowStart { get; internal set; }
+        public DateTimeOffset? WindowEnd { get; internal set; }
+        /// <summary>True while no problem that breaks the chain has been seen (and the file could be read).</summary>
+        public bool ChainValid { get; internal set; } = true;
+        public int Problems { get; internal set; }
+        public bool Complete { get; internal set; }
+    }
+
+    /// <summary>The decision, rule and severity of one backend as a journal line records them.</summary>
+    public sealed class JournalDecision
+    {
+        internal JournalDecision(string decision, string ruleId, string severity) { Decision = decision; RuleId = ruleId; Severity = severity; }
+        public string Decision { get; }
+        public string RuleId { get; }
+        public string Severity { get; }
+        public override string ToString() => $"{Decision} ({RuleId}, {Severity})";
+    }
+
+    /// <summary>One evaluation read back from a journal line whose chain link was verified.</summary>
+    public sealed class PilotJournalEntry
+    {
+        private readonly byte[]? _line;
+        private JsonObject? _document;
+
+        internal PilotJournalEntry(JournalFile journal, long lineNumber, byte[]? line)
+        {
+            Journal = journal;
+            LineNumber = lineNumber;
+            _line = line;
+        }
+
+        public JournalFile Journal { get; }
+        public string Path => Journal.Path;
+        public long LineNumber { get; }
+        public string EvaluationId { get; internal set; } = "";
+        public DateTimeOffset EvaluatedAt { get; internal set; }
+        public string Host { get; internal set; } = "";
+        public string ModuleVersion { get; internal set; } = "";
+        public string Transport { get; internal set; } = "";
+        public string RuntimeSha256 { get; internal set; } = "";
+        public string PolicySha256 { get; internal set; } = "";
+        public string RegistrySha256 { get; internal set; } = "";
+        public string BackendMode { get; internal set; } = "";
+        public string SelectedBackend { get; internal set; } = "";
+        public bool FallbackUsed { get; internal set; }
+        public string FallbackReason { get; internal set; } = "";
+        public bool? ParityMatch { get; internal set; }
+        /// <summary>Why Go failed (timeout, crash, bad output), or "".</summary>
+        public string GoFailure { get; internal set; } = "";
+        public string ActionType { get; internal set; } = "";
+        public string Target { get; internal set; } = "";
+        public JournalDecision DotnetDecision { get; internal set; } = new JournalDecision("", "", "");
+        /// <summary>Null when Go did not answer (not called, or failed).</summary>
+        public JournalDecision? GoDecision { get; internal set; }
+        /// <summary>Both backends answered: the entry is a parity sample.</summary>
+        public bool Compared => GoDecision != null;
+
+        /// <summary>The whole line as a JSON object (read with -IncludeLine, else null).</summary>
+        public JsonObject? Document
+        {
+            get
+            {
+                if (_document == null && _line != null && StrictJsonParser.TryParse(_line, out var value, out _)) _document = value as JsonObject;
+                return _document;
+            }
+        }
+
+        /// <summary>The request as the pilot received it (read with -IncludeLine, else null).</summary>
+        public ActionRequest? Request =>
+            Document?.Get("request") is JsonObject o && ActionRequest.TryParse(o, out var request, out _) ? request : null;
+
+        public override string ToString() => $"{Path}:{LineNumber} {EvaluationId}";
+    }
+
+    /// <summary>
+    /// Streams a shadow journal's entries and verifies its hash chain as it reads (docs/design/measured-parity.md,
+    /// "Reading and verifying"). Memory does not grow with the journal: one buffer, one line at a time. Every problem is
+    /// passed to <see cref="Problem"/> with its line; reading goes on. A line that breaks the chain is not returned.
+    /// </summary>
+    public sealed class PilotJournalReader
+    {
+        /// <summary>Longer lines are reported and skipped (a real line is about a kilobyte; fallback lines a few dozen).</summary>
+        public const int MaxLineBytes = 16 * 1024 * 1024;
+        private const int BufferBytes = 1024 * 1024;
+
+        private static readonly byte[] PrevKey = Encoding.UTF8.GetBytes("prev");
+
+        /// <summary>Entries evaluated at or after this time (inclusive).</summary>
+        public DateTimeOffset? Since { get; set; }
+        /// <summary>Entries evaluated before this time (exclusive), so -Until t and -Since t split a journal exactly.</summary>
+        public DateTimeOffset? Until { get; set; }
+        /// <summary>Keep each line so <see cref="PilotJournalEntry.Document"/> and <see cref="PilotJournalEntry.Request"/> work.</summary>
+        public bool KeepLines { get; set; }
+        public Action<JournalProblem>? Problem { get; set; }
+
+        public IEnumerable<PilotJournalEntry> Read(JournalFile file)
+        {
+            if (file == null) throw new ArgumentNullException(nameof(file));
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
+            {
+                Report(file, 0, JournalErrorIds.Unreadable, $"the journal cannot be read: {ex.Message}", true);
+                file.Complete = true;
+                yield break;
+            }
+            using (stream)
+            using (var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            using (var sha = SHA256.Create())
+            {
+                var state = new ChainState();
+                var buffer = new byte[BufferBytes];
+                int start = 0, end = 0;
+                bool eof = false, skipping = false;
+                long lineNumber = 0;
+                while (true)
+                {
+                    int newline = start < end ? Array.IndexOf(buffer, (byte)'\n', start, end - start) : -1;
+                    if (newline < 0)
+                    {
+                        if (eof)
+                        {
+                            if (end > start && !skipping)
+                            {
+                                lineNumber++;
+                                Report(file, lineNumber, JournalErrorIds.LineIncomplete,
+                                    $"line {lineNumber} is incomplete (no newline): a batch cut short by a crash or power cut; it is not counted", false);
+                            }
+                            break;
+                        }
+                        // Move the partial line to the front and read more; grow for a long line, up to the limit.
+                        if (start > 0)
+                        {
+                            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                            end -= start;
+                            start = 0;
+                        }
+                        if (end == buffer.Length)
+                        {
+                            if (buffer.Length >= MaxLineBytes)
+                            {
+                                if (!skipping)
+                                {
+                                    lineNumber++;
+                                    Report(file, lineNumber, JournalErrorIds.LineTooLong, $"line {lineNumber} is longer than {MaxLineBytes / (1024 * 1024)} MiB; skipped", true);
+                                    state.Previous = null; // the next link cannot be checked against an unread line
+                                }
+                                skipping = true;
+                                end = 0;
+                            }
+                            else Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxLineBytes));
+                        }
+                        int n = stream.Read(buffer, end, buffer.Length - end);
+                        if (n == 0) { eof = true; continue; }
+                        whole.AppendData(buffer, end, n);
+                        file.Bytes += n;
+                        end += n;
+                        continue;
+                    }
+                    if (skipping)
+                    {
+                        skipping = false;
+                        start = newline + 1;
+                        continue;
+                    }
+                    lineNumber++;
+                    var entry = Line(file, state, sha, buffer, start, newline - start, lineNumber);
+                    start = newline + 1;
+                    if (entry != null) yield return entry;
+                }
+                file.Lines = lineNumber;
+                file.Sha256 = InputFiles.ToHex(whole.GetHashAndReset());
+                file.Complete = true;
+            }
+        }
+
+        private sealed class ChainState
+        {
+            /// <summary>Hex of the previous line's SHA-256 as UTF-8 bytes; null before the header or after an unreadable line.</summary>
+            public byte[]? Previous;
+            public bool HeaderSeen;
+        }
+
+        private PilotJournalEntry? Line(JournalFile file, ChainState state, SHA256 sha, byte[] buffer, int offset, int count, long lineNumber)
+        {
+            var span = new ReadOnlySpan<byte>(buffer, offset, count);
+            byte[] hash = sha.ComputeHash(buffer, offset, count);
+            byte[]? expected = state.Previous;
+            state.Previous = HexUtf8(hash);
+
+            if (lineNumber == 1)
+            {
+                ReadHeader(file, span, lineNumber);
+                state.HeaderSeen = true;
+                return null;
+            }
+
+            var entry = new PilotJournalEntry(file, lineNumber, KeepLines ? span.ToArray() : null);
+            string? error;
+            bool linked;
+            try { error = ParseEntry(span, entry, expected, out linked); }
+            catch (JsonException ex) { error = "not valid JSON: " + FirstSentence(ex.Message); linked = false; }
+            catch (InvalidOperationException ex) { error = "not valid JSON: " + FirstSentence(ex.Message); linked = false; }
+            if (error != null)
+            {
+                Report(file, lineNumber, JournalErrorIds.LineInvalid, $"line {lineNumber} is {error}", true);
+                return null;
+            }
+            if (!linked)
+            {
+                long before = lineNumber - 1;
+                Report(file, before, JournalErrorIds.ChainBroken,
+                    $"line {before} does not match the SHA-256 that line {lineNumber} records for it: line {before} was changed, or lines were removed, inserted or reordered between them", true);
+                return null;
+            }
+            bool inWindow = (!Since.HasValue || entry.EvaluatedAt >= Since.Value) && (!Until.HasValue || entry.EvaluatedAt < Until.Value);
+            if (!inWindow) return null;
+            file.Entries++;
+            if (!file.WindowStart.HasValue || entry.EvaluatedAt < file.WindowStart.Value) file.WindowStart = entry.EvaluatedAt;
+            if (!file.WindowEnd.HasValue || entry.EvaluatedAt > file.WindowEnd.Value) file.WindowEnd = entry.EvaluatedAt;
+            return entry;
+        }
+
+        private void ReadHeader(JournalFile file, ReadOnlySpan<byte> span, long lineNumber)
+        {
+            string? schema = null;
+            try
+            {
+                var r = new Utf8JsonReader(span, new JsonReaderOptions { MaxDepth = 64 });
+                if (!r.Read() || r.TokenType != JsonTokenType.StartObject) throw new JsonException("not a JSON object");
+                while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                {
+                    string name = r.GetString()!;
+                    r.Read();
+                    switch (name)
+                    {
+                        case "journal_schema": schema = Text(ref r); break;
+                        case "journal_id": file.JournalId = Text(ref r); break;
+                        case "host": file.Host = Text(ref r); break;
+                        case "started_at": file.StartedAt = Timestamp(ref r); break;
+                        default: r.Skip(); break;
+                    }
+                }
+                while (r.Read()) { } // trailing content throws
+            }
+            catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException)
+            {
+                Report(file, lineNumber, JournalErrorIds.HeaderInvalid, $"line 1 is not a journal header: {FirstSentence(ex.Message)}", true);
+                return;
+            }
+            if (schema != AuditJournal.Schema || file.JournalId.Length == 0)
+                Report(file, lineNumber, JournalErrorIds.HeaderInvalid, schema == null
+                    ? "line 1 is not a journal header (no journal_schema): the file does not start where the journal started"
+                    : $"line 1 is not a {AuditJournal.Schema} header (journal_schema '{schema}'; journals written before hash chaining cannot be verified)", true);
+        }
+
+        /// <summary>Fills the entry from the line; returns what is wrong with it, or null. <paramref name="linked"/>: the
+        /// line's prev equals the SHA-256 of the previous line.</summary>
+        private static string? ParseEntry(ReadOnlySpan<byte> span, PilotJournalEntry entry, byte[]? expected, out bool linked)
+        {
+            linked = false;
+            bool sawPrev = false, sawId = false, sawTime = false, sawDotnet = false;
+            var r = new Utf8JsonReader(span, new JsonReaderOptions { MaxDepth = 64 });
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return "not a JSON object";
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!sawPrev)
+                {
+                    if (!r.ValueTextEquals(PrevKey)) return "not a journal entry (its first member is not prev)";
+                    r.Read();
+                    if (r.TokenType != JsonTokenType.String) return "not a journal entry (prev is not a string)";
+                    linked = expected != null && !r.ValueIsEscaped && r.ValueSpan.SequenceEqual(expected);
+                    sawPrev = true;
+                    continue;
+                }
+                string name = r.GetString()!;
+                r.Read();
+                switch (name)
+                {
+                    case "evaluation_id": entry.EvaluationId = Text(ref r); sawId = true; break;
+                    case "evaluated_at":
+                        var at = Timestamp(ref r);
+                        if (!at.HasValue) return "not a journal entry (evaluated_at is not a timestamp)";
+                        entry.EvaluatedAt = at.Value;
+                        sawTime = true;
+                        break;
+                    case "host": entry.Host = Text(ref r); break;
+                    case "module_version": entry.ModuleVersion = Text(ref r); break;
+                    case "transport": entry.Transport = Text(ref r); break;
+                    case "runtime_sha256": entry.RuntimeSha256 = Text(ref r); break;
+                    case "policy_sha256": entry.PolicySha256 = Text(ref r); break;
+                    case "registry_sha256": entry.RegistrySha256 = Text(ref r); break;
+                    case "backend_mode": entry.BackendMode = Text(ref r); break;
+                    case "selected_backend": entry.SelectedBackend = Text(ref r); break;
+                    case "fallback_used": entry.FallbackUsed = r.TokenType == JsonTokenType.True; break;
+                    case "fallback_reason": entry.FallbackReason = Text(ref r); break;
+                    case "parity_match": entry.ParityMatch = r.TokenType == JsonTokenType.True ? true : r.TokenType == JsonTokenType.False ? false : (bool?)null; break;
+                    case "go_failure": entry.GoFailure = Text(ref r); break;
+                    case "request":
+                        if (r.TokenType != JsonTokenType.StartObject) return "not a journal entry (request is not an object)";
+                        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                        {
+                            string key = r.GetString()!;
+                            r.Read();
+                            if (key == "action_type") entry.ActionType = Text(ref r);
+                            else if (key == "target") entry.Target = Text(ref r);
+                            else r.Skip();
+                        }
+                        break;
+                    case "dotnet_decision":
+                        var dotnet = Decision(ref r);
+                        if (dotnet == null) return "not a journal entry (dotnet_decision is not an object)";
+                        entry.DotnetDecision = dotnet;
+                        sawDotnet = true;
+                        break;
+                    case "go_decision":
+                        if (r.TokenType == JsonTokenType.Null) break;
+                        entry.GoDecision = Decision(ref r);
+                        if (entry.GoDecision == null) return "not a journal entry (go_decision is neither an object nor null)";
+                        break;
+                    default: r.Skip(); break;
+                }
+            }
+            if (r.TokenType != JsonTokenType.EndObject) return "not a JSON object";
+            while (r.Read()) { } // anything after the object throws
+            if (!sawPrev) return "not a journal entry (no prev)";
+            if (!sawId || !sawTime || !sawDotnet) return "not a journal entry (evaluation_id, evaluated_at or dotnet_decision is missing)";
+            return null;
+        }
+
+        private static JournalDecision? Decision(ref Utf8JsonReader r)
+        {
+            if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return null; }
+            string decision = "", rule = "", severity = "";
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                string key = r.GetString()!;
+                r.Read();
+                if (key == "decision") decision = Text(ref r);
+                else if (key == "rule_id") rule = Text(ref r);
+                else if (key == "severity") severity = Text(ref r);
+                else r.Skip();
+            }
+            return new JournalDecision(decision, rule, severity);
+        }
+
+        private static string Text(ref Utf8JsonReader r)
+        {
+            if (r.TokenType == JsonTokenType.String) return r.GetString()!;
+            r.Skip();
+            return "";
+        }
+
+        private static DateTimeOffset? Timestamp(ref Utf8JsonReader r)
+        {
+            if (r.TokenType != JsonTokenType.String) { r.Skip(); return null; }
+            if (r.TryGetDateTimeOffset(out var at)) return at.ToUniversalTime();
+            return IsoTimestamp.TryParse(r.GetString(), out at) ? at : (DateTimeOffset?)null;
+        }
+
+        private void Report(JournalFile file, long line, string errorId, string message, bool breaksChain)
+        {
+            if (breaksChain) file.ChainValid = false;
+            file.Problems++;
+            Problem?.Invoke(new JournalProblem(file.Path, line, errorId, message, breaksChain));
+        }
+
+        private static byte[] HexUtf8(byte[] hash)
+        {
+            const string Digits = "0123456789abcdef";
+            var hex = new byte[hash.Length * 2];
+            for (int i = 0; i < hash.Length; i++)
+            {
+                hex[2 * i] = (byte)Digits[hash[i] >> 4];
+                hex[2 * i + 1] = (byte)Digits[hash[i] & 0xF];
+            }
+            return hex;
+        }
+
+        private static string FirstSentence(string message)
+        {
+            int at = message.IndexOf(" Path:", StringComparison.Ordinal);
+            return at > 0 ? message.Substring(0, at) : message;
+        }
+    }
+}
