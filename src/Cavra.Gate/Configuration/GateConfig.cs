@@ -16,6 +16,7 @@ namespace Cavra.Gate.Configuration
         public const double DefaultRollbackDrillMaxAgeDays = 90.0;
         public const double DefaultRollbackDrillDueSoonDays = 14.0;
         public const double DefaultTimeoutSeconds = 5.0;
+        public const double DefaultParityMaxAgeDays = 30.0;
 
         private readonly Dictionary<string, ConfigSetting> _byName;
 
@@ -41,6 +42,8 @@ namespace Cavra.Gate.Configuration
             RollbackDrillSchedulePath = Text("RollbackDrillSchedulePath");
             RollbackDrillDueSoonDays = (double)_byName["RollbackDrillDueSoonDays"].Value;
             TimeoutSeconds = (double)_byName["TimeoutSeconds"].Value;
+            ParityMaxAgeDays = (double)_byName["ParityMaxAgeDays"].Value;
+            RequireParityReport = (bool)_byName["RequireParityReport"].Value;
         }
 
         public BackendMode Mode { get; }
@@ -62,6 +65,10 @@ namespace Cavra.Gate.Configuration
         public string RollbackDrillSchedulePath { get; }
         public double RollbackDrillDueSoonDays { get; }
         public double TimeoutSeconds { get; }
+        /// <summary>How old a parity report's window_end may be (docs/design/measured-parity.md, "The gate check").</summary>
+        public double ParityMaxAgeDays { get; }
+        /// <summary>Promoted mode needs promotion evidence that names a verified parity report.</summary>
+        public bool RequireParityReport { get; }
 
         /// <summary>Every value with its source, in the order of gate.md §1.1.</summary>
         public IReadOnlyList<ConfigSetting> Settings { get; }
@@ -84,6 +91,17 @@ namespace Cavra.Gate.Configuration
             var settings = new List<ConfigSetting>(Settings);
             var old = _byName["Mode"];
             settings[settings.IndexOf(old)] = new ConfigSetting(old.Name, old.Key, old.EnvironmentVariable, mode, ConfigSource.Parameter, old.EnvironmentValue, null);
+            return new GateConfig(settings);
+        }
+
+        /// <summary>The same configuration in promoted mode with another promotion evidence path, e.g. to judge evidence
+        /// about to be written exactly as the gate will judge it there.</summary>
+        public GateConfig WithPromotionEvidence(string path)
+        {
+            var settings = new List<ConfigSetting>(WithMode(BackendMode.Promoted).Settings);
+            var old = _byName["PromotionEvidencePath"];
+            settings[settings.FindIndex(s => s.Name == old.Name)] =
+                new ConfigSetting(old.Name, old.Key, old.EnvironmentVariable, path ?? "", ConfigSource.Parameter, old.EnvironmentValue, null);
             return new GateConfig(settings);
         }
 
@@ -115,7 +133,27 @@ namespace Cavra.Gate.Configuration
                 parameters.RollbackDrillDueSoonDays, environment("CAVRA_GO_ROLLBACK_DRILL_DUE_SOON_DAYS"), DefaultRollbackDrillDueSoonDays));
             list.Add(ResolveNumber("TimeoutSeconds", "timeout_seconds", "CAVRA_GO_RUNTIME_TIMEOUT_SECONDS",
                 parameters.TimeoutSeconds, environment("CAVRA_GO_RUNTIME_TIMEOUT_SECONDS"), DefaultTimeoutSeconds));
+            list.Add(ResolveNumber("ParityMaxAgeDays", "parity_max_age_days", "CAVRA_GO_PARITY_MAX_AGE_DAYS",
+                parameters.ParityMaxAgeDays, environment("CAVRA_GO_PARITY_MAX_AGE_DAYS"), DefaultParityMaxAgeDays));
+            list.Add(ResolveFlag("RequireParityReport", "require_parity_report", "CAVRA_GO_REQUIRE_PARITY_REPORT",
+                parameters.RequireParityReport, environment("CAVRA_GO_REQUIRE_PARITY_REPORT")));
             return new GateConfig(list);
+        }
+
+        /// <summary>A true/false setting: true, 1, yes or on (any case) is true; false, 0, no, off or empty is false; anything
+        /// else is true with a note, because a flag that asks for more verification fails closed.</summary>
+        private static ConfigSetting ResolveFlag(string name, string key, string variable, bool? given, string? env)
+        {
+            if (given.HasValue) return new ConfigSetting(name, key, variable, given.Value, ConfigSource.Parameter, env, null);
+            if (env == null) return new ConfigSetting(name, key, variable, false, ConfigSource.Default, null, null);
+            switch (env.Trim().ToLowerInvariant())
+            {
+                case "true": case "1": case "yes": case "on": return new ConfigSetting(name, key, variable, true, ConfigSource.Environment, env, null);
+                case "false": case "0": case "no": case "off": case "": return new ConfigSetting(name, key, variable, false, ConfigSource.Environment, env, null);
+                default:
+                    return new ConfigSetting(name, key, variable, true, ConfigSource.Environment, env,
+                        $"{variable}='{env}' is not true or false; treated as true (fails closed)");
+            }
         }
 
         /// <summary>Upstream <c>_normalized_mode</c>: trim, lower-case; empty or unknown becomes disabled (fails closed).</summary>

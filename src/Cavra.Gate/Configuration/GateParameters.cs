@@ -21,5 +21,7 @@ namespace Cavra.Gate.Configuration
         public string? RollbackDrillSchedulePath { get; set; }
         public double? RollbackDrillDueSoonDays { get; set; }
         public double? TimeoutSeconds { get; set; }
+        public double? ParityMaxAgeDays { get; set; }
+        public bool? RequireParityReport { get; set; }
     }
 }

@@ -107,6 +107,7 @@ namespace Cavra.Gate.Parity
         public void Add(PilotJournalEntry entry)
         {
             if (entry == null) throw new ArgumentNullException(nameof(entry));
+            Track(entry);
             Evaluations++;
             Widen(entry.EvaluatedAt, entry.EvaluatedAt);
             if (entry.Host.Length > 0) Hosts.Add(entry.Host);
@@ -138,12 +139,45 @@ namespace Cavra.Gate.Parity
             }
         }
 
-        /// <summary>Adds a journal (complete: its chain verdict is known) to the sources.</summary>
+        private sealed class OpenJournal
+        {
+            public long Entries;
+            public DateTimeOffset? Start, End;
+        }
+
+        // Journals whose entries are being counted; their chain verdict is final only once the reader reached their end.
+        private readonly Dictionary<JournalFile, OpenJournal> _open = new Dictionary<JournalFile, OpenJournal>();
+        private readonly List<JournalFile> _openOrder = new List<JournalFile>();
+
+        /// <summary>Names a journal as a source even if none of its entries is counted (e.g. all outside the window).</summary>
         public void AddJournal(JournalFile file)
         {
             if (file == null) throw new ArgumentNullException(nameof(file));
-            AddJournal(new ParityJournal(file.Path, file.JournalId, file.Sha256, file.Lines, file.ChainValid && file.Complete, file.Entries,
-                file.WindowStart, file.WindowEnd));
+            if (_open.ContainsKey(file)) return;
+            _open[file] = new OpenJournal();
+            _openOrder.Add(file);
+        }
+
+        private void Track(PilotJournalEntry entry)
+        {
+            AddJournal(entry.Journal);
+            var open = _open[entry.Journal];
+            open.Entries++;
+            open.Start = Min(open.Start, entry.EvaluatedAt);
+            open.End = Max(open.End, entry.EvaluatedAt);
+        }
+
+        /// <summary>Turns the journals read into report sources; a journal not read to its end counts as unverified.</summary>
+        internal void CloseJournals()
+        {
+            foreach (var file in _openOrder)
+            {
+                var open = _open[file];
+                AddJournal(new ParityJournal(file.Path, file.JournalId, file.Sha256, file.Lines, file.ChainValid && file.Complete,
+                    open.Entries, open.Start, open.End));
+            }
+            _open.Clear();
+            _openOrder.Clear();
         }
 
         private void AddJournal(ParityJournal journal)
@@ -253,6 +287,7 @@ namespace Cavra.Gate.Parity
         {
             if (tally == null) throw new ArgumentNullException(nameof(tally));
             if (criteria == null) throw new ArgumentNullException(nameof(criteria));
+            tally.CloseJournals();
             return new ParityReport(tally, criteria, generatedAt);
         }
 
@@ -345,6 +380,21 @@ namespace Cavra.Gate.Parity
         }
 
         public string ToJson(bool indented = true) => CanonicalJsonWriter.Serialize(this, indented);
+
+        /// <summary>The report as compact canonical JSON: how a report crosses Start-Job, remoting or Export-Clixml intact,
+        /// so Measure-CavraGoParity can merge a deserialized report exactly.</summary>
+        public string Document => ToJson(indented: false);
+
+        /// <summary>Reads a report file (Measure-CavraGoParity -OutFile) and its SHA-256 through the engine's strict reader.</summary>
+        public static bool TryRead(InputFiles files, string path, out ParityReport report, out string sha256, out string error)
+        {
+            if (files == null) throw new ArgumentNullException(nameof(files));
+            report = null!;
+            sha256 = files.Sha256(path) ?? "";
+            var document = files.ReadObject(path);
+            if (!document.Valid || sha256.Length == 0) { error = document.Valid ? "the file cannot be read" : document.Message; return false; }
+            return TryParse(document.Payload, out report, out error);
+        }
 
         /// <summary>
         /// Reads a report document (a -ReportPath file, or a report that crossed a job or remoting boundary as JSON) back

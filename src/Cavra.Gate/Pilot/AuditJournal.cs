@@ -80,7 +80,8 @@ namespace Cavra.Gate.Pilot
                 if (_disposed) throw new ObjectDisposedException(nameof(AuditJournal));
                 _queue.Add(body);
                 _queuedBytes += body.Length;
-                commitNow = _timer == null || _queuedBytes >= MaxBatchBytes;
+                // The first line commits at once, so a journal that cannot be written stops the pipeline on its first action.
+                commitNow = _timer == null || _queuedBytes >= MaxBatchBytes || LinesWritten == 0;
             }
             if (commitNow) Commit();
         }

@@ -59,6 +59,9 @@ namespace Cavra.Gate.Readiness
                 new ReadinessCheck("go_promotion_approval", evidence.Approved, evidence.ApprovalMessage,
                     ("approval_id", evidence.ApprovalId)),
             };
+            // Measured parity (docs/design/measured-parity.md): only when the evidence names a report or one is required.
+            var parityReport = ParityReportCheck.Evaluate(context, evidence);
+            if (parityReport != null) checks.Insert(4, parityReport);
             return new PromotionReadinessReport(config, RequestedStatus(requested, checks), checks, backend, deployment, evidence);
         }
 

@@ -31,6 +31,8 @@ namespace Cavra.PowerShell.Infrastructure
         [Parameter] public string RollbackDrillSchedulePath { get; set; } = null!;
         [Parameter] public double RollbackDrillDueSoonDays { get; set; }
         [Parameter] [ValidateRange(0.001, 3600)] public double TimeoutSeconds { get; set; }
+        [Parameter] public double ParityMaxAgeDays { get; set; }
+        [Parameter] public SwitchParameter RequireParityReport { get; set; }
 
         /// <summary>The clock every evaluation uses; tests of the cmdlets can set it through the module's session state.</summary>
         protected Clock Clock => ModuleClock.Current;
@@ -57,6 +59,8 @@ namespace Cavra.PowerShell.Infrastructure
             if (bound.ContainsKey(nameof(RollbackDrillMaxAgeDays))) p.RollbackDrillMaxAgeDays = RollbackDrillMaxAgeDays;
             if (bound.ContainsKey(nameof(RollbackDrillDueSoonDays))) p.RollbackDrillDueSoonDays = RollbackDrillDueSoonDays;
             if (bound.ContainsKey(nameof(TimeoutSeconds))) p.TimeoutSeconds = TimeoutSeconds;
+            if (bound.ContainsKey(nameof(ParityMaxAgeDays))) p.ParityMaxAgeDays = ParityMaxAgeDays;
+            if (bound.ContainsKey(nameof(RequireParityReport))) p.RequireParityReport = RequireParityReport.IsPresent;
 
             var config = GateConfig.Resolve(p, Environment.GetEnvironmentVariable);
             foreach (var s in config.Settings)
