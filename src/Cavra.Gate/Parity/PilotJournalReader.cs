@@ -320,6 +320,7 @@ namespace Cavra.Gate.Parity
         {
             linked = false;
             bool sawPrev = false, sawId = false, sawTime = false, sawDotnet = false;
+            (string? Decision, string? Rule, string? Severity)? goDecision = null;
             var r = new Utf8JsonReader(span, new JsonReaderOptions { MaxDepth = 64 });
             if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return "not a JSON object";
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -369,14 +370,14 @@ namespace Cavra.Gate.Parity
                         break;
                     case "dotnet_decision":
                         var dotnet = Decision(ref r);
-                        if (dotnet == null) return "not a journal entry (dotnet_decision is not an object)";
-                        entry.DotnetDecision = dotnet;
+                        if (dotnet?.Decision == null) return "not a journal entry (dotnet_decision is not an object with a decision)";
+                        entry.DotnetDecision = new JournalDecision(dotnet.Value.Decision, dotnet.Value.Rule ?? "", dotnet.Value.Severity ?? "");
                         sawDotnet = true;
                         break;
                     case "go_decision":
                         if (r.TokenType == JsonTokenType.Null) break;
-                        entry.GoDecision = Decision(ref r);
-                        if (entry.GoDecision == null) return "not a journal entry (go_decision is neither an object nor null)";
+                        goDecision = Decision(ref r);
+                        if (goDecision == null) return "not a journal entry (go_decision is neither an object nor null)";
                         break;
                     default: r.Skip(); break;
                 }
@@ -385,13 +386,21 @@ namespace Cavra.Gate.Parity
             while (r.Read()) { } // anything after the object throws
             if (!sawPrev) return "not a journal entry (no prev)";
             if (!sawId || !sawTime || !sawDotnet) return "not a journal entry (evaluation_id, evaluated_at or dotnet_decision is missing)";
+            if (goDecision != null)
+            {
+                // Go's decision lists only what differs from the built-in one.
+                var d = entry.DotnetDecision;
+                var go = goDecision.Value;
+                entry.GoDecision = new JournalDecision(go.Decision ?? d.Decision, go.Rule ?? d.RuleId, go.Severity ?? d.Severity);
+            }
             return null;
         }
 
-        private static JournalDecision? Decision(ref Utf8JsonReader r)
+        /// <summary>decision, rule_id and severity; a member that is absent stays null (in Go's decision: equal to the built-in one's).</summary>
+        private static (string? Decision, string? Rule, string? Severity)? Decision(ref Utf8JsonReader r)
         {
             if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return null; }
-            string decision = "", rule = "", severity = "";
+            string? decision = null, rule = null, severity = null;
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
                 string key = r.GetString()!;
@@ -401,7 +410,7 @@ namespace Cavra.Gate.Parity
                 else if (key == "severity") severity = Text(ref r);
                 else r.Skip();
             }
-            return new JournalDecision(decision, rule, severity);
+            return (decision, rule, severity);
         }
 
         private static string Text(ref Utf8JsonReader r)

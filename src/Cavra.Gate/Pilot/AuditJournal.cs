@@ -16,7 +16,7 @@ namespace Cavra.Gate.Pilot
     /// id, host, start time); every later line begins with <c>prev</c>, the SHA-256 of the previous line's bytes.
     /// <para>Group commit: <see cref="Append"/> only queues the line. Queued lines are written together, in one write
     /// followed by an fsync, every <see cref="CommitInterval"/> (on a timer), when the queue grows past
-    /// <see cref="MaxBatchBytes"/>, on <see cref="Flush"/> and on <see cref="Dispose"/>. A power cut loses at most the lines
+    /// <see cref="MaxBatchBytes"/>, on <see cref="Flush"/> and on <see cref="Close"/>. A power cut loses at most the lines
     /// of the last interval; a batch cut short by one is trimmed back to its last whole line by the next writer, so the
     /// journal never keeps a torn line. Each commit holds the cross-process <c>&lt;journal&gt;.lock</c>
     /// (<see cref="EvidenceFileLock"/>) while it reads the last line's hash and appends, so concurrent writers, threads or
@@ -93,8 +93,15 @@ namespace Cavra.Gate.Pilot
             Commit();
         }
 
-        /// <summary>Stops the timer and commits what is queued. Throws when that final commit fails.</summary>
+        /// <summary>Best effort: <see cref="Close"/>, without throwing (a pipeline that failed or was stopped).</summary>
         public void Dispose()
+        {
+            try { Close(); }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is TimeoutException) { }
+        }
+
+        /// <summary>Stops the timer and commits what is queued. Throws when that final commit fails.</summary>
+        public void Close()
         {
             lock (_queueLock)
             {
@@ -271,9 +278,11 @@ namespace Cavra.Gate.Pilot
         }
 
         /// <summary>
-        /// A record's line without <c>prev</c> (which is only known at commit). Compact: the effective decision is not
-        /// repeated (it is the built-in one unless <c>selected_backend</c> is go), the built-in decision leaves out the
-        /// members that repeat the request, and Go's decision leaves out the string members equal to the built-in one's.
+        /// A record's line without <c>prev</c> (which is only known at commit). Compact, by three rules the reader undoes:
+        /// a string member whose value is "" is left out; the effective decision is not repeated (it is the built-in one
+        /// unless <c>selected_backend</c> is go) and the built-in decision leaves out the members that repeat the request;
+        /// Go's decision lists only the members of Go's answer that differ from the built-in decision's (a member it omits
+        /// is equal), and leaves out <c>evidence_refs</c> when it is the usual <c>evidence://session/decision_id</c>.
         /// </summary>
         public static string Body(EvaluationRecord record, string host, string moduleVersion)
         {
@@ -285,28 +294,28 @@ namespace Cavra.Gate.Pilot
                 .Property("evaluation_id", record.EvaluationId)
                 .Property("evaluated_at", record.EvaluatedAt)
                 .Property("host", host)
-                .Property("module_version", moduleVersion)
-                .Property("transport", record.GoTransport)
-                .Property("runtime_sha256", inputs.RuntimeSha256)
-                .Property("policy_sha256", inputs.PolicySha256)
-                .Property("registry_sha256", inputs.RegistrySha256)
-                .Property("request", StrictJsonParser.Parse(record.Request.ToRuntimeJson()))
+                .Property("module_version", moduleVersion);
+            Text(w, "transport", record.GoTransport);
+            Text(w, "runtime_sha256", inputs.RuntimeSha256);
+            Text(w, "policy_sha256", inputs.PolicySha256);
+            Text(w, "registry_sha256", inputs.RegistrySha256);
+            w.Property("request", StrictJsonParser.Parse(record.Request.ToRuntimeJson()))
                 .Property("backend_mode", record.BackendMode)
                 .Property("selected_backend", record.SelectedBackend)
-                .Property("fallback_used", record.FallbackUsed)
-                .Property("fallback_reason", record.FallbackReason)
-                .Property("parity_match", record.ParityMatch)
-                .Property("go_failure", record.GoFailure)
-                .Name("dotnet_decision").StartObject()
-                    .Property("decision", d.Verdict)
-                    .Property("rule_id", d.RuleId)
-                    .Property("severity", d.Severity)
-                    .Property("reason", d.Reason)
-                    .Property("policy_pack", d.PolicyPack)
-                    .Property("approver_group", d.ApproverGroup)
-                    .Property("decision_id", d.DecisionId)
-                    .Property("timestamp", d.Timestamp)
-                    .Property("correlation_id", d.CorrelationId)
+                .Property("fallback_used", record.FallbackUsed);
+            Text(w, "fallback_reason", record.FallbackReason);
+            w.Property("parity_match", record.ParityMatch);
+            Text(w, "go_failure", record.GoFailure);
+            w.Name("dotnet_decision").StartObject()
+                .Property("decision", d.Verdict)
+                .Property("rule_id", d.RuleId)
+                .Property("severity", d.Severity);
+            Text(w, "reason", d.Reason);
+            Text(w, "policy_pack", d.PolicyPack);
+            Text(w, "approver_group", d.ApproverGroup);
+            w.Property("decision_id", d.DecisionId)
+                .Property("timestamp", d.Timestamp)
+                .Property("correlation_id", d.CorrelationId)
                 .EndObject()
                 .Property("go_decision", record.GoDecision == null ? null : GoDelta(record.GoDecision, d));
             if (record.GoDuration.HasValue) w.Property("go_duration_ms", Math.Round(record.GoDuration.Value.TotalMilliseconds, 3));
@@ -321,15 +330,22 @@ namespace Cavra.Gate.Pilot
             return w.ToString();
         }
 
-        /// <summary>Go's decision without the string members equal to the built-in decision's (decision, rule_id and
-        /// severity always stay, so parity can be measured from the line alone).</summary>
+        private static void Text(CanonicalJsonWriter w, string key, string value)
+        {
+            if (!string.IsNullOrEmpty(value)) w.Property(key, value);
+        }
+
+        /// <summary>Go's answer without the string members equal to the built-in decision's and without a derivable evidence ref.</summary>
         private static JsonObject GoDelta(JsonObject go, Decisions.Decision dotnet)
         {
             var members = new List<KeyValuePair<string, JsonValue>>(go.Count);
+            string goId = go.Get("decision_id") is JsonString id ? id.Value : "";
+            string goSession = go.Get("session_id") is JsonString session ? session.Value : dotnet.SessionId;
             foreach (var m in go.Members)
             {
-                bool always = m.Key == "decision" || m.Key == "rule_id" || m.Key == "severity";
-                if (!always && m.Value is JsonString s && DotnetText(dotnet, m.Key) == s.Value) continue;
+                if (m.Value is JsonString s && DotnetText(dotnet, m.Key) == s.Value) continue;
+                if (m.Key == "evidence_refs" && m.Value is JsonArray refs && refs.Count == 1 && refs.Items[0] is JsonString r
+                    && r.Value == "evidence://" + goSession + "/" + goId) continue;
                 members.Add(m);
             }
             return new JsonObject(members);
@@ -339,6 +355,9 @@ namespace Cavra.Gate.Pilot
         {
             switch (key)
             {
+                case "decision": return d.Verdict;
+                case "rule_id": return d.RuleId;
+                case "severity": return d.Severity;
                 case "session_id": return d.SessionId;
                 case "agent_id": return d.AgentId;
                 case "actor": return d.Actor;

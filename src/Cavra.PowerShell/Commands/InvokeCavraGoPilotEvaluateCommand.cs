@@ -155,9 +155,8 @@ namespace Cavra.PowerShell.Commands
         {
             _stream?.Dispose();
             StopOwnedDaemon();
-            // A pipeline that failed or was stopped still commits the lines of the records it emitted.
-            try { _journal?.Dispose(); }
-            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is TimeoutException) { }
+            // A pipeline that failed or was stopped still commits the lines of the records it emitted (best effort).
+            _journal?.Dispose();
         }
 
         private void CloseJournal()
@@ -165,7 +164,7 @@ namespace Cavra.PowerShell.Commands
             if (_journal == null) return;
             try
             {
-                _journal.Dispose();
+                _journal.Close();
                 WriteVerbose($"Journal {_journal.Path}: {_journal.LinesWritten} lines committed ({_journal.BytesWritten} bytes).");
             }
             catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is TimeoutException)
