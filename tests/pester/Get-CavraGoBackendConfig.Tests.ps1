@@ -14,10 +14,12 @@ Describe 'Get-CavraGoBackendConfig' {
 
     It 'returns every setting with its default source when nothing is configured' {
         $settings = Get-CavraGoBackendConfig
-        $settings | Should -HaveCount 17
+        $settings | Should -HaveCount 19
         ($settings | Where-Object Name -eq 'Mode').Value | Should -Be 'Disabled'
         ($settings | Where-Object Source -ne 'Default') | Should -BeNullOrEmpty
         ($settings | Where-Object Name -eq 'TimeoutSeconds').Value | Should -Be 5.0
+        ($settings | Where-Object Name -eq 'ParityMaxAgeDays').Value | Should -Be 30.0
+        ($settings | Where-Object Name -eq 'RequireParityReport').Value | Should -BeFalse
     }
 
     It 'takes environment variables and says so' {
