@@ -20,7 +20,9 @@ public class GateConfigTests
         Assert.Equal(14.0, c.RollbackDrillDueSoonDays);
         Assert.Equal(5.0, c.TimeoutSeconds);
         Assert.All(c.Settings, s => Assert.Equal(ConfigSource.Default, s.Source));
-        Assert.Equal(17, c.Settings.Count);
+        Assert.Equal(30.0, c.ParityMaxAgeDays);
+        Assert.False(c.RequireParityReport);
+        Assert.Equal(19, c.Settings.Count);
     }
 
     [Fact]
