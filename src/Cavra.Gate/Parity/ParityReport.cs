@@ -104,6 +104,7 @@ namespace Cavra.Gate.Parity
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl((System.Runtime.CompilerServices.MethodImplOptions)512)] // per entry: optimised at once
         public void Add(PilotJournalEntry entry)
         {
             if (entry == null) throw new ArgumentNullException(nameof(entry));

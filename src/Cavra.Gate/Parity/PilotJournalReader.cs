@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
@@ -241,6 +242,7 @@ namespace Cavra.Gate.Parity
             public bool HeaderSeen;
         }
 
+        [MethodImpl(Hot)]
         private PilotJournalEntry? Line(JournalFile file, ChainState state, SHA256 sha, byte[] buffer, int offset, int count, long lineNumber)
         {
             var span = new ReadOnlySpan<byte>(buffer, offset, count);
@@ -314,9 +316,32 @@ namespace Cavra.Gate.Parity
                     : $"line 1 is not a {AuditJournal.Schema} header (journal_schema '{schema}'; journals written before hash chaining cannot be verified)", true);
         }
 
+        // Values that repeat from line to line (hashes, host, version, mode, decisions) are materialised once and reused.
+        private const int HostSlot = 0, VersionSlot = 1, TransportSlot = 2, RuntimeSlot = 3, PolicySlot = 4, RegistrySlot = 5, ModeSlot = 6,
+            SelectedSlot = 7, FallbackSlot = 8, FailureSlot = 9, ActionSlot = 10, DecisionSlot = 11, RuleSlot = 12, SeveritySlot = 13;
+        // MethodImplOptions.AggressiveOptimization (not named in netstandard2.0): the per-line methods are compiled fully
+        // optimised at once, instead of running unoptimised until tiered compilation catches up, which on a busy machine
+        // took most of a one-off measurement.
+        private const MethodImplOptions Hot = (MethodImplOptions)512;
+
+        private readonly string?[] _cachedText = new string?[14];
+        private readonly byte[]?[] _cachedBytes = new byte[]?[14];
+
+        [MethodImpl(Hot)]
+        private string Cached(ref Utf8JsonReader r, int slot)
+        {
+            if (r.TokenType != JsonTokenType.String) { r.Skip(); return ""; }
+            var known = _cachedBytes[slot];
+            if (known != null && !r.ValueIsEscaped && r.ValueSpan.SequenceEqual(known)) return _cachedText[slot]!;
+            string text = r.GetString()!;
+            if (!r.ValueIsEscaped) { _cachedBytes[slot] = r.ValueSpan.ToArray(); _cachedText[slot] = text; }
+            return text;
+        }
+
         /// <summary>Fills the entry from the line; returns what is wrong with it, or null. <paramref name="linked"/>: the
-        /// line's prev equals the SHA-256 of the previous line.</summary>
-        private static string? ParseEntry(ReadOnlySpan<byte> span, PilotJournalEntry entry, byte[]? expected, out bool linked)
+        /// line's prev equals the SHA-256 of the previous line. Member names are compared as bytes, without allocating.</summary>
+        [MethodImpl(Hot)]
+        private string? ParseEntry(ReadOnlySpan<byte> span, PilotJournalEntry entry, byte[]? expected, out bool linked)
         {
             linked = false;
             bool sawPrev = false, sawId = false, sawTime = false, sawDotnet = false;
@@ -334,53 +359,59 @@ namespace Cavra.Gate.Parity
                     sawPrev = true;
                     continue;
                 }
-                string name = r.GetString()!;
-                r.Read();
-                switch (name)
+                if (r.ValueTextEquals("evaluation_id"u8)) { r.Read(); entry.EvaluationId = Text(ref r); sawId = true; }
+                else if (r.ValueTextEquals("evaluated_at"u8))
                 {
-                    case "evaluation_id": entry.EvaluationId = Text(ref r); sawId = true; break;
-                    case "evaluated_at":
-                        var at = Timestamp(ref r);
-                        if (!at.HasValue) return "not a journal entry (evaluated_at is not a timestamp)";
-                        entry.EvaluatedAt = at.Value;
-                        sawTime = true;
-                        break;
-                    case "host": entry.Host = Text(ref r); break;
-                    case "module_version": entry.ModuleVersion = Text(ref r); break;
-                    case "transport": entry.Transport = Text(ref r); break;
-                    case "runtime_sha256": entry.RuntimeSha256 = Text(ref r); break;
-                    case "policy_sha256": entry.PolicySha256 = Text(ref r); break;
-                    case "registry_sha256": entry.RegistrySha256 = Text(ref r); break;
-                    case "backend_mode": entry.BackendMode = Text(ref r); break;
-                    case "selected_backend": entry.SelectedBackend = Text(ref r); break;
-                    case "fallback_used": entry.FallbackUsed = r.TokenType == JsonTokenType.True; break;
-                    case "fallback_reason": entry.FallbackReason = Text(ref r); break;
-                    case "parity_match": entry.ParityMatch = r.TokenType == JsonTokenType.True ? true : r.TokenType == JsonTokenType.False ? false : (bool?)null; break;
-                    case "go_failure": entry.GoFailure = Text(ref r); break;
-                    case "request":
-                        if (r.TokenType != JsonTokenType.StartObject) return "not a journal entry (request is not an object)";
-                        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-                        {
-                            string key = r.GetString()!;
-                            r.Read();
-                            if (key == "action_type") entry.ActionType = Text(ref r);
-                            else if (key == "target") entry.Target = Text(ref r);
-                            else r.Skip();
-                        }
-                        break;
-                    case "dotnet_decision":
-                        var dotnet = Decision(ref r);
-                        if (dotnet?.Decision == null) return "not a journal entry (dotnet_decision is not an object with a decision)";
-                        entry.DotnetDecision = new JournalDecision(dotnet.Value.Decision, dotnet.Value.Rule ?? "", dotnet.Value.Severity ?? "");
-                        sawDotnet = true;
-                        break;
-                    case "go_decision":
-                        if (r.TokenType == JsonTokenType.Null) break;
-                        goDecision = Decision(ref r);
-                        if (goDecision == null) return "not a journal entry (go_decision is neither an object nor null)";
-                        break;
-                    default: r.Skip(); break;
+                    r.Read();
+                    var at = Timestamp(ref r);
+                    if (!at.HasValue) return "not a journal entry (evaluated_at is not a timestamp)";
+                    entry.EvaluatedAt = at.Value;
+                    sawTime = true;
                 }
+                else if (r.ValueTextEquals("host"u8)) { r.Read(); entry.Host = Cached(ref r, HostSlot); }
+                else if (r.ValueTextEquals("module_version"u8)) { r.Read(); entry.ModuleVersion = Cached(ref r, VersionSlot); }
+                else if (r.ValueTextEquals("transport"u8)) { r.Read(); entry.Transport = Cached(ref r, TransportSlot); }
+                else if (r.ValueTextEquals("runtime_sha256"u8)) { r.Read(); entry.RuntimeSha256 = Cached(ref r, RuntimeSlot); }
+                else if (r.ValueTextEquals("policy_sha256"u8)) { r.Read(); entry.PolicySha256 = Cached(ref r, PolicySlot); }
+                else if (r.ValueTextEquals("registry_sha256"u8)) { r.Read(); entry.RegistrySha256 = Cached(ref r, RegistrySlot); }
+                else if (r.ValueTextEquals("backend_mode"u8)) { r.Read(); entry.BackendMode = Cached(ref r, ModeSlot); }
+                else if (r.ValueTextEquals("selected_backend"u8)) { r.Read(); entry.SelectedBackend = Cached(ref r, SelectedSlot); }
+                else if (r.ValueTextEquals("fallback_used"u8)) { r.Read(); entry.FallbackUsed = r.TokenType == JsonTokenType.True; r.Skip(); }
+                else if (r.ValueTextEquals("fallback_reason"u8)) { r.Read(); entry.FallbackReason = Cached(ref r, FallbackSlot); }
+                else if (r.ValueTextEquals("parity_match"u8))
+                {
+                    r.Read();
+                    entry.ParityMatch = r.TokenType == JsonTokenType.True ? true : r.TokenType == JsonTokenType.False ? false : (bool?)null;
+                    r.Skip();
+                }
+                else if (r.ValueTextEquals("go_failure"u8)) { r.Read(); entry.GoFailure = Cached(ref r, FailureSlot); }
+                else if (r.ValueTextEquals("request"u8))
+                {
+                    r.Read();
+                    if (r.TokenType != JsonTokenType.StartObject) return "not a journal entry (request is not an object)";
+                    while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (r.ValueTextEquals("action_type"u8)) { r.Read(); entry.ActionType = Cached(ref r, ActionSlot); }
+                        else if (r.ValueTextEquals("target"u8)) { r.Read(); entry.Target = Text(ref r); }
+                        else { r.Read(); r.Skip(); }
+                    }
+                }
+                else if (r.ValueTextEquals("dotnet_decision"u8))
+                {
+                    r.Read();
+                    var dotnet = Decision(ref r);
+                    if (dotnet?.Decision == null) return "not a journal entry (dotnet_decision is not an object with a decision)";
+                    entry.DotnetDecision = new JournalDecision(dotnet.Value.Decision, dotnet.Value.Rule ?? "", dotnet.Value.Severity ?? "");
+                    sawDotnet = true;
+                }
+                else if (r.ValueTextEquals("go_decision"u8))
+                {
+                    r.Read();
+                    if (r.TokenType == JsonTokenType.Null) continue;
+                    goDecision = Decision(ref r);
+                    if (goDecision == null) return "not a journal entry (go_decision is neither an object nor null)";
+                }
+                else { r.Read(); r.Skip(); }
             }
             if (r.TokenType != JsonTokenType.EndObject) return "not a JSON object";
             while (r.Read()) { } // anything after the object throws
@@ -397,22 +428,22 @@ namespace Cavra.Gate.Parity
         }
 
         /// <summary>decision, rule_id and severity; a member that is absent stays null (in Go's decision: equal to the built-in one's).</summary>
-        private static (string? Decision, string? Rule, string? Severity)? Decision(ref Utf8JsonReader r)
+        [MethodImpl(Hot)]
+        private (string? Decision, string? Rule, string? Severity)? Decision(ref Utf8JsonReader r)
         {
             if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return null; }
             string? decision = null, rule = null, severity = null;
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                string key = r.GetString()!;
-                r.Read();
-                if (key == "decision") decision = Text(ref r);
-                else if (key == "rule_id") rule = Text(ref r);
-                else if (key == "severity") severity = Text(ref r);
-                else r.Skip();
+                if (r.ValueTextEquals("decision"u8)) { r.Read(); decision = Cached(ref r, DecisionSlot); }
+                else if (r.ValueTextEquals("rule_id"u8)) { r.Read(); rule = Cached(ref r, RuleSlot); }
+                else if (r.ValueTextEquals("severity"u8)) { r.Read(); severity = Cached(ref r, SeveritySlot); }
+                else { r.Read(); r.Skip(); }
             }
             return (decision, rule, severity);
         }
 
+        [MethodImpl(Hot)]
         private static string Text(ref Utf8JsonReader r)
         {
             if (r.TokenType == JsonTokenType.String) return r.GetString()!;
@@ -420,6 +451,7 @@ namespace Cavra.Gate.Parity
             return "";
         }
 
+        [MethodImpl(Hot)]
         private static DateTimeOffset? Timestamp(ref Utf8JsonReader r)
         {
             if (r.TokenType != JsonTokenType.String) { r.Skip(); return null; }
@@ -434,6 +466,7 @@ namespace Cavra.Gate.Parity
             Problem?.Invoke(new JournalProblem(file.Path, line, errorId, message, breaksChain));
         }
 
+        [MethodImpl(Hot)]
         private static byte[] HexUtf8(byte[] hash)
         {
             const string Digits = "0123456789abcdef";
