@@ -221,6 +221,15 @@ Describe 'Parity evidence the gate verifies' {
         (Test-CavraGoPromotion @gate -AsJson | ConvertFrom-Json).promotion_readiness.checks.id | Should -Contain 'go_promotion_parity_report'
     }
 
+    It 'shows the check in production readiness, the HTML report and the readiness JSON like every other check' {
+        New-CavraPromotionEvidence @evidence | Out-Null
+        (Get-CavraProductionReadiness @gate -AsJson) | Should -BeLike '*"go_promotion_parity_report"*'
+        (Get-CavraGoReadinessReport Promotion @gate -AsJson | ConvertFrom-Json).checks.id | Should -Contain 'go_promotion_parity_report'
+        $html = Join-Path $dir 'report.html'
+        Test-CavraGoPromotion @gate | Export-CavraReadinessReport -Path $html
+        Get-Content -Raw $html | Should -BeLike '*go_promotion_parity_report*'
+    }
+
     It 'closes the gate on a tampered report' {
         New-CavraPromotionEvidence @evidence | Out-Null
         (Get-Content -Raw $report) -replace '"escapes": 0', '"escapes": 0 ' | Set-Content -NoNewline $report
