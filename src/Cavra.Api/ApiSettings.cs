@@ -66,6 +66,10 @@ internal static class ApiSettings
                 double t = Number();
                 p.TimeoutSeconds = t is >= 0.001 and <= 3600 ? t : throw new SettingsException($"settings file {file}: timeout_seconds must be between 0.001 and 3600");
                 break;
+            case "parity_max_age_days": p.ParityMaxAgeDays = Number(); break;
+            case "require_parity_report":
+                p.RequireParityReport = value is JsonBoolean b ? b.Value : throw new SettingsException($"settings file {file}: require_parity_report must be true or false");
+                break;
             default: throw new SettingsException($"settings file {file}: unknown key '{key}'");
         }
     }
