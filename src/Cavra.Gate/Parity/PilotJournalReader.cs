@@ -165,73 +165,110 @@ namespace Cavra.Gate.Parity
                 file.Complete = true;
                 yield break;
             }
-            using (stream)
-            using (var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-            using (var sha = SHA256.Create())
+            using (var scan = new Scan(this, file, stream))
             {
-                var state = new ChainState();
-                var buffer = new byte[BufferBytes];
-                int start = 0, end = 0;
-                bool eof = false, skipping = false;
-                long lineNumber = 0;
-                while (true)
+                while (scan.Next() is PilotJournalEntry entry) yield return entry;
+                scan.Finish();
+            }
+        }
+
+        /// <summary>One pass over one file: the buffer, the hashes and the chain state. The loop lives here, in a method
+        /// compiled optimised at once, so lines that yield nothing (header, problems, outside the window) never leave it.</summary>
+        private sealed class Scan : IDisposable
+        {
+            private readonly PilotJournalReader _reader;
+            private readonly JournalFile _file;
+            private readonly FileStream _stream;
+            private readonly IncrementalHash _whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            private readonly SHA256 _sha = SHA256.Create();
+            private readonly ChainState _state = new ChainState();
+            private byte[] _buffer = new byte[BufferBytes];
+            private int _start, _end;
+            private bool _eof, _skipping, _done;
+            private long _lineNumber;
+
+            public Scan(PilotJournalReader reader, JournalFile file, FileStream stream) { _reader = reader; _file = file; _stream = stream; }
+
+            /// <summary>The next entry, or null at the end of the file.</summary>
+            [MethodImpl(Hot)]
+            public PilotJournalEntry? Next()
+            {
+                while (!_done)
                 {
-                    int newline = start < end ? Array.IndexOf(buffer, (byte)'\n', start, end - start) : -1;
+                    int newline = _start < _end ? Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start) : -1;
                     if (newline < 0)
                     {
-                        if (eof)
+                        if (_eof)
                         {
-                            if (end > start && !skipping)
+                            if (_end > _start && !_skipping)
                             {
-                                lineNumber++;
-                                Report(file, lineNumber, JournalErrorIds.LineIncomplete,
-                                    $"line {lineNumber} is incomplete (no newline): a batch cut short by a crash or power cut; it is not counted", false);
+                                _lineNumber++;
+                                _reader.Report(_file, _lineNumber, JournalErrorIds.LineIncomplete,
+                                    $"line {_lineNumber} is incomplete (no newline): a batch cut short by a crash or power cut; it is not counted", false);
                             }
+                            _done = true;
                             break;
                         }
-                        // Move the partial line to the front and read more; grow for a long line, up to the limit.
-                        if (start > 0)
-                        {
-                            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                            end -= start;
-                            start = 0;
-                        }
-                        if (end == buffer.Length)
-                        {
-                            if (buffer.Length >= MaxLineBytes)
-                            {
-                                if (!skipping)
-                                {
-                                    lineNumber++;
-                                    Report(file, lineNumber, JournalErrorIds.LineTooLong, $"line {lineNumber} is longer than {MaxLineBytes / (1024 * 1024)} MiB; skipped", true);
-                                    state.Previous = null; // the next link cannot be checked against an unread line
-                                }
-                                skipping = true;
-                                end = 0;
-                            }
-                            else Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxLineBytes));
-                        }
-                        int n = stream.Read(buffer, end, buffer.Length - end);
-                        if (n == 0) { eof = true; continue; }
-                        whole.AppendData(buffer, end, n);
-                        file.Bytes += n;
-                        end += n;
+                        Fill();
                         continue;
                     }
-                    if (skipping)
+                    if (_skipping)
                     {
-                        skipping = false;
-                        start = newline + 1;
+                        _skipping = false;
+                        _start = newline + 1;
                         continue;
                     }
-                    lineNumber++;
-                    var entry = Line(file, state, sha, buffer, start, newline - start, lineNumber);
-                    start = newline + 1;
-                    if (entry != null) yield return entry;
+                    _lineNumber++;
+                    var entry = _reader.Line(_file, _state, _sha, _buffer, _start, newline - _start, _lineNumber);
+                    _start = newline + 1;
+                    if (entry != null) return entry;
                 }
-                file.Lines = lineNumber;
-                file.Sha256 = InputFiles.ToHex(whole.GetHashAndReset());
-                file.Complete = true;
+                return null;
+            }
+
+            /// <summary>Moves the partial line to the front and reads more; grows for a long line, up to the limit.</summary>
+            private void Fill()
+            {
+                if (_start > 0)
+                {
+                    Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                    _end -= _start;
+                    _start = 0;
+                }
+                if (_end == _buffer.Length)
+                {
+                    if (_buffer.Length >= MaxLineBytes)
+                    {
+                        if (!_skipping)
+                        {
+                            _lineNumber++;
+                            _reader.Report(_file, _lineNumber, JournalErrorIds.LineTooLong, $"line {_lineNumber} is longer than {MaxLineBytes / (1024 * 1024)} MiB; skipped", true);
+                            _state.Previous = null; // the next link cannot be checked against an unread line
+                        }
+                        _skipping = true;
+                        _end = 0;
+                    }
+                    else Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxLineBytes));
+                }
+                int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+                if (n == 0) { _eof = true; return; }
+                _whole.AppendData(_buffer, _end, n);
+                _file.Bytes += n;
+                _end += n;
+            }
+
+            public void Finish()
+            {
+                _file.Lines = _lineNumber;
+                _file.Sha256 = InputFiles.ToHex(_whole.GetHashAndReset());
+                _file.Complete = true;
+            }
+
+            public void Dispose()
+            {
+                _stream.Dispose();
+                _whole.Dispose();
+                _sha.Dispose();
             }
         }
 

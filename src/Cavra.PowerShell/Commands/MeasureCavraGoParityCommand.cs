@@ -131,6 +131,8 @@ namespace Cavra.PowerShell.Commands
             foreach (var path in JournalPaths.Resolve(this, paths, literal)) ReadJournal(path);
         }
 
+        // Compiled optimised at once ((MethodImplOptions)512, AggressiveOptimization): this loop runs once per journal line.
+        [System.Runtime.CompilerServices.MethodImpl((System.Runtime.CompilerServices.MethodImplOptions)512)]
         private void ReadJournal(string path)
         {
             WriteVerbose($"Measuring {path}");
