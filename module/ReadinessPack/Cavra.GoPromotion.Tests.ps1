@@ -40,6 +40,8 @@ param(
     [string] $RollbackDrillSchedulePath,
     [double] $RollbackDrillDueSoonDays,
     [double] $TimeoutSeconds,
+    [double] $ParityMaxAgeDays,
+    [switch] $RequireParityReport,
     # Alternatively, one splat for Test-CavraGoPromotion; the named parameters above override its entries.
     [hashtable] $Parameters = @{},
     # Also require the configured mode to select Go now (promoted mode and a passing gate).
