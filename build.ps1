@@ -264,6 +264,9 @@ function Invoke-Bench {
     $benchRuntime, $label = if ($native) { $native, 'native (AOT) stand-in runtime' } else { $runtime, 'JIT stand-in runtime' }
     $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Measure-PilotOverhead.ps1'), '-ModuleManifest', $ModuleManifest,
         '-RuntimePath', $benchRuntime, '-RuntimeLabel', $label, '-PolicyPath', (Join-Path $Root 'examples/policy/compiled_policy.json'))
+    # The shadow journal: with vs without -JournalPath, bytes per line, and reading a generated 200 MB journal.
+    $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Measure-ParityJournal.ps1'), '-ModuleManifest', $ModuleManifest,
+        '-RuntimePath', $benchRuntime, '-PolicyPath', (Join-Path $Root 'examples/policy/compiled_policy.json'))
     $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Measure-ReadinessApi.ps1'), '-ModuleManifest', $ModuleManifest,
         '-RuntimePath', $runtime, '-BenchmarkProject', (Join-Path $Root 'tests/Cavra.Benchmarks'))
 }

@@ -32,6 +32,8 @@
         'Start-CavraGoRuntimeDaemon'
         'Stop-CavraGoRuntimeDaemon'
         'Get-CavraGoRuntimeDaemon'
+        'Get-CavraGoPilotJournal'
+        'Measure-CavraGoParity'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -47,6 +47,8 @@ param(
     [string] $SettingsPath,
     [string] $EvidenceDirectory,
     [switch] $RequireBoundEvidence,
+    [double] $ParityMaxAgeDays,
+    [switch] $RequireParityReport,
     # Alternatively, one splat for Test-CavraGoPromotion; the named parameters above override its entries.
     [hashtable] $Parameters = @{},
     # Also require the configured mode to select Go now (promoted mode and a passing gate).

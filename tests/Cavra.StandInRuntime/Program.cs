@@ -17,7 +17,8 @@ using Cavra.Gate.Json;
 // delay-MS | sleep (never listens) | crash | exit-nonzero (exit at start); daemon requests are logged as "daemon BASE64".
 //
 // Environment (the pilot passes only argv; the environment is inherited):
-//   CAVRA_STANDIN_BEHAVIOR  normal (default) | diverge | sleep | sleep-with-child | exit-leaving-child | crash |
+//   CAVRA_STANDIN_BEHAVIOR  normal (default) | diverge | diverge-if-TEXT (flips allow/block only for targets containing
+//                           TEXT, in both modes) | sleep | sleep-with-child | exit-leaving-child | crash |
 //                           exit-nonzero | garbage | array | string | huge | stderr-flood | ignore-stdin | invalid-utf8 | empty
 //   CAVRA_STANDIN_PID_FILE  written at start: this process's id; with a grandchild, a second line with its id
 //   CAVRA_STANDIN_LOG       each request received is appended as one line: the stdin bytes, base64
@@ -69,6 +70,7 @@ if (pidFile != null && behavior is not ("sleep-with-child" or "exit-leaving-chil
 // In --serve mode only sleep, crash and exit-nonzero act at start; the daemon's own behaviours act per request.
 switch (serve && !(behavior is "sleep" or "crash" or "exit-nonzero") ? (Daemon.Knows(behavior) ? "normal" : behavior) : behavior)
 {
+    case var chosen when chosen.StartsWith("diverge-if-", StringComparison.Ordinal): break;
     case "normal": case "diverge": case "stderr-flood": case "ignore-stdin": case "exit-leaving-child": break;
     case "sleep": Thread.Sleep(TimeSpan.FromMinutes(10)); return 0;
     case "sleep-with-child":
@@ -156,7 +158,7 @@ if (behavior == "exit-leaving-child") StartSleepingGrandchild(); // it inherits 
 
 var decision = new DecisionEngine(policy, registry).Evaluate(request);
 string answer = decision.ToRuntimeJson(); // pretty JSON with its trailing newline, as the Go CLI prints it
-if (behavior == "diverge")
+if (behavior == "diverge" || Daemon.DivergesOn(behavior, request))
 {
     string flipped = decision.Verdict == Decision.Allow ? Decision.Block : Decision.Allow;
     string from = $"\"decision\": \"{decision.Verdict}\"";
@@ -211,8 +213,12 @@ internal static class Daemon
 {
     private static int _served;
 
+    /// <summary>diverge-if-TEXT: disagree (allow and block swapped) only on actions whose target contains TEXT.</summary>
+    public static bool DivergesOn(string behavior, ActionRequest request) =>
+        behavior.StartsWith("diverge-if-", StringComparison.Ordinal) && request.Target.Contains(behavior["diverge-if-".Length..], StringComparison.Ordinal);
+
     public static bool Knows(string behavior) =>
-        behavior is "normal" or "diverge" or "garbage" or "array" or "invalid-utf8" or "huge" or "close-without-answer" or "never-answer"
+        behavior.StartsWith("diverge-if-", StringComparison.Ordinal) || behavior is "normal" or "diverge" or "garbage" or "array" or "invalid-utf8" or "huge" or "close-without-answer" or "never-answer"
         || behavior.StartsWith("crash-after-", StringComparison.Ordinal) || behavior.StartsWith("hang-after-", StringComparison.Ordinal)
         || behavior.StartsWith("delay-", StringComparison.Ordinal);
 
@@ -291,7 +297,7 @@ internal static class Daemon
                 return;
             var decision = engine.Evaluate(parsed);
             string text = decision.ToDaemonJson();
-            if (behavior == "diverge")
+            if (behavior == "diverge" || DivergesOn(behavior, parsed))
             {
                 string flipped = decision.Verdict == Decision.Allow ? Decision.Block : Decision.Allow;
                 text = text.Replace($"\"decision\":\"{decision.Verdict}\"", $"\"decision\":\"{flipped}\"");

@@ -17,6 +17,8 @@ Describe 'Get-CavraGoBackendConfig' {
         ($settings | Where-Object Name -eq 'Mode').Value | Should -Be 'Disabled'
         ($settings | Where-Object Source -ne 'Default') | Should -BeNullOrEmpty
         ($settings | Where-Object Name -eq 'TimeoutSeconds').Value | Should -Be 5.0
+        ($settings | Where-Object Name -eq 'ParityMaxAgeDays').Value | Should -Be 30.0
+        ($settings | Where-Object Name -eq 'RequireParityReport').Value | Should -BeFalse
     }
 
     It 'takes environment variables and says so' {

@@ -129,14 +129,19 @@ Describe 'Invoke-CavraGoPilotEvaluate' {
             $doc.PSObject.Properties.Name | Should -Not -Contain 'python_decision'
         }
 
-        It 'appends one JSON line per evaluation to -JournalPath' {
+        It 'appends a header and one hash-chained JSON line per evaluation to -JournalPath' {
             $journal = Join-Path $TestDrive 'journal.jsonl'
             1..3 | ForEach-Object { [pscustomobject]@{ action_type = 'execute_command'; target = "pytest -k t$_" } } |
                 Invoke-CavraGoPilotEvaluate -Mode Shadow @runtime -JournalPath $journal | Out-Null
             $lines = Get-Content $journal
-            $lines | Should -HaveCount 3
-            ($lines[0] | ConvertFrom-Json).journal_schema | Should -Be 'cavra.powershell.pilot-journal.v1'
-            ($lines[2] | ConvertFrom-Json).request.target | Should -Be 'pytest -k t3'
+            $lines | Should -HaveCount 4
+            ($lines[0] | ConvertFrom-Json).journal_schema | Should -Be 'cavra.powershell.pilot-journal.v2'
+            $line = $lines[3] | ConvertFrom-Json
+            $line.request.target | Should -Be 'pytest -k t3'
+            $sha = [Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($lines[2]))
+            $line.prev | Should -Be ([Convert]::ToHexStringLower($sha))
+            $line.runtime_sha256 | Should -Be (Get-FileHash $env:CAVRA_STANDIN_RUNTIME -Algorithm SHA256).Hash.ToLowerInvariant()
+            $line.transport | Should -Be 'one-shot'
         }
 
         It 'completes -ActionType and -PolicyPack' {

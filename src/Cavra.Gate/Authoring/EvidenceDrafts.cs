@@ -23,6 +23,9 @@ namespace Cavra.Gate.Authoring
         /// <summary>Lower-case hex SHA-256 of the runtime binary (see <see cref="BindTo"/>).</summary>
         public string RuntimeSha256 { get; set; } = "";
         public string PolicySha256 { get; set; } = "";
+        /// <summary>The parity report the parity status was taken from ("" when typed by hand), and its SHA-256.</summary>
+        public string ParityReportPath { get; set; } = "";
+        public string ParityReportSha256 { get; set; } = "";
 
         /// <summary>
         /// Hashes the configured runtime binary and compiled policy into the draft. Returns null, or why one of them
@@ -54,7 +57,9 @@ namespace Cavra.Gate.Authoring
             .Add("generated_at", GeneratedAt)
             .Add("expires_at", ExpiresAt)
             .Add("runtime_sha256", RuntimeSha256)
-            .Add("policy_sha256", PolicySha256);
+            .Add("policy_sha256", PolicySha256)
+            .AddIfSet("parity_report_path", ParityReportPath)
+            .AddIfSet("parity_report_sha256", ParityReportSha256);
 
         /// <summary>The gate's verdict on the document, hashes checked against <paramref name="context"/>'s runtime and policy.</summary>
         public PromotionEvidence Validate(string path, GateContext context) =>

@@ -17,6 +17,7 @@ namespace Cavra.Gate.Configuration
         public const double DefaultRollbackDrillMaxAgeDays = 90.0;
         public const double DefaultRollbackDrillDueSoonDays = 14.0;
         public const double DefaultTimeoutSeconds = 5.0;
+        public const double DefaultParityMaxAgeDays = 30.0;
 
         private readonly Dictionary<GateSetting, ConfigSetting> _bySetting;
 
@@ -48,6 +49,10 @@ namespace Cavra.Gate.Configuration
         public double TimeoutSeconds => Number(GateSettings.TimeoutSeconds);
         /// <summary>Promotion evidence without runtime_sha256/policy_sha256 blocks the gate instead of warning.</summary>
         public bool RequireBoundEvidence => Switch(GateSettings.RequireBoundEvidence);
+        /// <summary>How old a parity report's window_end may be (docs/design/measured-parity.md, "The gate check").</summary>
+        public double ParityMaxAgeDays => Number(GateSettings.ParityMaxAgeDays);
+        /// <summary>Promoted mode needs promotion evidence that names a verified parity report.</summary>
+        public bool RequireParityReport => Switch(GateSettings.RequireParityReport);
 
         /// <summary>Every value with its source, in the order of <see cref="GateSettings.All"/>.</summary>
         public IReadOnlyList<ConfigSetting> Settings { get; }
@@ -79,6 +84,16 @@ namespace Cavra.Gate.Configuration
             var settings = new List<ConfigSetting>(Settings);
             var old = _bySetting[GateSettings.Mode];
             settings[settings.IndexOf(old)] = old.WithValue(mode, ConfigSource.Parameter);
+            return new GateConfig(settings);
+        }
+
+        /// <summary>The same configuration in promoted mode with another promotion evidence path, e.g. to judge evidence
+        /// about to be written exactly as the gate will judge it there.</summary>
+        public GateConfig WithPromotionEvidence(string path)
+        {
+            var settings = new List<ConfigSetting>(WithMode(BackendMode.Promoted).Settings);
+            var old = _bySetting[GateSettings.PromotionEvidencePath];
+            settings[settings.FindIndex(s => s.Setting == GateSettings.PromotionEvidencePath)] = old.WithValue(path ?? "", ConfigSource.Parameter);
             return new GateConfig(settings);
         }
 

@@ -45,5 +45,7 @@ namespace Cavra.Gate.Configuration
         public double? RollbackDrillDueSoonDays { get => Get<double>(GateSettings.RollbackDrillDueSoonDays); set => Set(GateSettings.RollbackDrillDueSoonDays, value); }
         public double? TimeoutSeconds { get => Get<double>(GateSettings.TimeoutSeconds); set => Set(GateSettings.TimeoutSeconds, value); }
         public bool? RequireBoundEvidence { get => Get<bool>(GateSettings.RequireBoundEvidence); set => Set(GateSettings.RequireBoundEvidence, value); }
+        public double? ParityMaxAgeDays { get => Get<double>(GateSettings.ParityMaxAgeDays); set => Set(GateSettings.ParityMaxAgeDays, value); }
+        public bool? RequireParityReport { get => Get<bool>(GateSettings.RequireParityReport); set => Set(GateSettings.RequireParityReport, value); }
     }
 }

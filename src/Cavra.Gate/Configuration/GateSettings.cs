@@ -70,6 +70,15 @@ namespace Cavra.Gate.Configuration
             "Promotion evidence without runtime_sha256 and policy_sha256 blocks the gate (go_promotion_evidence_binding) instead of warning.",
             "true or false (environment: 1/0, true/false, yes/no, on/off; any other text turns it on)", unreadableValue: true);
 
+        /// <summary>How old a parity report's window_end may be before go_promotion_parity_report fails (measured parity).</summary>
+        public static readonly GateSetting ParityMaxAgeDays = Days("ParityMaxAgeDays", "CAVRA_GO_PARITY_MAX_AGE_DAYS", "parity_max_age_days", 30,
+            "How old (by its window_end) the parity report named by promotion evidence may be (go_promotion_parity_report).");
+        /// <summary>Promoted mode needs promotion evidence that names a verified parity report. Unreadable environment text turns it on (fails closed).</summary>
+        public static readonly GateSetting RequireParityReport = new GateSetting("RequireParityReport", "CAVRA_GO_REQUIRE_PARITY_REPORT", "require_parity_report",
+            SettingKind.Switch, false,
+            "Promotion evidence must name a parity report from Measure-CavraGoParity that the gate verifies (go_promotion_parity_report); without one the gate stays closed.",
+            "true or false (environment: 1/0, true/false, yes/no, on/off; any other text turns it on)", unreadableValue: true);
+
         /// <summary>Every row: upstream's settings in upstream order, then this module's own (the order of
         /// Get-CavraGoBackendConfig and the canonical JSON).</summary>
         public static IReadOnlyList<GateSetting> All { get; } = new[]
@@ -77,7 +86,7 @@ namespace Cavra.Gate.Configuration
             Mode, RuntimePath, PolicyPath, RegistryPath, PackageDir, EndpointDeploymentPath, CiRunnerBundlesPath, ChannelManifestPath,
             UpdaterPolicyPath, PromotionEvidencePath, RollbackPlanPath, RollbackRehearsalPath, RollbackDrillHistoryPath, RollbackDrillMaxAgeDays,
             RollbackDrillSchedulePath, RollbackDrillDueSoonDays, TimeoutSeconds, SettingsPath, EvidenceDirectory,
-            RequireBoundEvidence,
+            RequireBoundEvidence, ParityMaxAgeDays, RequireParityReport,
         };
 
         private static readonly Dictionary<string, GateSetting> ByName = All.ToDictionary(s => s.Name, System.StringComparer.OrdinalIgnoreCase);

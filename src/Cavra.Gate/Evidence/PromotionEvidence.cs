@@ -26,7 +26,7 @@ namespace Cavra.Gate.Evidence
         /// <summary>How far in the future <c>generated_at</c> may lie (clock skew), as for drill <c>executed_at</c>.</summary>
         public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
 
-        private static readonly string[] BindingKeys = { "generated_at", "expires_at", "runtime_sha256", "policy_sha256" };
+        private static readonly string[] BindingKeys = { "generated_at", "expires_at", "runtime_sha256", "policy_sha256", "parity_report_path", "parity_report_sha256" };
 
         private readonly JsonObject _payload;
 
@@ -40,6 +40,8 @@ namespace Cavra.Gate.Evidence
             ExpiresAt = BindingText("expires_at");
             RuntimeSha256 = BindingText("runtime_sha256");
             PolicySha256 = BindingText("policy_sha256");
+            ParityReportPath = BindingText("parity_report_path");
+            ParityReportSha256 = BindingText("parity_report_sha256");
         }
 
         /// <summary>The file was read and is a JSON object (upstream's "valid file" output shape); false gives the short invalid shape.</summary>
@@ -63,6 +65,9 @@ namespace Cavra.Gate.Evidence
         public string? ExpiresAt { get; }
         public string? RuntimeSha256 { get; }
         public string? PolicySha256 { get; }
+        /// <summary>The parity report the evidence rests on (Measure-CavraGoParity -OutFile), as written; null when none.</summary>
+        public string? ParityReportPath { get; }
+        public string? ParityReportSha256 { get; }
 
         /// <summary>Reads and validates the evidence at <paramref name="path"/>; its hashes are checked against the
         /// configured runtime binary and compiled policy (empty when not configured), its times against <paramref name="clock"/>.</summary>
@@ -141,6 +146,15 @@ namespace Cavra.Gate.Evidence
             }
             CheckHash(o, "runtime_sha256", files, runtimePath, "CAVRA_GO_RUNTIME_PATH", "runtime binary", DifferentRuntimeMessage, problems);
             CheckHash(o, "policy_sha256", files, policyPath, "CAVRA_GO_RUNTIME_POLICY", "compiled policy", DifferentPolicyMessage, problems);
+            // The report itself is verified by the go_promotion_parity_report check; here only the fields' shape.
+            var reportPath = o.Get("parity_report_path");
+            var reportHash = o.Get("parity_report_sha256");
+            if (reportPath != null && !(reportPath is JsonString p && p.Value.Length > 0))
+                problems.Add("promotion evidence parity_report_path must be a non-empty string");
+            if (reportHash != null && !(reportHash is JsonString h && IsSha256Hex(h.Value)))
+                problems.Add("promotion evidence parity_report_sha256 must be a SHA-256 hex digest");
+            if ((reportPath == null) != (reportHash == null))
+                problems.Add("promotion evidence must record parity_report_path and parity_report_sha256 together");
         }
 
         private static void CheckHash(JsonObject o, string key, InputFiles files, string configuredPath, string variable,
@@ -172,7 +186,7 @@ namespace Cavra.Gate.Evidence
 
         private static string Text(JsonValue value) => value is JsonString s ? s.Value : "";
 
-        private static bool IsSha256Hex(string text)
+        internal static bool IsSha256Hex(string text)
         {
             if (text.Length != 64) return false;
             foreach (char c in text)

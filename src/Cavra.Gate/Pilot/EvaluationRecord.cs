@@ -45,6 +45,12 @@ namespace Cavra.Gate.Pilot
         public string GoTransport { get; internal set; } = "";
         /// <summary>The pilot's own time for this action: built-in decision, gate, runtime call and parity.</summary>
         public TimeSpan Duration { get; internal set; }
+        /// <summary>Why the Go runtime failed (timeout, crash, bad output), or "" when it answered or was not called. Kept
+        /// apart from <see cref="FallbackReason"/> so a parity measurement never mistakes a failure for an answer.</summary>
+        public string GoFailure { get; internal set; } = "";
+        /// <summary>The SHA-256 of the runtime binary, compiled policy and registry this evaluation was made with; null in
+        /// disabled mode. Not part of the JSON document; the audit journal records it.</summary>
+        public EvaluationInputs? Inputs { get; internal set; }
 
         /// <summary>The decision that takes effect: the built-in one unless Go was selected.</summary>
         public string Decision => SelectedBackend == "go" && GoDecision != null ? GoText("decision") : DotnetDecision.Verdict;
@@ -89,6 +95,29 @@ namespace Cavra.Gate.Pilot
             w.Property("evaluation_id", EvaluationId).Property("evaluated_at", EvaluatedAt);
             w.EndObject();
         }
+    }
+
+    /// <summary>
+    /// The files a pilot evaluation depended on, by SHA-256 ("" when not configured or unreadable). Hashed when the pilot
+    /// (re)loads its inputs, not per action, and shared by every record made with them.
+    /// </summary>
+    public sealed class EvaluationInputs
+    {
+        public EvaluationInputs(string runtimeSha256, string policySha256, string registrySha256)
+        {
+            RuntimeSha256 = runtimeSha256 ?? "";
+            PolicySha256 = policySha256 ?? "";
+            RegistrySha256 = registrySha256 ?? "";
+        }
+
+        public string RuntimeSha256 { get; }
+        public string PolicySha256 { get; }
+        public string RegistrySha256 { get; }
+
+        public static readonly EvaluationInputs None = new EvaluationInputs("", "", "");
+
+        internal static EvaluationInputs Hash(GateConfig config, InputFiles files) => new EvaluationInputs(
+            files.Sha256(config.RuntimePath) ?? "", files.Sha256(config.PolicyPath) ?? "", files.Sha256(config.RegistryPath) ?? "");
     }
 
     /// <summary>The approvals and drill a promoted-mode decision path relied on, recorded on every evaluation.</summary>

@@ -33,6 +33,7 @@ namespace Cavra.Gate.Pilot
         private BackendReadinessReport? _readiness;
         private GateVerdict? _verdict;
         private AuthoritativeEngine? _engine;
+        private EvaluationInputs? _inputs;
 
         public PilotEvaluator(GateContext context, IGoRuntime runtime)
         {
@@ -67,7 +68,7 @@ namespace Cavra.Gate.Pilot
             long started = Stopwatch.GetTimestamp();
             var config = _context.Config;
             var engine = Refresh();
-            var record = new EvaluationRecord(NewId(), _context.Clock.UtcNow, request, config.Mode, engine.Evaluate(request));
+            var record = new EvaluationRecord(NewId(), _context.Clock.UtcNow, request, config.Mode, engine.Evaluate(request)) { Inputs = _inputs };
 
             // 1. Disabled: the runtime is never called and nothing is attached.
             if (!config.Enabled)
@@ -114,6 +115,7 @@ namespace Cavra.Gate.Pilot
                 record.GoTransport = answer.Transport;
                 if (!answer.Succeeded)
                 {
+                    record.GoFailure = answer.FailureReason.Length > 0 ? answer.FailureReason : "unknown failure";
                     record.Readiness = pending.Readiness;
                     return Fallback(record, RuntimeFailedPrefix + answer.FailureReason);
                 }
@@ -181,6 +183,8 @@ namespace Cavra.Gate.Pilot
                 _verdict = null;
                 _readiness = config.Enabled ? BackendReadinessReport.Evaluate(_context) : null;
             }
+            // Hashed here, once per change of inputs (and cached by size and time across pipelines), never per action.
+            _inputs = config.Enabled ? EvaluationInputs.Hash(config, _context.Files) : null;
             _fingerprint = fingerprint;
             _cachedAt = now;
             GateEvaluations++;

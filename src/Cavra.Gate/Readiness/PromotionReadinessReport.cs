@@ -60,6 +60,9 @@ namespace Cavra.Gate.Readiness
                     ("approval_id", evidence.ApprovalId)),
                 BindingCheck(evidence, config.RequireBoundEvidence),
             };
+            // Measured parity (docs/design/measured-parity.md): only when the evidence names a report or one is required.
+            var parityReport = ParityReportCheck.Evaluate(context, evidence);
+            if (parityReport != null) checks.Insert(4, parityReport);
             return new PromotionReadinessReport(config, RequestedStatus(requested, checks), checks, backend, deployment, evidence);
         }
 

@@ -66,7 +66,8 @@ namespace Cavra.PowerShell.Commands
         /// <summary>The typed release governance contract (daemon EvaluateRequest form).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)] [Alias("release_governance")] public object? ReleaseGovernance { get; set; }
 
-        /// <summary>Append one JSON line per evaluation to this file, for audit replay.</summary>
+        /// <summary>Append one hash-chained JSON line per evaluation to this shadow journal (Get-CavraGoPilotJournal reads it,
+        /// Measure-CavraGoParity measures it). Lines are committed in groups every quarter second and when the pipeline ends.</summary>
         [Parameter] public string JournalPath { get; set; } = "";
 
         /// <summary>Emit each evaluation record as canonical JSON text.</summary>
@@ -143,6 +144,7 @@ namespace Cavra.PowerShell.Commands
         {
             var stream = _stream!;
             while (stream.Pending > 0) Emit(stream.Take());
+            CloseJournal();
             StopOwnedDaemon();
             Narrate();
             if (_progressShown) WriteProgress(new ProgressRecord(ProgressId, ProgressActivity, ProgressText()) { RecordType = ProgressRecordType.Completed });
@@ -158,6 +160,22 @@ namespace Cavra.PowerShell.Commands
         {
             _stream?.Dispose();
             StopOwnedDaemon();
+            // A pipeline that failed or was stopped still commits the lines of the records it emitted (best effort).
+            _journal?.Dispose();
+        }
+
+        private void CloseJournal()
+        {
+            if (_journal == null) return;
+            try
+            {
+                _journal.Close();
+                WriteVerbose($"Journal {_journal.Path}: {_journal.LinesWritten} lines committed ({_journal.BytesWritten} bytes).");
+            }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is TimeoutException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "JournalWriteFailed", ErrorCategory.WriteError, _journal.Path));
+            }
         }
 
         private void StopOwnedDaemon() => _ownedDaemon?.Stop();
@@ -175,7 +193,7 @@ namespace Cavra.PowerShell.Commands
             if (_journal != null)
             {
                 try { _journal.Append(record); }
-                catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
+                catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is TimeoutException)
                 {
                     ThrowTerminatingError(new ErrorRecord(ex, "JournalWriteFailed", ErrorCategory.WriteError, _journal.Path));
                 }

@@ -38,6 +38,10 @@ namespace Cavra.PowerShell.Infrastructure
         [Parameter] [ValidateGateSetting(nameof(EvidenceDirectory))] public string EvidenceDirectory { get; set; } = null!;
         /// <summary>Promotion evidence must carry runtime_sha256 and policy_sha256 (go_promotion_evidence_binding blocks instead of warning).</summary>
         [Parameter] [ValidateGateSetting(nameof(RequireBoundEvidence))] public SwitchParameter RequireBoundEvidence { get; set; }
+        /// <summary>How old a parity report named by promotion evidence may be, in days (default 30).</summary>
+        [Parameter] [ValidateGateSetting(nameof(ParityMaxAgeDays))] public double ParityMaxAgeDays { get; set; }
+        /// <summary>Promoted mode needs a verified parity report (go_promotion_parity_report).</summary>
+        [Parameter] [ValidateGateSetting(nameof(RequireParityReport))] public SwitchParameter RequireParityReport { get; set; }
 
         /// <summary>The clock every evaluation uses; tests of the cmdlets can set it through the module's session state.</summary>
         protected Clock Clock => Clock.System;

@@ -229,30 +229,3 @@ public sealed class PilotEvaluatorTests : IDisposable
         Assert.Equal(((JsonString)r.GoDecision!.Get("decision_id")!).Value, ((JsonString)effective.Get("decision_id")!).Value);
     }
 }
-
-public sealed class AuditJournalTests : IDisposable
-{
-    private readonly string _dir = Directory.CreateTempSubdirectory("cavra-journal-").FullName;
-    public void Dispose() => Directory.Delete(_dir, true);
-
-    [Fact]
-    public void Concurrent_appends_never_interleave()
-    {
-        var path = Path.Combine(_dir, "sub", "journal.jsonl");
-        var journal = new AuditJournal(path);
-        var pilot = new PilotEvaluator(new GateContext(GateConfig.Defaults), new FakeRuntime()); // one evaluator per stream: not shared across threads
-        var records = Enumerable.Range(0, 200).Select(i => pilot.Evaluate(new ActionRequest { ActionType = "execute_command", Target = "pytest -k case" + i })).ToArray();
-        Parallel.For(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => new AuditJournal(path).Append(records[i]));
-        var lines = File.ReadAllLines(path);
-        Assert.Equal(200, lines.Length);
-        var targets = new HashSet<string>();
-        foreach (var line in lines)
-        {
-            var doc = (JsonObject)StrictJsonParser.Parse(line);
-            Assert.Equal(AuditJournal.Schema, ((JsonString)doc.Get("journal_schema")!).Value);
-            targets.Add(((JsonString)((JsonObject)doc.Get("request")!).Get("target")!).Value);
-        }
-        Assert.Equal(200, targets.Count);
-        _ = journal;
-    }
-}
