@@ -101,7 +101,9 @@ namespace Cavra.Gate.Configuration
                         case "0": case "false": case "no": case "off": case "": value = false; return true;
                     }
                     value = UnreadableValue;
-                    note = $"{EnvironmentVariable}='{text}' is not true or false; {Describe(UnreadableValue)} used";
+                    // A flag that asks for more verification turns on when unreadable: a typo must not switch a requirement off.
+                    note = $"{EnvironmentVariable}='{text}' is not true or false; {Describe(UnreadableValue)} used"
+                        + (UnreadableValue is bool on && on ? " (fails closed)" : "");
                     return true;
             }
         }

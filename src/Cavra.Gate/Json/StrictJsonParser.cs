@@ -21,7 +21,7 @@ namespace Cavra.Gate.Json
     /// <summary>
     /// The one JSON reader every input goes through: System.Text.Json's <see cref="Utf8JsonReader"/> with RFC 8259 only
     /// (no comments, no trailing commas, one value, nesting at most <see cref="MaxDepth"/>), plus the rules its options do
-    /// not cover (docs/design/evidence.md, "Strict input"): invalid UTF-8 anywhere, duplicate keys and numbers out of
+    /// not cover (docs/design/evidence.md §1.1): invalid UTF-8 anywhere, duplicate keys and numbers out of
     /// double range are refused; a leading UTF-8 BOM is accepted (Windows PowerShell 5.1 writes one). NaN/Infinity are
     /// not JSON tokens, so the reader refuses them. Errors are worded as Python's json module words them, with
     /// line/column/char positions, because upstream CAVRA's messages are part of the reports.

@@ -409,7 +409,7 @@ public sealed class ParityGateTests : IDisposable
         Assert.Equal(2940L + 60, (long)check["sample_size"]!);
         // the check appears in the canonical JSON of the verdict, after go_parity_evidence
         var ids = verdict.Promotion.Checks.Select(c => c.Id).ToArray();
-        Assert.Equal(new[] { "go_promotion_requested", "go_runtime_ready", "go_deployment_ready", "go_parity_evidence", ParityReportCheck.Id, "go_promotion_approval" }, ids);
+        Assert.Equal(new[] { "go_promotion_requested", "go_runtime_ready", "go_deployment_ready", "go_parity_evidence", ParityReportCheck.Id, "go_promotion_approval", "go_promotion_evidence_binding" }, ids);
         Assert.Contains("\"go_promotion_parity_report\"", CanonicalJsonWriter.Serialize(verdict));
     }
 
