@@ -271,8 +271,9 @@ Describe 'One settings file and one evidence folder for every cmdlet' {
         $file = Join-Path $dir 'settings.json'
         Set-Content -LiteralPath $file -Value '{"mode": "shadow"}'
         $text = Get-CavraGoBackendConfig -SettingsPath $file -EvidenceDirectory $dir | Out-String -Width 200
-        $text | Should -Match '\bEvidenceDirectory\b\s+CAVRA_GO_ROLLBACK_PLAN'
-        $text | Should -Match '\bSettingsFile\b\s+CAVRA_GO_BACKEND_MODE'
+        # The table is Name, Source, Value: each source name whole, never cut to fit.
+        $text | Should -Match '(?m)^RollbackPlanPath\s+EvidenceDirectory\s'
+        $text | Should -Match '(?m)^Mode\s+SettingsFile\s+Shadow'
     }
 
     It 'carries -SettingsPath and -EvidenceDirectory into the readiness pack' {

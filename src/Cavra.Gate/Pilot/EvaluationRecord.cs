@@ -116,6 +116,17 @@ namespace Cavra.Gate.Pilot
 
         public static readonly EvaluationInputs None = new EvaluationInputs("", "", "");
 
+        /// <summary>For people (Format-List *): which file hashes the evaluation used, shortened; none when nothing was hashed.</summary>
+        public override string ToString()
+        {
+            static string Short(string hex) => hex.Length > 12 ? hex.Substring(0, 12) + "…" : hex;
+            var parts = new System.Collections.Generic.List<string>(3);
+            if (RuntimeSha256.Length > 0) parts.Add("runtime " + Short(RuntimeSha256));
+            if (PolicySha256.Length > 0) parts.Add("policy " + Short(PolicySha256));
+            if (RegistrySha256.Length > 0) parts.Add("registry " + Short(RegistrySha256));
+            return parts.Count == 0 ? "(no input hashes)" : "sha256 " + string.Join(", ", parts);
+        }
+
         internal static EvaluationInputs Hash(GateConfig config, InputFiles files) => new EvaluationInputs(
             files.Sha256(config.RuntimePath) ?? "", files.Sha256(config.PolicyPath) ?? "", files.Sha256(config.RegistryPath) ?? "");
     }
