@@ -38,10 +38,12 @@ namespace Cavra.Gate.Json
 
         public bool TryGet(string name, out JsonValue value)
         {
-            if (_members.Count <= 8)
+            // A runtime decision has 13 to 17 members and is read a handful of times per action: a scan is cheaper than
+            // building an index (names are unique: the strict parser refuses duplicates).
+            if (_members.Count <= 16)
             {
-                foreach (var m in _members)
-                    if (string.Equals(m.Key, name, StringComparison.Ordinal)) { value = m.Value; return true; }
+                for (int i = 0; i < _members.Count; i++)
+                    if (string.Equals(_members[i].Key, name, StringComparison.Ordinal)) { value = _members[i].Value; return true; }
                 value = JsonNull.Instance;
                 return false;
             }

@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Text;
+using System.IO;
+using System.Security.Cryptography;
 using System.Threading;
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Decisions;
@@ -28,7 +29,11 @@ namespace Cavra.Gate.Pilot
 
         private readonly GateContext _context;
         private readonly IGoRuntime _runtime;
-        private string? _fingerprint;
+        private InputStamps? _stamps;
+        private GateConfig? _stampedConfig;
+        private readonly RandomNumberGenerator _random = RandomNumberGenerator.Create();
+        private readonly byte[] _ids = new byte[8 * 64];
+        private int _idsUsed = 64;
         private DateTimeOffset _cachedAt;
         private BackendReadinessReport? _readiness;
         private GateVerdict? _verdict;
@@ -169,8 +174,10 @@ namespace Cavra.Gate.Pilot
         {
             var config = _context.Config;
             var now = _context.Clock.UtcNow;
-            string fingerprint = Fingerprint(config);
-            if (_engine != null && fingerprint == _fingerprint && now - _cachedAt < GateMaxAge && now >= _cachedAt) return _engine;
+            // One stat of each input per action: a file changed between two actions is seen by the second (fail closed).
+            if (_stamps == null || !ReferenceEquals(_stampedConfig, config)) { _stamps = new InputStamps(InputPaths(config), _context.Files); _stampedConfig = config; }
+            bool changed = _stamps.Look();
+            if (_engine != null && !changed && now - _cachedAt < GateMaxAge && now >= _cachedAt) return _engine;
 
             _engine = AuthoritativeEngine.Load(_context.Files, config.PolicyPath, config.RegistryPath, _context.Clock);
             if (config.Mode == BackendMode.Promoted)
@@ -185,20 +192,12 @@ namespace Cavra.Gate.Pilot
             }
             // Hashed here, once per change of inputs (and cached by size and time across pipelines), never per action.
             _inputs = config.Enabled ? EvaluationInputs.Hash(config, _context.Files) : null;
-            _fingerprint = fingerprint;
             _cachedAt = now;
             GateEvaluations++;
             if (_runtime is IGateInputsObserver observer) observer.GateInputsRefreshed(config, _context.Files);
             return _engine;
         }
 
-        private string Fingerprint(GateConfig config)
-        {
-            var sb = new StringBuilder(512);
-            var files = _context.Files;
-            foreach (var path in InputPaths(config)) sb.Append(files.Fingerprint(path)).Append('|');
-            return sb.ToString();
-        }
 
         private static IEnumerable<string> InputPaths(GateConfig c)
         {
@@ -219,11 +218,74 @@ namespace Cavra.Gate.Pilot
             yield return c.RollbackDrillSchedulePath;
         }
 
-        private static string NewId()
+        /// <summary>"eval_" and 8 random bytes in hex; the random bytes are drawn 64 ids at a time (one call, not one per action).</summary>
+        private string NewId()
         {
+            if (_idsUsed == 64) { _random.GetBytes(_ids); _idsUsed = 0; }
             var bytes = new byte[8];
-            using (var rng = System.Security.Cryptography.RandomNumberGenerator.Create()) rng.GetBytes(bytes);
+            Buffer.BlockCopy(_ids, 8 * _idsUsed++, bytes, 0, 8);
             return "eval_" + InputFiles.ToHex(bytes);
+        }
+    }
+
+    /// <summary>
+    /// The gate's input files, resolved once per evaluator, and what the last look at each saw: kind, size and modification
+    /// time, as <see cref="InputFiles.Fingerprint"/> describes a file. A look is one stat per input and no allocation for a
+    /// file, so the evaluator can afford it for every action.
+    /// </summary>
+    internal sealed class InputStamps
+    {
+        private const long NotConfigured = -1, Missing = -2, Failed = -3, IsDirectory = -4;
+        private readonly string[] _paths;   // "" when the input is not configured
+        private readonly FileInfo?[] _infos;
+        private readonly long[] _stamps;    // size (or a kind above) and modification ticks, two per input
+        private bool _looked;
+
+        public InputStamps(IEnumerable<string> paths, InputFiles files)
+        {
+            var resolved = new List<string>();
+            foreach (var path in paths) resolved.Add(string.IsNullOrEmpty(path) ? "" : files.Resolve(path));
+            _paths = resolved.ToArray();
+            _infos = new FileInfo?[_paths.Length];
+            _stamps = new long[2 * _paths.Length];
+        }
+
+        /// <summary>Looks at every input again; true when anything differs from the last look (the first look counts as a change).</summary>
+        public bool Look()
+        {
+            bool changed = !_looked;
+            _looked = true;
+            for (int i = 0; i < _paths.Length; i++)
+            {
+                Stamp(i, out long size, out long ticks);
+                if (_stamps[2 * i] != size || _stamps[2 * i + 1] != ticks) changed = true;
+                _stamps[2 * i] = size;
+                _stamps[2 * i + 1] = ticks;
+            }
+            return changed;
+        }
+
+        private void Stamp(int i, out long size, out long ticks)
+        {
+            size = NotConfigured;
+            ticks = 0;
+            string full = _paths[i];
+            if (full.Length == 0) return;
+            try
+            {
+                var info = _infos[i];
+                if (info == null) _infos[i] = info = new FileInfo(full);
+                else info.Refresh();
+                if (info.Exists) { size = info.Length; ticks = info.LastWriteTimeUtc.Ticks; return; }
+                var dir = new DirectoryInfo(full);
+                if (dir.Exists) { size = IsDirectory; ticks = dir.LastWriteTimeUtc.Ticks; }
+                else size = Missing;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
+            {
+                _infos[i] = null;
+                size = Failed;
+            }
         }
     }
 
