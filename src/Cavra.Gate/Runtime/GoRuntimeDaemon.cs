@@ -12,83 +12,6 @@ using Cavra.Gate.Serialization;
 
 namespace Cavra.Gate.Runtime
 {
-    /// <summary>Where a daemon transport gets its socket from.</summary>
-    public interface IDaemonEndpoint
-    {
-        /// <summary>The socket of a running daemon, starting or restarting it when its owner may, within <paramref name="budget"/>.
-        /// False with the failure reason when there is none.</summary>
-        bool TryAcquire(TimeSpan budget, CancellationToken cancellationToken, out string socketPath, out string failure);
-
-        /// <summary>Called after a request failed on the socket: what the owner knows about why ("daemon exited with status 137"),
-        /// or "". The owner may decide the daemon is down and restart it when next acquired.</summary>
-        string OnFailure(DaemonFailure failure);
-
-        /// <summary>Called after a request was answered.</summary>
-        void OnAnswered();
-    }
-
-    /// <summary>How a request on the daemon socket failed, as far as the daemon's health is concerned.</summary>
-    public enum DaemonFailure
-    {
-        /// <summary>Nobody listens: the socket is missing or the connection was refused. The daemon is down.</summary>
-        Unreachable,
-        /// <summary>The connection closed without an answer, or the answer was not a decision. Malformed requests do this too.</summary>
-        NoAnswer,
-        /// <summary>No answer within the timeout. Several in a row mean the daemon hangs.</summary>
-        TimedOut,
-    }
-
-    /// <summary>A daemon socket someone else manages (tests; an operator's <c>cavra-runtime --lifecycle start</c>).</summary>
-    public sealed class DaemonSocket : IDaemonEndpoint
-    {
-        public DaemonSocket(string socketPath) { SocketPath = socketPath; }
-        public string SocketPath { get; }
-
-        public bool TryAcquire(TimeSpan budget, CancellationToken cancellationToken, out string socketPath, out string failure)
-        {
-            socketPath = SocketPath;
-            failure = "";
-            return true;
-        }
-
-        public string OnFailure(DaemonFailure failure) => "";
-        public void OnAnswered() { }
-    }
-
-    /// <summary>How to run a daemon: the same runtime, policy and registry the one-shot transport would pass.</summary>
-    public sealed class GoRuntimeDaemonOptions
-    {
-        /// <summary>Full paths; "" for "not configured" (the runtime's built-in policy / no registry).</summary>
-        public string RuntimePath { get; set; } = "";
-        public string PolicyPath { get; set; } = "";
-        public string RegistryPath { get; set; } = "";
-        public string WorkingDirectory { get; set; } = "";
-        /// <summary>How long a start may take until the daemon answers the readiness probe.</summary>
-        public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromSeconds(10);
-        /// <summary>Restart a daemon that exited, lost its socket or whose inputs changed, when next needed.</summary>
-        public bool AutoRestart { get; set; } = true;
-        /// <summary>At most this many restarts after failures within <see cref="RestartWindow"/>; after that requests fail fast.</summary>
-        public int MaxRestarts { get; set; } = 3;
-        public TimeSpan RestartWindow { get; set; } = TimeSpan.FromMinutes(1);
-        /// <summary>Extra environment for the daemon process.</summary>
-        public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
-
-        /// <summary>The runtime, policy and registry of <paramref name="config"/>, resolved as the one-shot client resolves them.</summary>
-        public static GoRuntimeDaemonOptions From(GateConfig config, InputFiles files) => new GoRuntimeDaemonOptions
-        {
-            RuntimePath = config.RuntimePath.Length > 0 ? files.Resolve(config.RuntimePath) : "",
-            PolicyPath = config.PolicyPath.Length > 0 ? files.Resolve(config.PolicyPath) : "",
-            RegistryPath = config.RegistryPath.Length > 0 ? files.Resolve(config.RegistryPath) : "",
-            WorkingDirectory = files.BaseDirectory,
-        };
-    }
-
-    /// <summary>Why a daemon could not be started.</summary>
-    public sealed class GoRuntimeDaemonException : Exception
-    {
-        public GoRuntimeDaemonException(string message) : base(message) { }
-    }
-
     /// <summary>
     /// A <c>cavra-runtime --serve</c> process this module owns (docs/design/runtime-protocol.md §3.1): its socket lives in a private
     /// directory (0700) made for it; it is ready once it answers the lifecycle probe; a daemon that exits or loses its socket
@@ -296,15 +219,50 @@ namespace Cavra.Gate.Runtime
 
         // ---- internals ----------------------------------------------------------------------------------------------
 
+        /// <summary>Starts (or restarts) the process and waits until it answers the readiness probe; the caller holds the lock.
+        /// Every failure is also the daemon's <see cref="LastFailure"/>.</summary>
         private bool StartLocked(TimeSpan readyTimeout, CancellationToken cancellationToken, out string failure)
         {
-            failure = "";
             var clock = Stopwatch.StartNew();
-            if (_stopped) { failure = "daemon was stopped"; return false; }
-            if (!UnixSocket.IsSupported) { failure = UnixSocket.UnsupportedReason; _lastFailure = failure; return false; }
-            if (_options.RuntimePath.Length == 0) { failure = "runtime path is not configured"; _lastFailure = failure; return false; }
-            if (!File.Exists(_options.RuntimePath)) { failure = "no such file or directory: " + _options.RuntimePath; _lastFailure = failure; return false; }
+            failure = "daemon was stopped";
+            if (_stopped) return false; // the reason it stopped stays its last failure
+            if (!CanStart(out failure)) return Failed(failure);
+            EndCurrentProcess();
+            if (!PrepareSocket(out failure)) return Failed(failure);
 
+            var files = new InputFiles(_options.WorkingDirectory.Length > 0 ? _options.WorkingDirectory : null);
+            _fingerprint = Fingerprint(files);
+            _stale = false;
+            string? marker = ProcessTree.NewCallMarker(); // what the daemon starts is found by it when the daemon ends
+            if (!Launch(StartInfo(files, marker), marker, out var process, out failure)) return Failed(failure);
+            if (WaitUntilReady(process, readyTimeout, clock, cancellationToken, out failure)) return true;
+            _lastFailure = failure;
+            _process = null;
+            _watch?.Dispose();
+            _watch = null;
+            EndProcess(process, graceful: false);
+            return false;
+        }
+
+        private bool Failed(string failure)
+        {
+            _lastFailure = failure;
+            return false;
+        }
+
+        /// <summary>Step 1: something to start here (Unix sockets, a runtime file).</summary>
+        private bool CanStart(out string failure)
+        {
+            failure = "";
+            if (!UnixSocket.IsSupported) failure = UnixSocket.UnsupportedReason;
+            else if (_options.RuntimePath.Length == 0) failure = "runtime path is not configured";
+            else if (!File.Exists(_options.RuntimePath)) failure = "no such file or directory: " + _options.RuntimePath;
+            return failure.Length == 0;
+        }
+
+        /// <summary>Step 2: the previous process (a restart) is gone before the next one starts.</summary>
+        private void EndCurrentProcess()
+        {
             var old = _process;
             var oldWatch = _watch;
             _process = null;
@@ -312,7 +270,12 @@ namespace Cavra.Gate.Runtime
             _running = false;
             oldWatch?.Dispose(); // before the kill, so it never removes the directory this start reuses
             if (old != null) EndProcess(old, graceful: false);
+        }
 
+        /// <summary>Step 3: the private directory (made once, kept across restarts) and no leftover socket file in it.</summary>
+        private bool PrepareSocket(out string failure)
+        {
+            failure = "";
             try
             {
                 if (_directory.Length == 0 || !System.IO.Directory.Exists(_directory))
@@ -320,20 +283,20 @@ namespace Cavra.Gate.Runtime
                     _directory = PrivateDirectory.Create("cavra-rt-");
                     _socketPath = Path.Combine(_directory, SocketFileName);
                 }
-                if (Encoding.UTF8.GetByteCount(_socketPath) > UnixSocket.MaxPathBytes) { failure = "socket path is too long: " + _socketPath; _lastFailure = failure; return false; }
+                if (Encoding.UTF8.GetByteCount(_socketPath) > UnixSocket.MaxPathBytes) { failure = "socket path is too long: " + _socketPath; return false; }
                 if (File.Exists(_socketPath)) File.Delete(_socketPath);
+                return true;
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
             {
                 failure = "could not prepare the socket directory: " + ex.Message;
-                _lastFailure = failure;
                 return false;
             }
+        }
 
-            var files = new InputFiles(_options.WorkingDirectory.Length > 0 ? _options.WorkingDirectory : null);
-            _fingerprint = Fingerprint(files);
-            _stale = false;
-
+        /// <summary>Step 4: <c>cavra-runtime --serve --socket PATH [--policy P] [--registry R]</c>, never a shell, stdin closed.</summary>
+        private ProcessStartInfo StartInfo(InputFiles files, string? marker)
+        {
             var arguments = new List<string> { "--serve", "--socket", _socketPath };
             if (_options.PolicyPath.Length > 0) { arguments.Add("--policy"); arguments.Add(_options.PolicyPath); }
             if (_options.RegistryPath.Length > 0) { arguments.Add("--registry"); arguments.Add(_options.RegistryPath); }
@@ -348,24 +311,27 @@ namespace Cavra.Gate.Runtime
             };
             ProcessArguments.Set(start, arguments);
             foreach (var kv in _options.Environment) start.Environment[kv.Key] = kv.Value;
-            string? marker = ProcessTree.NewCallMarker(); // what the daemon starts is found by it when the daemon ends
             if (marker != null) start.Environment[ProcessTree.CallMarkerVariable] = marker;
+            return start;
+        }
 
-            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        /// <summary>Step 5: starts the process, tracks and watches it, drains its output, and notices when it exits.</summary>
+        private bool Launch(ProcessStartInfo start, string? marker, out Process process, out string failure)
+        {
+            failure = "";
+            process = new Process { StartInfo = start, EnableRaisingEvents = true };
             Markers.Add(process, marker ?? "");
             try { process.Start(); }
             catch (Win32Exception ex) when (ex.NativeErrorCode == 13 || ex.NativeErrorCode == 5)
             {
                 process.Dispose();
                 failure = "permission denied: " + _options.RuntimePath;
-                _lastFailure = failure;
                 return false;
             }
             catch (Win32Exception ex)
             {
                 process.Dispose();
                 failure = $"could not start {_options.RuntimePath}: {ex.Message}";
-                _lastFailure = failure;
                 return false;
             }
             DaemonTracker.Add(this);
@@ -380,27 +346,33 @@ namespace Cavra.Gate.Runtime
             new Thread(() => stderr.TrySetResult(Drain(errorStream, StderrExcerptBytes))) { IsBackground = true, Name = "cavra-daemon-stderr" }.Start();
             new Thread(() => Drain(outputStream, 0)) { IsBackground = true, Name = "cavra-daemon-stdout" }.Start();
             _stderr = stderr.Task;
-            process.Exited += (_, _) => MarkExited(process);
+            var started = process;
+            process.Exited += (_, _) => MarkExited(started);
+            return true;
+        }
 
-            // Ready when it answers the lifecycle probe (docs/design/runtime-protocol.md §3.1); gone when it exits; killed when it takes too long.
+        /// <summary>Step 6: ready when it answers the lifecycle probe (docs/design/runtime-protocol.md §3.1); gone when it exits;
+        /// given up when it takes longer than <paramref name="readyTimeout"/> or the start is stopped.</summary>
+        private bool WaitUntilReady(Process process, TimeSpan readyTimeout, Stopwatch clock, CancellationToken cancellationToken, out string failure)
+        {
             var probe = Encoding.UTF8.GetBytes(DaemonContract.ProbeRequest + "\n");
             while (true)
             {
                 if (_stopped || cancellationToken.IsCancellationRequested)
                 {
                     failure = "stopped before the daemon was ready";
-                    break;
+                    return false;
                 }
                 if (process.HasExited)
                 {
                     failure = ExitDescription(process);
-                    break;
+                    return false;
                 }
                 var remaining = readyTimeout - clock.Elapsed;
                 if (remaining <= TimeSpan.Zero)
                 {
                     failure = $"daemon did not become ready within {PythonFloat.Repr(Math.Round(readyTimeout.TotalSeconds, 1))} seconds"; // what is left of a caller's budget: 0.998 reads as 1.0
-                    break;
+                    return false;
                 }
                 if (File.Exists(_socketPath))
                 {
@@ -414,17 +386,12 @@ namespace Cavra.Gate.Runtime
                         _lastFailure = "";
                         StartedAt = DateTimeOffset.UtcNow;
                         if (_starts == 1) Narrate($"Started the cavra-runtime daemon (process {process.Id}) on {_socketPath} in {clock.ElapsedMilliseconds} ms.");
+                        failure = "";
                         return true;
                     }
                 }
                 Thread.Sleep(10);
             }
-            _lastFailure = failure;
-            _process = null;
-            _watch?.Dispose();
-            _watch = null;
-            EndProcess(process, graceful: false);
-            return false;
         }
 
         private void MarkExited(Process process)
@@ -513,38 +480,6 @@ namespace Cavra.Gate.Runtime
             int nl = text.IndexOfAny(new[] { '\r', '\n' });
             if (nl >= 0) text = text.Substring(0, nl);
             return text.Length > 200 ? text.Substring(0, 200) + "…" : text;
-        }
-    }
-
-    /// <summary>Every daemon this process started and has not stopped; all are stopped when the process exits or crashes
-    /// with an unhandled exception. An outright kill (SIGKILL) runs none of this: each daemon's <see cref="OwnerWatch"/> covers it.</summary>
-    internal static class DaemonTracker
-    {
-        private static readonly HashSet<GoRuntimeDaemon> Live = new HashSet<GoRuntimeDaemon>();
-        private static bool _hooked;
-
-        public static void Add(GoRuntimeDaemon daemon)
-        {
-            lock (Live)
-            {
-                Live.Add(daemon);
-                if (_hooked) return;
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
-                // A crash skips ProcessExit; the unhandled-exception event still runs before the process dies.
-                AppDomain.CurrentDomain.UnhandledException += (_, e) => { if (e.IsTerminating) StopAll(); };
-                _hooked = true;
-            }
-        }
-
-        public static void Remove(GoRuntimeDaemon daemon) { lock (Live) Live.Remove(daemon); }
-
-        public static int Count { get { lock (Live) return Live.Count; } }
-
-        public static void StopAll()
-        {
-            GoRuntimeDaemon[] all;
-            lock (Live) all = new List<GoRuntimeDaemon>(Live).ToArray();
-            foreach (var d in all) d.Stop(graceful: false);
         }
     }
 }
