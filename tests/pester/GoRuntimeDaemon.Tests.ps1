@@ -102,9 +102,30 @@ Describe 'The daemon transport' {
             $started = $verbose | Where-Object { $_ -like 'Started the cavra-runtime daemon*' }
             $started | Should -HaveCount 1
             $verbose | Where-Object { $_ -like 'mcp_tool_call * goes one-shot: mcp_tool_call needs server, tool and capability*' } | Should -HaveCount 1
+            $verbose | Where-Object { $_ -like '1 of 6 actions went one-shot because the daemon contract cannot carry them faithfully: 1 (mcp_tool_call needs server, tool and capability*).' } | Should -HaveCount 1
             $verbose | Where-Object { $_ -like 'Stopped the cavra-runtime daemon*' } | Should -HaveCount 1
             $socket = ($started -replace '^.* on (\S+) in \d+ ms\.$', '$1')
             Split-Path $socket | Should -Not -Exist
+        }
+
+        It 'says with -Verbose how many actions went one-shot and why, counted by reason' {
+            $actions = @(
+                [pscustomobject]@{ action_type = 'mcp_tool_call'; server = 'github-mcp'; tool = 'create_pull_request'; capability = 'repository' }
+                [pscustomobject]@{ action_type = 'execute_command'; target = 'custom scan --check' }
+                [pscustomobject]@{ action_type = 'mcp_tool_call'; server = 'github-mcp'; tool = 'create_issue'; capability = 'repository' }
+                [pscustomobject]@{ action_type = 'git_operation'; target = 'origin/main'; operation = 'push'; server = 'github-mcp' }
+                [pscustomobject]@{ action_type = 'mcp_tool_call'; server = 'github-mcp'; tool = 'merge'; capability = 'repository' }
+            )
+            $out = $actions | Invoke-CavraGoPilotEvaluate -Mode Shadow -Transport Daemon @runtime -Verbose 4>&1
+            $records = @($out | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] })
+            $summary = @($out | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -like '* went one-shot*' } | ForEach-Object Message)
+            @($records | Where-Object GoTransport -EQ 'one-shot') | Should -HaveCount 4
+            $summary | Should -HaveCount 1
+            $summary[0] | Should -BeLike '4 of 5 actions went one-shot because the daemon contract cannot carry them faithfully: 3 (mcp_tool_call needs server, tool and capability*); 1 (the daemon contract has no server, tool or capability).'
+
+            $plain = Invoke-CavraGoPilotEvaluate execute_command 'custom scan --check' -Mode Shadow -Transport Daemon @runtime -Verbose 4>&1
+            @($plain | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | ForEach-Object Message) |
+                Where-Object { $_ -like '0 of 1 actions went one-shot*' } | Should -HaveCount 1
         }
 
         It 'is chosen by CAVRA_GO_RUNTIME_TRANSPORT; an unknown value warns and runs one-shot' {

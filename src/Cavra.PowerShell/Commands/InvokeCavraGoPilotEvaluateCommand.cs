@@ -31,6 +31,7 @@ namespace Cavra.PowerShell.Commands
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly Stopwatch _progressClock = new Stopwatch();
         private readonly Stopwatch _elapsed = new Stopwatch();
+        private OneShotRoutes? _routedOneShot; // with the daemon transport only
         private int _count;
         private int _fallbacks;
         private bool _progressShown;
@@ -126,7 +127,12 @@ namespace Cavra.PowerShell.Commands
                 daemon.Narration += _narration.Enqueue;
             }
             var client = new DaemonRuntimeClient(daemon, oneShot);
-            client.RoutedOneShot += (request, why) => _narration.Enqueue($"{request.ActionType} '{request.Target}' goes one-shot: {why}");
+            _routedOneShot = new OneShotRoutes();
+            client.RoutedOneShot += (request, why) =>
+            {
+                _routedOneShot.Add(why);
+                _narration.Enqueue($"{request.ActionType} '{request.Target}' goes one-shot: {why}");
+            };
             return client;
         }
 
@@ -147,6 +153,7 @@ namespace Cavra.PowerShell.Commands
             CloseJournal();
             StopOwnedDaemon();
             Narrate();
+            if (_routedOneShot != null) WriteVerbose(_routedOneShot.Summary(_count));
             if (_progressShown) WriteProgress(new ProgressRecord(ProgressId, ProgressActivity, ProgressText()) { RecordType = ProgressRecordType.Completed });
         }
 
