@@ -8,6 +8,7 @@ using Cavra.Gate.Readiness;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
 using Microsoft.AspNetCore.Builder;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Api.Tests;
 

@@ -6,6 +6,7 @@ using System.Text;
 using Cavra.Gate.Evidence;
 using Cavra.Gate.Json;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Authoring
 {
@@ -71,7 +72,7 @@ namespace Cavra.Gate.Authoring
                 var history = RollbackDrillHistory.FromDocument(JsonFileCheck.Ok(document.ToJsonObject(), path), maxAgeDays, clock);
                 if (history.SchemaVersion != RollbackDrillHistory.Schema || history.Message != RollbackDrillHistory.Texts.Success)
                     throw Untouched(path, $"the gate would still reject it after the append: {history.Message}", EvidenceRejection.ExistingFile);
-                EvidenceFileWriter.Write(path, document);
+                AtomicFileWriter.Write(path, document);
                 return new RecordedDrill(path, drill, history, archivePath, archived);
             }
         }
@@ -102,7 +103,7 @@ namespace Cavra.Gate.Authoring
             string name = System.IO.Path.GetFileNameWithoutExtension(path) + "." + clock.UtcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
             string archivePath = System.IO.Path.Combine(System.IO.Path.GetFullPath(archiveDirectory), name + ".json");
             for (int n = 2; File.Exists(archivePath); n++) archivePath = System.IO.Path.Combine(System.IO.Path.GetFullPath(archiveDirectory), $"{name}-{n}.json");
-            EvidenceFileWriter.Write(archivePath, WithDrills(whole, drills, 0, archived), overwrite: false);
+            AtomicFileWriter.Write(archivePath, WithDrills(whole, drills, 0, archived), overwrite: false);
             return (kept, archivePath, archived);
         }
 

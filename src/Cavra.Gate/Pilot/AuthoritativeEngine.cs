@@ -1,6 +1,7 @@
 using System;
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Pilot
 {

@@ -7,6 +7,7 @@ using Cavra.Gate.Configuration;
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Pilot
 {

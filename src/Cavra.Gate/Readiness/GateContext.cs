@@ -1,6 +1,7 @@
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Json;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Readiness
 {

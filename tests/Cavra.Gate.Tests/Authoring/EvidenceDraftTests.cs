@@ -4,6 +4,7 @@ using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Tests.Gate;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Authoring;
 
@@ -57,14 +58,14 @@ public sealed class EvidenceDraftTests : IDisposable
         var ctx = Context;
         var promotion = Promotion();
         Assert.True(promotion.Validate(_set.PromotionEvidencePath, ctx).Valid);
-        EvidenceFileWriter.Write(_set.PromotionEvidencePath, promotion.ToDocument());
+        AtomicFileWriter.Write(_set.PromotionEvidencePath, promotion.ToDocument());
         var plan = Plan();
         Assert.True(plan.Validate(_set.RollbackPlanPath).Valid);
-        EvidenceFileWriter.Write(_set.RollbackPlanPath, plan.ToDocument());
+        AtomicFileWriter.Write(_set.RollbackPlanPath, plan.ToDocument());
         var planSummary = RollbackPlan.Read(ctx.Files, _set.RollbackPlanPath);
         var rehearsal = Rehearsal();
         Assert.True(rehearsal.Validate(_set.RollbackRehearsalPath, planSummary).Valid);
-        EvidenceFileWriter.Write(_set.RollbackRehearsalPath, rehearsal.ToDocument(planSummary));
+        AtomicFileWriter.Write(_set.RollbackRehearsalPath, rehearsal.ToDocument(planSummary));
         File.Delete(_set.RollbackDrillHistoryPath);
         var recorded = RollbackDrillRecorder.Append(_set.RollbackDrillHistoryPath, Drill(Clock.UtcNow.AddHours(-1)).ToJsonObject(), "production-pilot", 90, Clock);
         Assert.True(recorded.History.Valid, recorded.History.Message);
@@ -80,15 +81,15 @@ public sealed class EvidenceDraftTests : IDisposable
     public void Documents_keep_upstream_key_order()
     {
         var dir = _set.Directory;
-        EvidenceFileWriter.Write(Path.Combine(dir, "p.json"), Promotion().ToDocument());
+        AtomicFileWriter.Write(Path.Combine(dir, "p.json"), Promotion().ToDocument());
         Assert.Equal(KeysOf(Example("cavra-runtime.go-backend-promotion-evidence.json"))
             .Concat(new[] { "generated_at", "expires_at", "runtime_sha256", "policy_sha256" }), KeysOf(Path.Combine(dir, "p.json")));
 
-        EvidenceFileWriter.Write(Path.Combine(dir, "plan.json"), Plan().ToDocument());
+        AtomicFileWriter.Write(Path.Combine(dir, "plan.json"), Plan().ToDocument());
         Assert.Equal(KeysOf(Example("cavra-runtime.go-backend-rollback-plan.json")), KeysOf(Path.Combine(dir, "plan.json")));
 
         var planSummary = RollbackPlan.Read(new InputFiles(), Path.Combine(dir, "plan.json"));
-        EvidenceFileWriter.Write(Path.Combine(dir, "rehearsal.json"), Rehearsal().ToDocument(planSummary));
+        AtomicFileWriter.Write(Path.Combine(dir, "rehearsal.json"), Rehearsal().ToDocument(planSummary));
         Assert.Equal(KeysOf(Example("cavra-runtime.go-backend-rollback-rehearsal.json")), KeysOf(Path.Combine(dir, "rehearsal.json")));
 
         var example = (JsonObject)StrictJsonParser.Parse(File.ReadAllText(Example("cavra-runtime.go-backend-rollback-drills.json")));

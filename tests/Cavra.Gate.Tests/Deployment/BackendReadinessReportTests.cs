@@ -2,6 +2,7 @@ using Cavra.Gate.Configuration;
 using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Serialization;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Deployment;
 

@@ -4,6 +4,7 @@ using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Deployment;
 

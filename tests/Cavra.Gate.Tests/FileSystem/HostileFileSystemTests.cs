@@ -171,7 +171,7 @@ public sealed class HostileFileSystemTests : IDisposable
         {
             foreach (bool overwrite in new[] { true, false })
             {
-                var ex = Hostile.Bounded(() => Assert.ThrowsAny<IOException>(() => EvidenceFileWriter.Write(path, document, overwrite)), what: "writing over a " + kind);
+                var ex = Hostile.Bounded(() => Assert.ThrowsAny<IOException>(() => AtomicFileWriter.Write(path, document, overwrite)), what: "writing over a " + kind);
                 var refused = Assert.IsType<NotARegularFileException>(ex);
                 Assert.Equal(kind, refused.Kind);
                 Assert.Equal(kind, FileKinds.Of(path, followLinks: false)); // left as it was

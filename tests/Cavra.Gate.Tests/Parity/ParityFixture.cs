@@ -7,6 +7,7 @@ using Cavra.Gate.Readiness;
 using Cavra.Gate.Tests.Gate;
 using Cavra.Gate.Tests.Pilot;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Parity;
 

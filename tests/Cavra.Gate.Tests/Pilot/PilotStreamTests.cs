@@ -5,6 +5,7 @@ using Cavra.Gate.Pilot;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Tests.Gate;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Pilot;
 

@@ -5,6 +5,7 @@ using Cavra.Gate.Readiness;
 using Cavra.Gate.Time;
 using static Cavra.Gate.Tests.Rollback.RollbackFixture;
 using JObject = System.Text.Json.Nodes.JsonObject;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Rollback;
 

@@ -8,6 +8,7 @@ using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
 using JArray = System.Text.Json.Nodes.JsonArray;
 using JObject = System.Text.Json.Nodes.JsonObject;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Rollback;
 
