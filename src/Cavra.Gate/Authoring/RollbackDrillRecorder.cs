@@ -46,7 +46,7 @@ namespace Cavra.Gate.Authoring
 
         /// <exception cref="EvidenceRejectedException">Refused; see <see cref="EvidenceRejectedException.Reason"/>. Nothing was written.</exception>
         /// <exception cref="TimeoutException">Another writer held the lock too long.</exception>
-        public static RecordedDrill Append(string path, JsonObject drill, string environment, double maxAgeDays, Clock clock, TimeSpan? lockTimeout = null,
+        public static RecordedDrill Append(string path, JsonObject drill, string environment, double maxAgeDays, TimeProvider clock, TimeSpan? lockTimeout = null,
             string? archiveDirectory = null)
         {
             if (drill == null) throw new ArgumentNullException(nameof(drill));
@@ -83,7 +83,7 @@ namespace Cavra.Gate.Authoring
         /// <summary>Moves the oldest drills (by position: appends come last) to a new dated archive history and returns the
         /// history that keeps the rest. The archive is written before the history is replaced: a crash between the two
         /// leaves drills in both files, never in neither.</summary>
-        private static (EvidenceDocument Kept, string ArchivePath, int Archived) Archive(string path, EvidenceDocument document, string archiveDirectory, Clock clock)
+        private static (EvidenceDocument Kept, string ArchivePath, int Archived) Archive(string path, EvidenceDocument document, string archiveDirectory, TimeProvider clock)
         {
             var whole = document.ToJsonObject();
             var drills = ((JsonArray)whole.Get("drills")!).Items;
@@ -100,7 +100,7 @@ namespace Cavra.Gate.Authoring
             if (Utf8Length(kept) > InputFiles.MaxFileBytes)
                 throw Untouched(path, "even the new drill alone is larger than the gate reads", EvidenceRejection.HistoryFull);
             int archived = drills.Count - keep;
-            string name = System.IO.Path.GetFileNameWithoutExtension(path) + "." + clock.UtcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+            string name = System.IO.Path.GetFileNameWithoutExtension(path) + "." + clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
             string archivePath = System.IO.Path.Combine(System.IO.Path.GetFullPath(archiveDirectory), name + ".json");
             for (int n = 2; File.Exists(archivePath); n++) archivePath = System.IO.Path.Combine(System.IO.Path.GetFullPath(archiveDirectory), $"{name}-{n}.json");
             AtomicFileWriter.Write(archivePath, WithDrills(whole, drills, 0, archived), overwrite: false);

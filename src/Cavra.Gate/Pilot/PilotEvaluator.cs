@@ -69,7 +69,7 @@ namespace Cavra.Gate.Pilot
             long started = Stopwatch.GetTimestamp();
             var config = _context.Config;
             var engine = Refresh();
-            var record = new EvaluationRecord(NewId(), _context.Clock.UtcNow, request, config.Mode, engine.Evaluate(request)) { Inputs = _inputs };
+            var record = new EvaluationRecord(NewId(), _context.Clock.GetUtcNow(), request, config.Mode, engine.Evaluate(request)) { Inputs = _inputs };
 
             // 1. Disabled: the runtime is never called and nothing is attached.
             if (!config.Enabled)
@@ -169,7 +169,7 @@ namespace Cavra.Gate.Pilot
         private AuthoritativeEngine Refresh()
         {
             var config = _context.Config;
-            var now = _context.Clock.UtcNow;
+            var now = _context.Clock.GetUtcNow();
             string fingerprint = Fingerprint(config);
             if (_engine != null && fingerprint == _fingerprint && now - _cachedAt < GateMaxAge && now >= _cachedAt) return _engine;
 

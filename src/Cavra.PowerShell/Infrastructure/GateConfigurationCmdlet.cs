@@ -45,7 +45,7 @@ namespace Cavra.PowerShell.Infrastructure
         [Parameter] [ValidateGateSetting(nameof(RequireParityReport))] public SwitchParameter RequireParityReport { get; set; }
 
         /// <summary>The clock every evaluation uses; tests of the cmdlets can set it through the module's session state.</summary>
-        protected Clock Clock => Clock.System;
+        protected TimeProvider Clock => TimeProvider.System;
 
         /// <summary>Builds the effective configuration (parameters, the settings file, CAVRA_GO_*, the evidence directory,
         /// the defaults) and narrates its sources with -Verbose. A settings file that is named but missing or invalid is a

@@ -4,6 +4,7 @@ using Cavra.Gate.Evidence;
 using Cavra.Gate.Json;
 using Cavra.Gate.Time;
 using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Authoring;
 
@@ -15,7 +16,7 @@ public sealed class EvidenceWriterCollection { public const string Name = "evide
 public sealed class EvidenceWritingTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("cavra-authoring-").FullName;
-    private static readonly FixedClock Clock = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+    private static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
 
     public void Dispose()
     {
@@ -27,7 +28,7 @@ public sealed class EvidenceWritingTests : IDisposable
 
     private static JsonObject Drill(string id, int minutesAgo = 60, string status = "pass") => new RollbackDrillDraft
     {
-        DrillId = id, ExecutedAt = Clock.UtcNow.AddMinutes(-minutesAgo), Status = status, FallbackVerified = true,
+        DrillId = id, ExecutedAt = Clock.GetUtcNow().AddMinutes(-minutesAgo), Status = status, FallbackVerified = true,
         RecoveryMinutes = 5, MaxRecoveryMinutes = 15, RunbookRef = "docs/r.md", EvidenceRefs = new[] { "ref://" + id },
     }.ToJsonObject();
 

@@ -5,6 +5,7 @@ using Cavra.Gate.Readiness;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
 using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Deployment;
 
@@ -76,8 +77,8 @@ public sealed class GateFiles : IDisposable
         PromotionEvidencePath = PromotionEvidencePath,
     };
 
-    public GateContext Context(GateParameters? parameters = null, Clock? clock = null) =>
-        new(GateConfig.Resolve(parameters ?? Parameters(), _ => null), new InputFiles(Directory), clock ?? new FixedClock(Now));
+    public GateContext Context(GateParameters? parameters = null, TimeProvider? clock = null) =>
+        new(GateConfig.Resolve(parameters ?? Parameters(), _ => null), new InputFiles(Directory), clock ?? new FakeTimeProvider(Now));
 
     public void Write(string name, string text) => File.WriteAllText(PathOf(name), text);
     public void WriteBytes(string name, byte[] bytes) => File.WriteAllBytes(PathOf(name), bytes);

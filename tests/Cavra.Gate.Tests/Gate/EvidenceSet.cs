@@ -3,6 +3,7 @@ using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Time;
 using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Gate;
 
@@ -67,8 +68,8 @@ public sealed class EvidenceSet : IDisposable
         RollbackDrillSchedulePath = withSchedule ? RollbackDrillSchedulePath : null,
     };
 
-    public GateContext Context(GateParameters? parameters = null, Clock? clock = null) =>
-        new(GateConfig.Resolve(parameters ?? Parameters(), _ => null), new InputFiles(Directory), clock ?? new FixedClock(Now));
+    public GateContext Context(GateParameters? parameters = null, TimeProvider? clock = null) =>
+        new(GateConfig.Resolve(parameters ?? Parameters(), _ => null), new InputFiles(Directory), clock ?? new FakeTimeProvider(Now));
 
     public void Rewrite(string name, string oldText, string newText)
     {

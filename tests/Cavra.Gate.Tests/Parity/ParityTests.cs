@@ -389,7 +389,7 @@ public sealed class ParityGateTests : IDisposable
         return report;
     }
 
-    private GateVerdict Gate(Action<GateParameters>? change = null, Clock? clock = null)
+    private GateVerdict Gate(Action<GateParameters>? change = null, TimeProvider? clock = null)
     {
         var p = _f.Set.Parameters();
         change?.Invoke(p);

@@ -5,6 +5,7 @@ using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Tests.Deployment;
 using Cavra.Gate.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Promotion;
 
@@ -289,7 +290,7 @@ public sealed class PromotionEvidenceTests : IDisposable
     public void Evidence_expires_as_the_clock_moves_on()
     {
         _files.Edit(GateFiles.Promotion, Bound(expires: TimeSpan.FromMinutes(10)));
-        var clock = new FixedClock(GateFiles.Now);
+        var clock = new FakeTimeProvider(GateFiles.Now);
         Assert.True(Read(_files.Context(clock: clock)).Valid);
         clock.Advance(TimeSpan.FromMinutes(10));
         Assert.StartsWith("promotion evidence has expired", Read(_files.Context(clock: clock)).Message);

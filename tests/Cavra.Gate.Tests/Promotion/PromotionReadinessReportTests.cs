@@ -13,7 +13,7 @@ public sealed class PromotionReadinessReportTests : IDisposable
     private readonly GateFiles _files = new();
     public void Dispose() => _files.Dispose();
 
-    private PromotionReadinessReport Evaluate(GateParameters? p = null, Clock? clock = null) =>
+    private PromotionReadinessReport Evaluate(GateParameters? p = null, TimeProvider? clock = null) =>
         PromotionReadinessReport.Evaluate(_files.Context(p ?? _files.Parameters(), clock));
 
     private static ReadinessCheck Check(ReadinessReport r, string id) => Assert.Single(r.Checks, c => c.Id == id);

@@ -9,6 +9,7 @@ using Cavra.Gate.Time;
 using JArray = System.Text.Json.Nodes.JsonArray;
 using JObject = System.Text.Json.Nodes.JsonObject;
 using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Rollback;
 
@@ -32,11 +33,11 @@ public sealed class RollbackFixture : IDisposable
         Write(Rehearsal, RehearsalDoc());
         Write(Drills, DrillsDoc());
         Write(Schedule, ScheduleDoc());
-        Clock = new FixedClock(Now);
+        Clock = new FakeTimeProvider(Now);
     }
 
     public string Dir { get; }
-    public FixedClock Clock { get; }
+    public FakeTimeProvider Clock { get; }
     public void Dispose() => Directory.Delete(Dir, true);
 
     public string PathOf(string name) => Path.Combine(Dir, name);
