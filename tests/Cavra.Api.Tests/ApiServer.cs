@@ -39,7 +39,7 @@ public sealed class ApiServer : IAsyncDisposable
             Address = IPAddress.Loopback,
             Port = 0,
             SettingsPath = settingsPath,
-            Clock = clock ?? new FakeTimeProvider(Gate.Tests.Gate.EvidenceSet.Now),
+            Clock = clock ?? new FakeTimeProvider(Gate.Tests.EvidenceSet.Now),
             Environment = name => env.TryGetValue(name, out var v) ? v : null,
         };
         var app = ReadinessApi.Build(options);
@@ -144,5 +144,5 @@ public static class SettingsFile
 
     /// <summary>What a cmdlet's -AsJson prints for the same configuration: the report's canonical JSON.</summary>
     public static GateContext Context(GateParameters p, Func<string, string?>? environment = null) =>
-        new(GateConfig.Resolve(p, environment ?? (_ => null)), new InputFiles(), new FakeTimeProvider(Gate.Tests.Gate.EvidenceSet.Now));
+        new(GateConfig.Resolve(p, environment ?? (_ => null)), new InputFiles(), new FakeTimeProvider(Gate.Tests.EvidenceSet.Now));
 }
