@@ -29,10 +29,12 @@ $ModuleOut = Join-Path $Out 'Cavra.PowerShell'
 $ModuleManifest = Join-Path $ModuleOut 'Cavra.PowerShell.psd1'
 $ToolsPackages = Join-Path $Root '.tools/packages'
 $StandInProject = Join-Path $Root 'tests/Cavra.StandInRuntime/Cavra.StandInRuntime.csproj'
-# What Windows PowerShell 5.1 needs beside the module for System.Text.Json (the package's net462 closure); the Package
+# What Windows PowerShell 5.1 needs beside the module for System.Text.Json and TimeProvider (the packages' net462 closure); the Package
 # test checks that this is exactly the set the module's assemblies reference and .NET Framework does not provide.
-$DesktopAssemblies = @('System.Text.Json', 'System.Text.Encodings.Web', 'System.IO.Pipelines', 'Microsoft.Bcl.AsyncInterfaces', 'System.Buffers',
+$DesktopAssemblies = @('System.Text.Json', 'Microsoft.Bcl.TimeProvider', 'System.Text.Encodings.Web', 'System.IO.Pipelines', 'Microsoft.Bcl.AsyncInterfaces', 'System.Buffers',
     'System.Memory', 'System.Numerics.Vectors', 'System.Runtime.CompilerServices.Unsafe', 'System.Threading.Tasks.Extensions', 'System.ValueTuple')
+# What pwsh 7.6+ needs and does not have under the referenced name (Core/, loaded by the same handler).
+$CoreAssemblies = @('Microsoft.Bcl.TimeProvider')
 
 function Get-StandInRuntime {
     # The stand-in cavra-runtime (tests/Cavra.StandInRuntime) speaks the one-shot protocol; the demo and Pester use it.
@@ -113,6 +115,19 @@ function Invoke-Build {
     }
     $unexpected = Get-ChildItem $desktopBuild -Filter *.dll | Where-Object { $_.BaseName -notin $DesktopAssemblies -and $_.BaseName -ne 'DesktopDependencies' }
     if ($unexpected) { throw "Desktop dependencies changed; review and list them in build.ps1: $($unexpected.Name -join ', ')" }
+    # pwsh 7.6+ only: the TimeProvider facade (forwards to the runtime's in-box type), in Core/. Not beside the module's
+    # own dlls, where Windows PowerShell's probing would find this .NET 8 build before its own copy in Desktop/.
+    $coreBuild = Join-Path $Out 'core-dependencies'
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tools/CoreDependencies/CoreDependencies.csproj'), '-c', $Configuration, '-o', $coreBuild, '--nologo', '-v', 'q') | Out-Null
+    $core = Join-Path $ModuleOut 'Core'
+    New-Item -ItemType Directory -Path $core | Out-Null
+    foreach ($name in $CoreAssemblies) {
+        $from = Join-Path $coreBuild "$name.dll"
+        if (-not (Test-Path -LiteralPath $from)) { throw "Build output is missing: $from" }
+        Copy-Item -LiteralPath $from -Destination $core
+    }
+    $unexpected = Get-ChildItem $coreBuild -Filter *.dll | Where-Object { $_.BaseName -notin $CoreAssemblies -and $_.BaseName -ne 'CoreDependencies' }
+    if ($unexpected) { throw "Core dependencies changed; review and list them in build.ps1: $($unexpected.Name -join ', ')" }
 
     Add-ReadinessApi
     Set-ManifestReleaseData

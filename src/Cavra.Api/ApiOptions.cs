@@ -30,7 +30,7 @@ public sealed class ApiOptions
     public bool Help { get; set; }
 
     /// <summary>The one clock; tests pin it so bodies that carry ages (drill age_days) are comparable byte for byte.</summary>
-    internal Clock Clock { get; set; } = Clock.System;
+    internal TimeProvider Clock { get; set; } = TimeProvider.System;
     /// <summary>Where CAVRA_GO_* variables are read from, per request; tests substitute a dictionary.</summary>
     internal Func<string, string?> Environment { get; set; } = System.Environment.GetEnvironmentVariable;
 

@@ -1,5 +1,6 @@
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Json;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Api;
 

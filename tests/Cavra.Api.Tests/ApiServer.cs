@@ -8,6 +8,8 @@ using Cavra.Gate.Readiness;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
 using Microsoft.AspNetCore.Builder;
+using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Api.Tests;
 
@@ -29,7 +31,7 @@ public sealed class ApiServer : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <summary>Starts the API. <paramref name="environment"/> stands in for the process environment (read per request).</summary>
-    public static async Task<ApiServer> StartAsync(string? settingsPath, IDictionary<string, string>? environment = null, Clock? clock = null)
+    public static async Task<ApiServer> StartAsync(string? settingsPath, IDictionary<string, string>? environment = null, TimeProvider? clock = null)
     {
         var env = environment ?? new ConcurrentDictionary<string, string>();
         var options = new ApiOptions
@@ -37,7 +39,7 @@ public sealed class ApiServer : IAsyncDisposable
             Address = IPAddress.Loopback,
             Port = 0,
             SettingsPath = settingsPath,
-            Clock = clock ?? new FixedClock(Gate.Tests.Gate.EvidenceSet.Now),
+            Clock = clock ?? new FakeTimeProvider(Gate.Tests.EvidenceSet.Now),
             Environment = name => env.TryGetValue(name, out var v) ? v : null,
         };
         var app = ReadinessApi.Build(options);
@@ -142,5 +144,5 @@ public static class SettingsFile
 
     /// <summary>What a cmdlet's -AsJson prints for the same configuration: the report's canonical JSON.</summary>
     public static GateContext Context(GateParameters p, Func<string, string?>? environment = null) =>
-        new(GateConfig.Resolve(p, environment ?? (_ => null)), new InputFiles(), new FixedClock(Gate.Tests.Gate.EvidenceSet.Now));
+        new(GateConfig.Resolve(p, environment ?? (_ => null)), new InputFiles(), new FakeTimeProvider(Gate.Tests.EvidenceSet.Now));
 }

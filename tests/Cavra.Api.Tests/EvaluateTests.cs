@@ -7,7 +7,7 @@ using Cavra.Gate.Json;
 using Cavra.Gate.Pilot;
 using Cavra.Gate.Runtime;
 using Cavra.Gate.Serialization;
-using Cavra.Gate.Tests.Gate;
+using Cavra.Gate.Tests;
 
 namespace Cavra.Api.Tests;
 

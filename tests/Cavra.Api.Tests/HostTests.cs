@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Cavra.Gate.Tests.Gate;
+using Cavra.Gate.Tests;
 
 namespace Cavra.Api.Tests;
 

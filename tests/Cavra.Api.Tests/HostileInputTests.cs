@@ -3,7 +3,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
 using Cavra.Gate.Configuration;
-using Cavra.Gate.Tests.Gate;
+using Cavra.Gate.Tests;
 
 namespace Cavra.Api.Tests;
 

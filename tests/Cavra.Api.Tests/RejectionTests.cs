@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Json;
-using Cavra.Gate.Tests.Gate;
+using Cavra.Gate.Tests;
 
 namespace Cavra.Api.Tests;
 

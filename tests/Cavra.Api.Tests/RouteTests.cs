@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Readiness;
-using Cavra.Gate.Tests.Gate;
+using Cavra.Gate.Tests;
 
 namespace Cavra.Api.Tests;
 

@@ -7,6 +7,8 @@ using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Benchmarks
 {
@@ -46,7 +48,7 @@ namespace Cavra.Benchmarks
                 RollbackDrillSchedulePath = Path.Combine(evidence, "cavra-runtime.go-backend-rollback-drill-schedule.json"),
             }, _ => null);
             // Pinned to the day after the sample drill so the set is valid and fresh, whatever today's date is.
-            return new GateContext(config, new InputFiles(evidence), new FixedClock(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero)));
+            return new GateContext(config, new InputFiles(evidence), new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero)));
         }
 
         /// <summary>Prints the median and p99 of single gate evaluations after warm-up.</summary>

@@ -10,6 +10,7 @@ namespace Cavra.Benchmarks
     /// <summary>
     /// <c>dotnet run -c Release --project tests/Cavra.Benchmarks -- --quick [--seconds N]</c>: a Stopwatch loop of about two
     /// seconds per scenario on one thread, printing decisions/second (fast figures for build scripts).
+    /// <c>--daemon-floor</c> and <c>--oneshot-floor</c> measure the runtime's own floor (<see cref="RuntimeFloor"/>).
     /// Any other arguments go to BenchmarkDotNet's switcher (e.g. <c>--filter *ExecuteCommand*</c>).
     /// </summary>
     public static class Program
@@ -23,6 +24,16 @@ namespace Cavra.Benchmarks
             int api = Array.IndexOf(args, "--api");
             if (api >= 0 && api + 1 < args.Length)
                 return ApiLoad.Run(args[api + 1], Option(args, "--requests", 20000), Option(args, "--concurrency", 16), Option(args, "--server-pid", 0));
+            int floor = Array.IndexOf(args, "--daemon-floor");
+            if (floor >= 0 && floor + 1 < args.Length)
+                return RuntimeFloor.Daemon(args[floor + 1], Option(args, "--count", 10000), Option(args, "--in-flight", 1));
+            floor = Array.IndexOf(args, "--oneshot-floor");
+            int policy = Array.IndexOf(args, "--policy");
+            if (floor >= 0 && floor + 1 < args.Length && policy >= 0 && policy + 1 < args.Length)
+            {
+                int registry = Array.IndexOf(args, "--registry");
+                return RuntimeFloor.OneShot(args[floor + 1], args[policy + 1], registry >= 0 && registry + 1 < args.Length ? args[registry + 1] : "", Option(args, "--count", 200));
+            }
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
             return 0;
         }

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
+using Cavra.Gate.FileSystem;
 
 // A stand-in for cavra-runtime in one-shot mode (docs/design/runtime-protocol.md §2, §5): Go flag syntax (-x or --x, "--x v" or
 // "--x=v", "--" ends the flags), flags --policy, --registry and --input (default "-", stdin). Like the real binary it

@@ -252,7 +252,7 @@ Describe 'Add-CavraRollbackDrill' {
             Add-CavraRollbackDrill -Path $path @drill -DrillId d1 | Out-Null
             $before = [IO.File]::ReadAllBytes($path)
             $command = "Import-Module `$env:CAVRA_MODULE_MANIFEST; " +
-                "[Cavra.Gate.Authoring.EvidenceFileWriter].GetProperty('AfterTemporaryFileWritten', [Reflection.BindingFlags] 'NonPublic, Static').SetValue(`$null, [Action[string]] { param(`$t) [System.Diagnostics.Process]::GetCurrentProcess().Kill() }); " +
+                "[Cavra.Gate.FileSystem.AtomicFileWriter].GetProperty('AfterTemporaryFileWritten', [Reflection.BindingFlags] 'NonPublic, Static').SetValue(`$null, [Action[string]] { param(`$t) [System.Diagnostics.Process]::GetCurrentProcess().Kill() }); " +
                 "Add-CavraRollbackDrill -Path '$path' -DrillId d2 -Status pass -RecoveryMinutes 1 -MaxRecoveryMinutes 2 -RunbookRef r -EvidenceRef e"
             $r = Invoke-CavraChildPwsh -Command $command
             $r.ExitCode | Should -Not -Be 0

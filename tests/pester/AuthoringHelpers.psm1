@@ -39,7 +39,7 @@ function Set-CavraWriterCrashSeam {
     # Directory.Delete on the temporary *file* throws an IOException (DirectoryNotFoundException), as a failing disk would.
     # A scriptblock cannot stand in: an exception thrown in one reaches C# as a RuntimeException.
     if ($FailWithIOException) { $Action = [Action[string]] [System.IO.Directory]::Delete }
-    $seam = [Cavra.Gate.Authoring.EvidenceFileWriter].GetProperty('AfterTemporaryFileWritten', [Reflection.BindingFlags] 'NonPublic, Static')
+    $seam = [Cavra.Gate.FileSystem.AtomicFileWriter].GetProperty('AfterTemporaryFileWritten', [Reflection.BindingFlags] 'NonPublic, Static')
     $seam.SetValue($null, $Action)
 }
 

@@ -41,6 +41,15 @@ Describe 'Cavra.PowerShell module' {
         (Get-ChildItem -LiteralPath $folder -Filter *.dll).Name | Sort-Object | Should -Be @('Cavra.Api.dll', 'Cavra.Gate.dll', 'Cavra.PowerShell.dll')
     }
 
+    It 'uses the runtime''s own TimeProvider on pwsh 7.6, through the facade in Core/ and only once the clock is read' {
+        $script = "`$before = [AppDomain]::CurrentDomain.GetAssemblies().FullName; Import-Module '$($env:CAVRA_MODULE_MANIFEST)'; " +
+            "`$atImport = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Microsoft.Bcl.TimeProvider' }).Count; " +
+            "`$null = Test-CavraGoPromotion; " +
+            "`$facade = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Microsoft.Bcl.TimeProvider' }); " +
+            "'{0}|{1}|{2}|{3}' -f `$atImport, `$facade.Count, [IO.Path]::GetRelativePath('$(Split-Path $env:CAVRA_MODULE_MANIFEST)', `$facade[0].Location).Replace('\', '/'), [System.TimeProvider].Assembly.GetName().Name"
+        Invoke-ChildPwsh $script | Should -Be '0|1|Core/Microsoft.Bcl.TimeProvider.dll|System.Private.CoreLib'
+    }
+
     It 'imports and writes JSON in a session that already loaded another module''s System.Text.Json' {
         # Another module isolating its own copy (here: the Windows PowerShell one the package ships) in its own load context.
         $other = Join-Path (Split-Path $env:CAVRA_MODULE_MANIFEST) 'Desktop/System.Text.Json.dll'

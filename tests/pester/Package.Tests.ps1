@@ -139,6 +139,26 @@ Describe 'The Cavra.PowerShell package' {
         $entries | Where-Object { $_ -like 'Desktop/*' } | Sort-Object | Should -Be ((Get-ChildItem -LiteralPath $desktop -File).Name | ForEach-Object { "Desktop/$_" } | Sort-Object)
     }
 
+    It 'ships in Core/ only what pwsh 7.6 needs and lacks under the referenced name: the TimeProvider facade' {
+        # pwsh has TimeProvider in-box (System.Private.CoreLib); the netstandard2.0 engine names it in
+        # Microsoft.Bcl.TimeProvider, whose .NET 8+ build forwards there. Nothing else belongs in Core/, and nothing of it
+        # may sit in the module root, where Windows PowerShell's probing would find a .NET 8 build.
+        $folder = Split-Path $env:CAVRA_MODULE_MANIFEST
+        (Get-ChildItem -LiteralPath (Join-Path $folder 'Core') -File).Name | Should -Be @('Microsoft.Bcl.TimeProvider.dll')
+        Test-Path -LiteralPath (Join-Path $folder 'Microsoft.Bcl.TimeProvider.dll') | Should -BeFalse
+        $stream = [IO.File]::OpenRead((Join-Path $folder 'Core/Microsoft.Bcl.TimeProvider.dll'))
+        try {
+            $md = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader([System.Reflection.PortableExecutable.PEReader]::new($stream))
+            $forwarded = foreach ($h in $md.ExportedTypes) { $t = $md.GetExportedType($h); if ($t.IsForwarder) { $md.GetString($t.Namespace) + '.' + $md.GetString($t.Name) } }
+        }
+        finally { $stream.Dispose() }
+        $forwarded | Should -Contain 'System.TimeProvider'
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($env:CAVRA_PACKAGE_PATH)
+        try { $entries = @($zip.Entries.FullName | ForEach-Object { [Uri]::UnescapeDataString($_) }) }
+        finally { $zip.Dispose() }
+        $entries | Should -Contain 'Core/Microsoft.Bcl.TimeProvider.dll'
+    }
+
     It 'installs with PSResourceGet from a local repository' {
         $installedVersion | Should -Be $version
         $moduleBase | Should -Not -BeNullOrEmpty

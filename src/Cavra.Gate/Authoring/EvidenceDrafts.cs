@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using Cavra.Gate.Evidence;
 using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Authoring
 {

@@ -1,4 +1,5 @@
 using System;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Authoring
 {
@@ -13,7 +14,7 @@ namespace Cavra.Gate.Authoring
         EnvironmentMismatch,
         /// <summary>The history already holds a drill with this drill_id.</summary>
         DuplicateDrillId,
-        /// <summary>The history would grow past the size the gate reads (<see cref="Json.InputFiles.MaxFileBytes"/>); archive older drills.</summary>
+        /// <summary>The history would grow past the size the gate reads (<see cref="FileSystem.InputFiles.MaxFileBytes"/>); archive older drills.</summary>
         HistoryFull,
     }
 

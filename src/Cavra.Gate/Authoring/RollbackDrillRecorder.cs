@@ -6,6 +6,7 @@ using System.Text;
 using Cavra.Gate.Evidence;
 using Cavra.Gate.Json;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Authoring
 {
@@ -45,7 +46,7 @@ namespace Cavra.Gate.Authoring
 
         /// <exception cref="EvidenceRejectedException">Refused; see <see cref="EvidenceRejectedException.Reason"/>. Nothing was written.</exception>
         /// <exception cref="TimeoutException">Another writer held the lock too long.</exception>
-        public static RecordedDrill Append(string path, JsonObject drill, string environment, double maxAgeDays, Clock clock, TimeSpan? lockTimeout = null,
+        public static RecordedDrill Append(string path, JsonObject drill, string environment, double maxAgeDays, TimeProvider clock, TimeSpan? lockTimeout = null,
             string? archiveDirectory = null)
         {
             if (drill == null) throw new ArgumentNullException(nameof(drill));
@@ -71,7 +72,7 @@ namespace Cavra.Gate.Authoring
                 var history = RollbackDrillHistory.FromDocument(JsonFileCheck.Ok(document.ToJsonObject(), path), maxAgeDays, clock);
                 if (history.SchemaVersion != RollbackDrillHistory.Schema || history.Message != RollbackDrillHistory.Texts.Success)
                     throw Untouched(path, $"the gate would still reject it after the append: {history.Message}", EvidenceRejection.ExistingFile);
-                EvidenceFileWriter.Write(path, document);
+                AtomicFileWriter.Write(path, document);
                 return new RecordedDrill(path, drill, history, archivePath, archived);
             }
         }
@@ -82,7 +83,7 @@ namespace Cavra.Gate.Authoring
         /// <summary>Moves the oldest drills (by position: appends come last) to a new dated archive history and returns the
         /// history that keeps the rest. The archive is written before the history is replaced: a crash between the two
         /// leaves drills in both files, never in neither.</summary>
-        private static (EvidenceDocument Kept, string ArchivePath, int Archived) Archive(string path, EvidenceDocument document, string archiveDirectory, Clock clock)
+        private static (EvidenceDocument Kept, string ArchivePath, int Archived) Archive(string path, EvidenceDocument document, string archiveDirectory, TimeProvider clock)
         {
             var whole = document.ToJsonObject();
             var drills = ((JsonArray)whole.Get("drills")!).Items;
@@ -99,10 +100,10 @@ namespace Cavra.Gate.Authoring
             if (Utf8Length(kept) > InputFiles.MaxFileBytes)
                 throw Untouched(path, "even the new drill alone is larger than the gate reads", EvidenceRejection.HistoryFull);
             int archived = drills.Count - keep;
-            string name = System.IO.Path.GetFileNameWithoutExtension(path) + "." + clock.UtcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+            string name = System.IO.Path.GetFileNameWithoutExtension(path) + "." + clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
             string archivePath = System.IO.Path.Combine(System.IO.Path.GetFullPath(archiveDirectory), name + ".json");
             for (int n = 2; File.Exists(archivePath); n++) archivePath = System.IO.Path.Combine(System.IO.Path.GetFullPath(archiveDirectory), $"{name}-{n}.json");
-            EvidenceFileWriter.Write(archivePath, WithDrills(whole, drills, 0, archived), overwrite: false);
+            AtomicFileWriter.Write(archivePath, WithDrills(whole, drills, 0, archived), overwrite: false);
             return (kept, archivePath, archived);
         }
 

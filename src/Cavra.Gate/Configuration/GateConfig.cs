@@ -2,13 +2,14 @@ using System;
 using System.Collections.Generic;
 using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Configuration
 {
     /// <summary>
     /// The effective Go backend configuration (upstream <c>GoBackendConfig</c>, docs/design/configuration.md): every row of
     /// <see cref="GateSettings"/> from a parameter, else the settings file, else its <c>CAVRA_GO_*</c> environment variable,
-    /// else the default, with its source remembered; an evidence directory fills evidence paths at its own level. Path values are kept as written; <see cref="Json.InputFiles"/> resolves
+    /// else the default, with its source remembered; an evidence directory fills evidence paths at its own level. Path values are kept as written; <see cref="FileSystem.InputFiles"/> resolves
     /// them when a file is touched.
     /// </summary>
     public sealed class GateConfig : ICanonicalJson

@@ -1,5 +1,6 @@
 using System;
 using Cavra.Gate.Json;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Configuration
 {

@@ -71,23 +71,23 @@ namespace Cavra.Gate.Decisions
         /// A <c>block</c> decision for a request that could not be evaluated (for example a configured policy that failed to
         /// load), with full metadata so it journals like any other decision. Pack: the request's, else the baseline.
         /// </summary>
-        public static Decision FailClosed(ActionRequest request, string ruleId, string severity, string reason, Clock? clock = null)
+        public static Decision FailClosed(ActionRequest request, string ruleId, string severity, string reason, TimeProvider? clock = null)
         {
             request ??= new ActionRequest();
             string pack = request.PolicyPack.Length > 0 ? request.PolicyPack : BuiltInPolicyPacks.Baseline;
             return Create(request, request.ActionType, request.Target, request.EffectiveOperation, pack,
-                ruleId ?? "", Block, severity ?? "", reason ?? "", "", clock ?? Clock.System);
+                ruleId ?? "", Block, severity ?? "", reason ?? "", "", clock ?? TimeProvider.System);
         }
 
         /// <summary>Fills the metadata (docs/design/decisions.md §2.3) around a verdict: defaults, ids, evidence ref, timestamp.</summary>
         internal static Decision Create(ActionRequest request, string actionType, string target, string requested, string pack,
-            string ruleId, string verdict, string severity, string reason, string approverGroup, Clock clock)
+            string ruleId, string verdict, string severity, string reason, string approverGroup, TimeProvider clock)
         {
             string session = request.SessionId.Length > 0 ? request.SessionId : "local";
             string agent = request.AgentId.Length > 0 ? request.AgentId : "unknown-agent";
             string actor = request.Actor.Length > 0 ? request.Actor : "ai-agent";
             string decisionId = DecisionMetadata.NewDecisionId();
-            string timestamp = DecisionMetadata.FormatTimestamp(clock.UtcNow);
+            string timestamp = DecisionMetadata.FormatTimestamp(clock.GetUtcNow());
             string correlationId = DecisionMetadata.NewCorrelationId();
             var refs = new SingleItemList("evidence://" + session + "/" + decisionId);
             return new Decision(decisionId, session, agent, actor, actionType, target, requested, pack, ruleId, verdict, severity,

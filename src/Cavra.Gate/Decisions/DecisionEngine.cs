@@ -21,13 +21,13 @@ namespace Cavra.Gate.Decisions
 
         private readonly CompiledPolicy? _policy;
         private readonly TrustRegistry? _registry;
-        private readonly Clock _clock;
+        private readonly TimeProvider _clock;
 
-        public DecisionEngine(CompiledPolicy? policy = null, TrustRegistry? registry = null, Clock? clock = null)
+        public DecisionEngine(CompiledPolicy? policy = null, TrustRegistry? registry = null, TimeProvider? clock = null)
         {
             _policy = policy;
             _registry = registry;
-            _clock = clock ?? Clock.System;
+            _clock = clock ?? TimeProvider.System;
         }
 
         public CompiledPolicy? Policy => _policy;

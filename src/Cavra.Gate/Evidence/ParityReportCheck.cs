@@ -111,7 +111,7 @@ namespace Cavra.Gate.Evidence
                 return;
             }
             if (!windowEnd.HasValue) { problems.Add("the parity report has no window_end: it measured no evaluation"); return; }
-            var now = context.Clock.UtcNow;
+            var now = context.Clock.GetUtcNow();
             if (windowEnd.Value > now + PromotionEvidence.MaxFutureSkew)
                 problems.Add("the parity report's window_end is in the future");
             else if ((now - windowEnd.Value).TotalDays > maxAgeDays)

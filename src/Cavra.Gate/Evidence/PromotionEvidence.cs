@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Evidence
 {
@@ -71,11 +72,11 @@ namespace Cavra.Gate.Evidence
 
         /// <summary>Reads and validates the evidence at <paramref name="path"/>; its hashes are checked against the
         /// configured runtime binary and compiled policy (empty when not configured), its times against <paramref name="clock"/>.</summary>
-        public static PromotionEvidence Read(InputFiles files, string path, string runtimePath, string policyPath, Clock clock) =>
+        public static PromotionEvidence Read(InputFiles files, string path, string runtimePath, string policyPath, TimeProvider clock) =>
             FromDocument(files.ReadObject(path), files, runtimePath, policyPath, clock);
 
         /// <summary>Validates an already read (or in-memory) document, e.g. one about to be written by New-CavraPromotionEvidence.</summary>
-        public static PromotionEvidence FromDocument(JsonFileCheck document, InputFiles files, string runtimePath, string policyPath, Clock clock)
+        public static PromotionEvidence FromDocument(JsonFileCheck document, InputFiles files, string runtimePath, string policyPath, TimeProvider clock)
         {
             if (document == null) throw new ArgumentNullException(nameof(document));
             if (files == null) throw new ArgumentNullException(nameof(files));
@@ -127,9 +128,9 @@ namespace Cavra.Gate.Evidence
         }
 
         /// <summary>docs/design/evidence.md §2.1: freshness and the runtime/policy the evidence was produced for.</summary>
-        private static void CheckBinding(JsonObject o, InputFiles files, string runtimePath, string policyPath, Clock clock, List<string> problems)
+        private static void CheckBinding(JsonObject o, InputFiles files, string runtimePath, string policyPath, TimeProvider clock, List<string> problems)
         {
-            var now = clock.UtcNow;
+            var now = clock.GetUtcNow();
             if (o.Get("generated_at") is JsonValue generated)
             {
                 if (!TryTimestamp(generated, out var at))

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Evidence
 {
@@ -91,13 +92,13 @@ namespace Cavra.Gate.Evidence
         internal object? MaxRecoveryMinutesNumber { get; }
 
         /// <summary>Reads and validates the history at <paramref name="path"/> ("" means not configured).</summary>
-        public static RollbackDrillHistory Read(InputFiles files, string path, double maxAgeDays, Clock clock)
+        public static RollbackDrillHistory Read(InputFiles files, string path, double maxAgeDays, TimeProvider clock)
         {
             if (files == null) throw new ArgumentNullException(nameof(files));
             return FromDocument(files.ReadObject(path), maxAgeDays, clock);
         }
 
-        public static RollbackDrillHistory FromDocument(JsonFileCheck document, double maxAgeDays, Clock clock)
+        public static RollbackDrillHistory FromDocument(JsonFileCheck document, double maxAgeDays, TimeProvider clock)
         {
             if (document == null) throw new ArgumentNullException(nameof(document));
             if (clock == null) throw new ArgumentNullException(nameof(clock));
@@ -143,7 +144,7 @@ namespace Cavra.Gate.Evidence
             var problems = new List<string>();
             string executedText = EvidenceFields.Text(latest, "executed_at");
             bool executedParsed = IsoTimestamp.TryParse(executedText, out var executed);
-            var now = TruncateToMicroseconds(clock.UtcNow);
+            var now = TruncateToMicroseconds(clock.GetUtcNow());
             bool future = executedParsed && executed > now + MaxFutureSkew;
             double? ageDays = null;
             bool fresh = false;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Evidence
 {
@@ -84,13 +85,13 @@ namespace Cavra.Gate.Evidence
         internal object? IntervalDaysNumber { get; }
 
         /// <summary>Reads and validates the schedule at <paramref name="path"/> ("" means not configured).</summary>
-        public static RollbackDrillSchedule Read(InputFiles files, string path, RollbackDrillHistory history, double dueSoonDays, Clock clock)
+        public static RollbackDrillSchedule Read(InputFiles files, string path, RollbackDrillHistory history, double dueSoonDays, TimeProvider clock)
         {
             if (files == null) throw new ArgumentNullException(nameof(files));
             return FromDocument(files.ReadObject(path), history, dueSoonDays, clock);
         }
 
-        public static RollbackDrillSchedule FromDocument(JsonFileCheck document, RollbackDrillHistory history, double dueSoonDays, Clock clock)
+        public static RollbackDrillSchedule FromDocument(JsonFileCheck document, RollbackDrillHistory history, double dueSoonDays, TimeProvider clock)
         {
             if (document == null) throw new ArgumentNullException(nameof(document));
             if (history == null) throw new ArgumentNullException(nameof(history));
@@ -150,7 +151,7 @@ namespace Cavra.Gate.Evidence
             bool stale = true, dueSoon = false;
             if (nextDue.HasValue)
             {
-                var now = RollbackDrillHistory.TruncateToMicroseconds(clock.UtcNow);
+                var now = RollbackDrillHistory.TruncateToMicroseconds(clock.GetUtcNow());
                 daysUntilDue = RollbackDrillHistory.DaysBetween(now, nextDue.Value);
                 stale = daysUntilDue.Value < 0; // on the rounded value: -0.0 is not stale
                 dueSoon = !stale && RollbackDrillHistory.IsPositive(dueSoonDays) && daysUntilDue.Value <= dueSoonDays;

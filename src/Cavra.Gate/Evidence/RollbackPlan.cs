@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Evidence
 {

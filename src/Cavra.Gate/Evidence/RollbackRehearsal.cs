@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Evidence
 {

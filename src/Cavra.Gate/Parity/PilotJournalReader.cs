@@ -9,6 +9,7 @@ using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 using Cavra.Gate.Pilot;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Parity
 {

@@ -7,6 +7,7 @@ using System.Threading;
 using Cavra.Gate.Authoring;
 using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Pilot
 {

@@ -1,6 +1,7 @@
 using System;
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Pilot
 {
@@ -13,15 +14,15 @@ namespace Cavra.Gate.Pilot
     {
         public const string UnavailableRuleId = "runtime.policy.unavailable";
 
-        private readonly Time.Clock _clock;
+        private readonly TimeProvider _clock;
 
-        private AuthoritativeEngine(DecisionEngine? engine, string problem, Time.Clock clock) { Engine = engine; Problem = problem; _clock = clock; }
+        private AuthoritativeEngine(DecisionEngine? engine, string problem, TimeProvider clock) { Engine = engine; Problem = problem; _clock = clock; }
 
         public DecisionEngine? Engine { get; }
         /// <summary>Why the configured policy or registry could not be used, or "".</summary>
         public string Problem { get; }
 
-        public static AuthoritativeEngine Load(InputFiles files, string policyPath, string registryPath, Time.Clock clock)
+        public static AuthoritativeEngine Load(InputFiles files, string policyPath, string registryPath, TimeProvider clock)
         {
             CompiledPolicy? policy = null;
             TrustRegistry? registry = null;
@@ -40,7 +41,7 @@ namespace Cavra.Gate.Pilot
             return new AuthoritativeEngine(new DecisionEngine(policy, registry, clock), "", clock);
         }
 
-        private static AuthoritativeEngine Unavailable(string problem, Time.Clock clock) => new AuthoritativeEngine(null, problem, clock);
+        private static AuthoritativeEngine Unavailable(string problem, TimeProvider clock) => new AuthoritativeEngine(null, problem, clock);
 
         public Decision Evaluate(ActionRequest request)
         {

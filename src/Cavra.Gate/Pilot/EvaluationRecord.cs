@@ -5,6 +5,7 @@ using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Serialization;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Pilot
 {

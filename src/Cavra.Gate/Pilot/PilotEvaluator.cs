@@ -8,6 +8,7 @@ using Cavra.Gate.Configuration;
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Pilot
 {
@@ -73,7 +74,7 @@ namespace Cavra.Gate.Pilot
             long started = Stopwatch.GetTimestamp();
             var config = _context.Config;
             var engine = Refresh();
-            var record = new EvaluationRecord(NewId(), _context.Clock.UtcNow, request, config.Mode, engine.Evaluate(request)) { Inputs = _inputs };
+            var record = new EvaluationRecord(NewId(), _context.Clock.GetUtcNow(), request, config.Mode, engine.Evaluate(request)) { Inputs = _inputs };
 
             // 1. Disabled: the runtime is never called and nothing is attached.
             if (!config.Enabled)
@@ -173,7 +174,7 @@ namespace Cavra.Gate.Pilot
         private AuthoritativeEngine Refresh()
         {
             var config = _context.Config;
-            var now = _context.Clock.UtcNow;
+            var now = _context.Clock.GetUtcNow();
             // One stat of each input per action: a file changed between two actions is seen by the second (fail closed).
             if (_stamps == null || !ReferenceEquals(_stampedConfig, config)) { _stamps = new InputStamps(InputPaths(config), _context.Files); _stampedConfig = config; }
             bool changed = _stamps.Look();

@@ -99,7 +99,7 @@ namespace Cavra.Gate.Readiness
             var gate = new GateContext(promoted, context.Files.Snapshot(), context.Clock);
             var promotion = PromotionReadinessReport.Evaluate(gate);
             var history = RollbackDrillHistoryReport.Evaluate(gate);
-            return new GateVerdict(configured.Mode, context.Clock.UtcNow, promotion.Backend, promotion,
+            return new GateVerdict(configured.Mode, context.Clock.GetUtcNow(), promotion.Backend, promotion,
                 RollbackReadinessReport.Evaluate(gate), RollbackRehearsalReport.Evaluate(gate), history,
                 RollbackDrillScheduleReport.Evaluate(gate), configured.ScheduleConfigured);
         }

@@ -7,6 +7,7 @@ using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 using Cavra.Gate.Pilot;
 using Cavra.Gate.Serialization;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Runtime
 {

@@ -9,6 +9,7 @@ using System.Threading.Tasks;
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Runtime
 {

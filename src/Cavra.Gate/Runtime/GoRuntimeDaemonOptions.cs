@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Cavra.Gate.Configuration;
-using Cavra.Gate.Json;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Runtime
 {

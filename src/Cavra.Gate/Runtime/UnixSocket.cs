@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Runtime
 {
@@ -90,7 +91,7 @@ namespace Cavra.Gate.Runtime
         {
             var buffer = new byte[bytes];
             using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(buffer);
-            return Json.InputFiles.ToHex(buffer);
+            return FileSystem.InputFiles.ToHex(buffer);
         }
     }
 

@@ -42,11 +42,11 @@ namespace Cavra.PowerShell.Commands
         protected override void ProcessRecord()
         {
             string path = FileSystemPaths.Resolve(this, Path);
-            var clock = Cavra.Gate.Time.Clock.System;
+            var clock = TimeProvider.System;
             var draft = new RollbackDrillDraft
             {
                 DrillId = DrillId.Length > 0 ? DrillId : RollbackDrillDraft.NewDrillId(),
-                ExecutedAt = ExecutedAt ?? clock.UtcNow,
+                ExecutedAt = ExecutedAt ?? clock.GetUtcNow(),
                 // ValidateSet accepts any case; the gate reads "pass" only, so "PASS" must be written as "pass".
                 Actor = Actor, SourceMode = SourceMode.ToLowerInvariant(), TargetMode = TargetMode.ToLowerInvariant(), Status = Status.ToLowerInvariant(), FallbackVerified = FallbackVerified.IsPresent,
                 RecoveryMinutes = RecoveryMinutes, MaxRecoveryMinutes = MaxRecoveryMinutes, RunbookRef = RunbookRef, EvidenceRefs = EvidenceRef,

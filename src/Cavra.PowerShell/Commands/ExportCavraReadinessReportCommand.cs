@@ -3,7 +3,7 @@ using System.IO;
 using System.Management.Automation;
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Readiness;
-using Cavra.Gate.Reports;
+using Cavra.Gate.Html;
 using Cavra.PowerShell.Infrastructure;
 
 namespace Cavra.PowerShell.Commands
@@ -11,7 +11,7 @@ namespace Cavra.PowerShell.Commands
     /// <summary>
     /// Writes the promotion gate's verdict and every check as one self-contained HTML page for a change-advisory board.
     /// Evaluates the gate from the same configuration as Test-CavraGoPromotion, or renders a verdict piped to it.
-    /// The rendering lives in the engine (Cavra.Gate.Reports.ReadinessHtml); this cmdlet binds, asks and writes.
+    /// The rendering lives in the engine (Cavra.Gate.Html.ReadinessHtml); this cmdlet binds, asks and writes.
     /// </summary>
     [Cmdlet(VerbsData.Export, "CavraReadinessReport", SupportsShouldProcess = true, DefaultParameterSetName = EvaluateSet)]
     [OutputType(typeof(FileInfo))]

@@ -9,6 +9,7 @@ using Cavra.Gate.Pilot;
 using Cavra.Gate.Runtime;
 using Cavra.PowerShell.Completion;
 using Cavra.PowerShell.Infrastructure;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.PowerShell.Commands
 {

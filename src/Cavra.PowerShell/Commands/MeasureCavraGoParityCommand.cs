@@ -6,6 +6,7 @@ using Cavra.Gate.Json;
 using Cavra.Gate.Parity;
 using Cavra.Gate.Serialization;
 using Cavra.PowerShell.Infrastructure;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.PowerShell.Commands
 {
@@ -104,17 +105,17 @@ namespace Cavra.PowerShell.Commands
             }
             if (File.Exists(full) && !Force)
             {
-                WriteError(new ErrorRecord(new EvidenceFileExistsException(full), "ParityOutFileExists", ErrorCategory.ResourceExists, full));
+                WriteError(new ErrorRecord(new TargetFileExistsException(full), "ParityOutFileExists", ErrorCategory.ResourceExists, full));
                 return false;
             }
             if (!ShouldProcess(full, $"Write parity report ({CanonicalName.Of(report.Status)}, {report.SampleSize} samples)")) return false;
             try
             {
-                EvidenceFileWriter.Write(full, report, overwrite: Force.IsPresent);
+                AtomicFileWriter.Write(full, report, overwrite: Force.IsPresent);
                 WriteVerbose($"Wrote the parity report to {full}");
                 return true;
             }
-            catch (EvidenceFileExistsException ex)
+            catch (TargetFileExistsException ex)
             {
                 WriteError(new ErrorRecord(ex, "ParityOutFileExists", ErrorCategory.ResourceExists, full));
                 return false;

@@ -46,8 +46,8 @@ namespace Cavra.PowerShell.Commands
                 GateConfigurationCmdlet.BoundSettings(this, GateSettings.RuntimePath, GateSettings.PolicyPath, GateSettings.SettingsPath));
             string path = FullPath;
             // The gate resolves a relative report path against the evidence file's folder; Promoted mode applies every check.
-            var context = new GateContext(config.WithPromotionEvidence(path), Files, Cavra.Gate.Time.Clock.System);
-            var now = context.Clock.UtcNow;
+            var context = new GateContext(config.WithPromotionEvidence(path), Files, TimeProvider.System);
+            var now = context.Clock.GetUtcNow();
             if (ParameterSetName == ValidForSet && ValidFor > DateTimeOffset.MaxValue - now)
             {
                 WriteError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(ValidFor), ValidFor, $"-ValidFor reaches past the last representable date ({DateTimeOffset.MaxValue:yyyy-MM-dd}); give a shorter duration or -ExpiresAt."),

@@ -6,6 +6,7 @@ using Cavra.Gate.Configuration;
 using Cavra.Gate.Json;
 using Cavra.Gate.Runtime;
 using Cavra.PowerShell.Infrastructure;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.PowerShell.Commands
 {

@@ -3,6 +3,7 @@ using System.IO;
 using System.Management.Automation;
 using Cavra.Gate.Authoring;
 using Cavra.Gate.Json;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.PowerShell.Infrastructure
 {
@@ -38,7 +39,7 @@ namespace Cavra.PowerShell.Infrastructure
         {
             if (!FileSystemPaths.CheckTarget(this, fullPath, Force, "Evidence")) return false;
             if (!ShouldProcess(fullPath, $"Write {kind}")) return false;
-            if (!FileSystemPaths.Write(this, fullPath, "Evidence", () => EvidenceFileWriter.Write(fullPath, document, overwrite: Force.IsPresent))) return false;
+            if (!FileSystemPaths.Write(this, fullPath, "Evidence", () => AtomicFileWriter.Write(fullPath, document, overwrite: Force.IsPresent))) return false;
             WriteVerbose($"Wrote {kind} to {fullPath}");
             return true;
         }

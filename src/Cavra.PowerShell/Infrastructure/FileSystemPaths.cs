@@ -51,7 +51,7 @@ namespace Cavra.PowerShell.Infrastructure
                 return false;
             }
             if (force) return true;
-            cmdlet.WriteError(Exists(new EvidenceFileExistsException(fullPath), prefix));
+            cmdlet.WriteError(Exists(new TargetFileExistsException(fullPath), prefix));
             return false;
         }
 
@@ -64,7 +64,7 @@ namespace Cavra.PowerShell.Infrastructure
                 write();
                 return true;
             }
-            catch (EvidenceFileExistsException ex) { cmdlet.WriteError(Exists(ex, prefix)); }
+            catch (TargetFileExistsException ex) { cmdlet.WriteError(Exists(ex, prefix)); }
             catch (NotARegularFileException ex) { cmdlet.WriteError(NotRegular(ex, prefix)); }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -73,7 +73,7 @@ namespace Cavra.PowerShell.Infrastructure
             return false;
         }
 
-        private static ErrorRecord Exists(EvidenceFileExistsException ex, string prefix) =>
+        private static ErrorRecord Exists(TargetFileExistsException ex, string prefix) =>
             new ErrorRecord(ex, prefix + "FileExists", ErrorCategory.ResourceExists, ex.Path);
 
         private static ErrorRecord NotRegular(NotARegularFileException ex, string prefix) =>

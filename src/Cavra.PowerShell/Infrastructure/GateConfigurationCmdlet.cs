@@ -4,6 +4,7 @@ using Cavra.Gate.Configuration;
 using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.PowerShell.Infrastructure
 {
@@ -44,7 +45,7 @@ namespace Cavra.PowerShell.Infrastructure
         [Parameter] [ValidateGateSetting(nameof(RequireParityReport))] public SwitchParameter RequireParityReport { get; set; }
 
         /// <summary>The clock every evaluation uses; tests of the cmdlets can set it through the module's session state.</summary>
-        protected Clock Clock => Clock.System;
+        protected TimeProvider Clock => TimeProvider.System;
 
         /// <summary>Builds the effective configuration (parameters, the settings file, CAVRA_GO_*, the evidence directory,
         /// the defaults) and narrates its sources with -Verbose. A settings file that is named but missing or invalid is a

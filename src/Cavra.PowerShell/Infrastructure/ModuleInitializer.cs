@@ -8,11 +8,13 @@ using System.Threading;
 namespace Cavra.PowerShell.Infrastructure
 {
     /// <summary>
-    /// Where the engine's one package (System.Text.Json, and what it needs) comes from. pwsh 7.6+ ships it in-box at the
-    /// version the engine references, so there the host's copy is used and the module ships none. Windows PowerShell 5.1
-    /// has none: the module ships it in <c>Desktop/</c>, a folder nothing probes, and this handler loads it from there
-    /// when the runtime cannot bind it. An assembly already in the process at the same version or newer (another module's
-    /// copy) is used instead, so a session never holds two copies of one version.
+    /// Where the engine's packages (System.Text.Json, TimeProvider, and what they need) come from, per edition.
+    /// pwsh 7.6+ ships System.Text.Json in-box at the version the engine references, so there the host's copy is used.
+    /// TimeProvider is in-box too, but under another assembly name: <c>Core/</c> holds Microsoft's forwarding facade
+    /// (Microsoft.Bcl.TimeProvider for .NET 8+), so the type in use is the runtime's own. Windows PowerShell 5.1 has
+    /// neither: <c>Desktop/</c> holds both and what they need. Nothing probes either folder; this handler loads from the
+    /// current edition's folder when the runtime cannot bind an assembly. An assembly already in the process at the same
+    /// version or newer (another module's copy) is used instead, so a session never holds two copies of one version.
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer
     {
@@ -20,8 +22,10 @@ namespace Cavra.PowerShell.Infrastructure
         private const int OldestCoreRuntime = 10;
         private static int _registered;
 
-        internal static readonly string DesktopFolder =
-            Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".", "Desktop");
+        private static readonly string ModuleFolder = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".";
+
+        /// <summary>The folder of assemblies only this edition loads: <c>Desktop/</c> on Windows PowerShell, <c>Core/</c> on pwsh.</summary>
+        internal static readonly string EditionFolder = Path.Combine(ModuleFolder, IsDesktop ? "Desktop" : "Core");
 
         internal static bool IsDesktop => RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
 
@@ -32,16 +36,15 @@ namespace Cavra.PowerShell.Infrastructure
                 if (Environment.Version.Major < OldestCoreRuntime)
                     throw new PlatformNotSupportedException(
                         $"Cavra.PowerShell supports PowerShell 7.6 or later and Windows PowerShell 5.1; this PowerShell runs on .NET {Environment.Version}. Update PowerShell to 7.6 or later.");
-                return;
             }
-            if (Interlocked.Exchange(ref _registered, 1) == 0) AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDesktopFolder;
+            if (Interlocked.Exchange(ref _registered, 1) == 0) AppDomain.CurrentDomain.AssemblyResolve += ResolveFromEditionFolder;
         }
 
-        private static Assembly? ResolveFromDesktopFolder(object? sender, ResolveEventArgs args)
+        private static Assembly? ResolveFromEditionFolder(object? sender, ResolveEventArgs args)
         {
             var wanted = new AssemblyName(args.Name);
             if (wanted.Name == null) return null;
-            string path = Path.Combine(DesktopFolder, wanted.Name + ".dll");
+            string path = Path.Combine(EditionFolder, wanted.Name + ".dll");
             if (!File.Exists(path)) return null; // not ours to supply
             foreach (var loaded in AppDomain.CurrentDomain.GetAssemblies())
             {

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Readiness;
-using Cavra.Gate.Reports;
+using Cavra.Gate.Html;
 using Cavra.Gate.Serialization;
 
 namespace Cavra.PowerShell.Infrastructure
@@ -51,7 +51,7 @@ namespace Cavra.PowerShell.Infrastructure
                     parsed = string.Equals(Text(c, "Status"), "Pass", StringComparison.OrdinalIgnoreCase) || Text(c, "Status") == "0" ? CheckOutcome.Pass : CheckOutcome.Fail;
                 var details = new List<string>();
                 if (Unwrap(Get(c, "Extras")) is IDictionary extras)
-                    foreach (DictionaryEntry e in extras) details.Add(e.Key + ": " + ReadinessHtml.DetailValue(Plain(e.Value)));
+                    foreach (DictionaryEntry e in extras) details.Add(e.Key + ": " + CheckDetails.Value(Plain(e.Value)));
                 list.Add(new ReportedCheck(Text(c, "Id"), parsed, Text(c, "Message"), string.Join("\n", details)));
             }
             return list;

@@ -4,6 +4,8 @@ using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Tests.Gate;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Authoring;
 
@@ -12,7 +14,7 @@ namespace Cavra.Gate.Tests.Authoring;
 public sealed class EvidenceDraftTests : IDisposable
 {
     private readonly EvidenceSet _set = new();
-    private static readonly FixedClock Clock = new(EvidenceSet.Now);
+    private static readonly FakeTimeProvider Clock = new(EvidenceSet.Now);
 
     public void Dispose() => _set.Dispose();
 
@@ -27,7 +29,7 @@ public sealed class EvidenceDraftTests : IDisposable
         var draft = new PromotionEvidenceDraft
         {
             ParityStatus = "pass", DeploymentStatus = "ready", Approved = true, ApprovalId = "apr_1", EvidenceRefs = new[] { "go-runtime-parity://ci/1" },
-            GeneratedAt = Clock.UtcNow, ExpiresAt = Clock.UtcNow.AddDays(30),
+            GeneratedAt = Clock.GetUtcNow(), ExpiresAt = Clock.GetUtcNow().AddDays(30),
         };
         Assert.Null(draft.BindTo(Context));
         return draft;
@@ -57,16 +59,16 @@ public sealed class EvidenceDraftTests : IDisposable
         var ctx = Context;
         var promotion = Promotion();
         Assert.True(promotion.Validate(_set.PromotionEvidencePath, ctx).Valid);
-        EvidenceFileWriter.Write(_set.PromotionEvidencePath, promotion.ToDocument());
+        AtomicFileWriter.Write(_set.PromotionEvidencePath, promotion.ToDocument());
         var plan = Plan();
         Assert.True(plan.Validate(_set.RollbackPlanPath).Valid);
-        EvidenceFileWriter.Write(_set.RollbackPlanPath, plan.ToDocument());
+        AtomicFileWriter.Write(_set.RollbackPlanPath, plan.ToDocument());
         var planSummary = RollbackPlan.Read(ctx.Files, _set.RollbackPlanPath);
         var rehearsal = Rehearsal();
         Assert.True(rehearsal.Validate(_set.RollbackRehearsalPath, planSummary).Valid);
-        EvidenceFileWriter.Write(_set.RollbackRehearsalPath, rehearsal.ToDocument(planSummary));
+        AtomicFileWriter.Write(_set.RollbackRehearsalPath, rehearsal.ToDocument(planSummary));
         File.Delete(_set.RollbackDrillHistoryPath);
-        var recorded = RollbackDrillRecorder.Append(_set.RollbackDrillHistoryPath, Drill(Clock.UtcNow.AddHours(-1)).ToJsonObject(), "production-pilot", 90, Clock);
+        var recorded = RollbackDrillRecorder.Append(_set.RollbackDrillHistoryPath, Drill(Clock.GetUtcNow().AddHours(-1)).ToJsonObject(), "production-pilot", 90, Clock);
         Assert.True(recorded.History.Valid, recorded.History.Message);
 
         // Read back from disk, as the gate does.
@@ -80,20 +82,20 @@ public sealed class EvidenceDraftTests : IDisposable
     public void Documents_keep_upstream_key_order()
     {
         var dir = _set.Directory;
-        EvidenceFileWriter.Write(Path.Combine(dir, "p.json"), Promotion().ToDocument());
+        AtomicFileWriter.Write(Path.Combine(dir, "p.json"), Promotion().ToDocument());
         Assert.Equal(KeysOf(Example("cavra-runtime.go-backend-promotion-evidence.json"))
             .Concat(new[] { "generated_at", "expires_at", "runtime_sha256", "policy_sha256" }), KeysOf(Path.Combine(dir, "p.json")));
 
-        EvidenceFileWriter.Write(Path.Combine(dir, "plan.json"), Plan().ToDocument());
+        AtomicFileWriter.Write(Path.Combine(dir, "plan.json"), Plan().ToDocument());
         Assert.Equal(KeysOf(Example("cavra-runtime.go-backend-rollback-plan.json")), KeysOf(Path.Combine(dir, "plan.json")));
 
         var planSummary = RollbackPlan.Read(new InputFiles(), Path.Combine(dir, "plan.json"));
-        EvidenceFileWriter.Write(Path.Combine(dir, "rehearsal.json"), Rehearsal().ToDocument(planSummary));
+        AtomicFileWriter.Write(Path.Combine(dir, "rehearsal.json"), Rehearsal().ToDocument(planSummary));
         Assert.Equal(KeysOf(Example("cavra-runtime.go-backend-rollback-rehearsal.json")), KeysOf(Path.Combine(dir, "rehearsal.json")));
 
         var example = (JsonObject)StrictJsonParser.Parse(File.ReadAllText(Example("cavra-runtime.go-backend-rollback-drills.json")));
         var exampleDrill = (JsonObject)((JsonArray)example.Get("drills")!).Items[0];
-        Assert.Equal(exampleDrill.Members.Select(m => m.Key), Drill(Clock.UtcNow).ToJsonObject().Members.Select(m => m.Key));
+        Assert.Equal(exampleDrill.Members.Select(m => m.Key), Drill(Clock.GetUtcNow()).ToJsonObject().Members.Select(m => m.Key));
     }
 
     [Fact]
@@ -113,12 +115,12 @@ public sealed class EvidenceDraftTests : IDisposable
         Assert.Equal(64, draft.RuntimeSha256.Length);
         Assert.Equal(draft.RuntimeSha256.ToLowerInvariant(), draft.RuntimeSha256);
         var text = Cavra.Gate.Serialization.CanonicalJsonWriter.Serialize(draft.ToDocument());
-        Assert.Contains($"\"generated_at\": \"{IsoTimestamp.Format(Clock.UtcNow)}\"", text);
+        Assert.Contains($"\"generated_at\": \"{IsoTimestamp.Format(Clock.GetUtcNow())}\"", text);
 
-        draft.ExpiresAt = Clock.UtcNow.AddSeconds(-1);
+        draft.ExpiresAt = Clock.GetUtcNow().AddSeconds(-1);
         Assert.Contains("has expired", draft.Validate("p.json", Context).Message);
 
-        draft.ExpiresAt = Clock.UtcNow.AddDays(1);
+        draft.ExpiresAt = Clock.GetUtcNow().AddDays(1);
         File.AppendAllText(_set.RuntimePath, "tampered\n");
         Assert.Contains(PromotionEvidence.DifferentRuntimeMessage, draft.Validate("p.json", Context).Message);
     }
@@ -183,7 +185,7 @@ public sealed class EvidenceDraftTests : IDisposable
     {
         Assert.Matches("^drill_[0-9a-f]{12}$", RollbackDrillDraft.NewDrillId());
         Assert.NotEqual(RollbackDrillDraft.NewDrillId(), RollbackDrillDraft.NewDrillId());
-        var drill = Drill(Clock.UtcNow);
+        var drill = Drill(Clock.GetUtcNow());
         drill.Actor = "";
         Assert.False(drill.ToJsonObject().Contains("actor"));
     }

@@ -3,6 +3,8 @@ using Cavra.Gate.Authoring;
 using Cavra.Gate.Evidence;
 using Cavra.Gate.Json;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Authoring;
 
@@ -14,11 +16,11 @@ public sealed class EvidenceWriterCollection { public const string Name = "evide
 public sealed class EvidenceWritingTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("cavra-authoring-").FullName;
-    private static readonly FixedClock Clock = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+    private static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
 
     public void Dispose()
     {
-        EvidenceFileWriter.AfterTemporaryFileWritten = null;
+        AtomicFileWriter.AfterTemporaryFileWritten = null;
         Directory.Delete(_dir, true);
     }
 
@@ -26,7 +28,7 @@ public sealed class EvidenceWritingTests : IDisposable
 
     private static JsonObject Drill(string id, int minutesAgo = 60, string status = "pass") => new RollbackDrillDraft
     {
-        DrillId = id, ExecutedAt = Clock.UtcNow.AddMinutes(-minutesAgo), Status = status, FallbackVerified = true,
+        DrillId = id, ExecutedAt = Clock.GetUtcNow().AddMinutes(-minutesAgo), Status = status, FallbackVerified = true,
         RecoveryMinutes = 5, MaxRecoveryMinutes = 15, RunbookRef = "docs/r.md", EvidenceRefs = new[] { "ref://" + id },
     }.ToJsonObject();
 
@@ -40,7 +42,7 @@ public sealed class EvidenceWritingTests : IDisposable
     public void Writes_utf8_without_bom_in_the_given_key_order_with_a_trailing_newline()
     {
         var path = PathOf("doc.json");
-        EvidenceFileWriter.Write(path, new EvidenceDocument().Add("schema_version", "x").Add("count", 7.0).Add("ratio", 2.5).Add("refs", new[] { "é" }));
+        AtomicFileWriter.Write(path, new EvidenceDocument().Add("schema_version", "x").Add("count", 7.0).Add("ratio", 2.5).Add("refs", new[] { "é" }));
         var bytes = File.ReadAllBytes(path);
         Assert.NotEqual(0xEF, bytes[0]);
         Assert.Equal("{\n  \"schema_version\": \"x\",\n  \"count\": 7,\n  \"ratio\": 2.5,\n  \"refs\": [\n    \"é\"\n  ]\n}\n", new UTF8Encoding(false, true).GetString(bytes));
@@ -51,21 +53,21 @@ public sealed class EvidenceWritingTests : IDisposable
     public void A_writer_that_dies_after_the_temporary_file_leaves_the_old_file_intact()
     {
         var path = PathOf("plan.json");
-        EvidenceFileWriter.Write(path, new EvidenceDocument().Add("version", "old"));
+        AtomicFileWriter.Write(path, new EvidenceDocument().Add("version", "old"));
         var before = File.ReadAllBytes(path);
-        EvidenceFileWriter.AfterTemporaryFileWritten = temp =>
+        AtomicFileWriter.AfterTemporaryFileWritten = temp =>
         {
             Assert.True(File.Exists(temp));
             Assert.Equal(_dir, Path.GetDirectoryName(temp)); // same folder: the rename is atomic
             Assert.Contains("\"new\"", File.ReadAllText(temp));
             throw new IOException("simulated crash between writing and replacing");
         };
-        Assert.Throws<IOException>(() => EvidenceFileWriter.Write(path, new EvidenceDocument().Add("version", "new")));
+        Assert.Throws<IOException>(() => AtomicFileWriter.Write(path, new EvidenceDocument().Add("version", "new")));
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Single(Directory.GetFiles(_dir));
 
-        EvidenceFileWriter.AfterTemporaryFileWritten = null;
-        EvidenceFileWriter.Write(path, new EvidenceDocument().Add("version", "new"));
+        AtomicFileWriter.AfterTemporaryFileWritten = null;
+        AtomicFileWriter.Write(path, new EvidenceDocument().Add("version", "new"));
         Assert.Contains("\"new\"", File.ReadAllText(path));
     }
 
@@ -73,8 +75,8 @@ public sealed class EvidenceWritingTests : IDisposable
     public void A_writer_that_dies_before_the_first_write_leaves_no_file()
     {
         var path = PathOf("new.json");
-        EvidenceFileWriter.AfterTemporaryFileWritten = _ => throw new IOException("simulated crash");
-        Assert.Throws<IOException>(() => EvidenceFileWriter.Write(path, new EvidenceDocument().Add("version", "new"), overwrite: false));
+        AtomicFileWriter.AfterTemporaryFileWritten = _ => throw new IOException("simulated crash");
+        Assert.Throws<IOException>(() => AtomicFileWriter.Write(path, new EvidenceDocument().Add("version", "new"), overwrite: false));
         Assert.Empty(Directory.GetFiles(_dir));
     }
 
@@ -82,8 +84,8 @@ public sealed class EvidenceWritingTests : IDisposable
     public void Without_overwrite_an_existing_file_is_refused_and_untouched()
     {
         var path = PathOf("plan.json");
-        EvidenceFileWriter.Write(path, new EvidenceDocument().Add("version", "old"), overwrite: false);
-        var ex = Assert.Throws<EvidenceFileExistsException>(() => EvidenceFileWriter.Write(path, new EvidenceDocument().Add("version", "new"), overwrite: false));
+        AtomicFileWriter.Write(path, new EvidenceDocument().Add("version", "old"), overwrite: false);
+        var ex = Assert.Throws<TargetFileExistsException>(() => AtomicFileWriter.Write(path, new EvidenceDocument().Add("version", "new"), overwrite: false));
         Assert.Equal(path, ex.Path);
         Assert.Contains("\"old\"", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(_dir));
@@ -94,8 +96,8 @@ public sealed class EvidenceWritingTests : IDisposable
     {
         var path = PathOf("plan.json");
         // Another writer creates the file after our existence check, while our temporary file is being written.
-        EvidenceFileWriter.AfterTemporaryFileWritten = _ => File.WriteAllText(path, "theirs");
-        Assert.Throws<EvidenceFileExistsException>(() => EvidenceFileWriter.Write(path, new EvidenceDocument().Add("version", "ours"), overwrite: false));
+        AtomicFileWriter.AfterTemporaryFileWritten = _ => File.WriteAllText(path, "theirs");
+        Assert.Throws<TargetFileExistsException>(() => AtomicFileWriter.Write(path, new EvidenceDocument().Add("version", "ours"), overwrite: false));
         Assert.Equal("theirs", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(_dir));
     }
@@ -218,11 +220,11 @@ public sealed class EvidenceWritingTests : IDisposable
         var path = PathOf("drills.json");
         RollbackDrillRecorder.Append(path, Drill("d1", 120), "", 90, Clock);
         var before = File.ReadAllBytes(path);
-        EvidenceFileWriter.AfterTemporaryFileWritten = _ => throw new IOException("simulated crash");
+        AtomicFileWriter.AfterTemporaryFileWritten = _ => throw new IOException("simulated crash");
         Assert.Throws<IOException>(() => RollbackDrillRecorder.Append(path, Drill("d2"), "", 90, Clock));
         Assert.Equal(before, File.ReadAllBytes(path));
 
-        EvidenceFileWriter.AfterTemporaryFileWritten = null;
+        AtomicFileWriter.AfterTemporaryFileWritten = null;
         var after = RollbackDrillRecorder.Append(path, Drill("d2"), "", 90, Clock, TimeSpan.FromSeconds(1));
         Assert.Equal(2, after.History.DrillCount);
     }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Json;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Core;
 

@@ -1,4 +1,5 @@
 using Cavra.Gate.Json;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Core;
 

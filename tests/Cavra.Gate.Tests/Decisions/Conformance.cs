@@ -1,6 +1,7 @@
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 using Cavra.Gate.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Decisions;
 
@@ -88,7 +89,7 @@ internal static class Conformance
         return registry;
     }
 
-    public static FixedClock Clock() => new FixedClock(PinnedNow);
+    public static FakeTimeProvider Clock() => new FakeTimeProvider(PinnedNow);
 
     /// <summary>Fixture semantics of docs/design/decisions.md §7.</summary>
     public static void AssertExpected(JsonObject expected, Decision d, bool approverExact)

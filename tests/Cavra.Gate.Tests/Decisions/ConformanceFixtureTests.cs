@@ -56,7 +56,7 @@ public class ConformanceFixtureTests
     {
         Assert.NotNull(Conformance.CompiledPolicyFixture());
         Assert.NotNull(Conformance.RegistryFixture());
-        string examplePolicy = Path.Combine(Path.GetDirectoryName(GateFiles.ExamplesDir)!, "policy");
+        string examplePolicy = Path.Combine(Path.GetDirectoryName(EvidenceSet.ExamplesDir)!, "policy");
         foreach (var name in new[] { "compiled_policy.json", "mcp_registry.json" })
             Assert.Equal(File.ReadAllBytes(Conformance.PathOf(name)), File.ReadAllBytes(Path.Combine(examplePolicy, name)));
     }
@@ -72,7 +72,7 @@ public class ConformanceFixtureTests
             byte[] bytes = File.ReadAllBytes(Path.Combine(vendored, name));
             Assert.True(StrictJsonParser.TryParse(bytes, out _, out var error), $"{name}: {error}");
             // examples/ keeps its own copy as user-facing sample data; it must stay upstream's set.
-            Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(GateFiles.ExamplesDir, name)));
+            Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(EvidenceSet.ExamplesDir, name)));
         }
     }
 }

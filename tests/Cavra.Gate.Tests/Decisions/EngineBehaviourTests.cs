@@ -1,6 +1,7 @@
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 using Cavra.Gate.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Decisions;
 
@@ -270,7 +271,7 @@ public class EngineBehaviourTests
     [Fact]
     public void Metadata_defaults_ids_evidence_and_timestamp()
     {
-        var clock = new FixedClock(new DateTimeOffset(2026, 5, 18, 12, 0, 0, TimeSpan.Zero).AddTicks(1_234_000));
+        var clock = new SettableClock(new DateTimeOffset(2026, 5, 18, 12, 0, 0, TimeSpan.Zero).AddTicks(1_234_000));
         var d = new DecisionEngine(clock: clock).Evaluate(new ActionRequest { ActionType = "read_file", Target = "a" });
         Assert.Equal(("local", "unknown-agent", "ai-agent"), (d.SessionId, d.AgentId, d.Actor));
         Assert.Matches("^dec_[0-9a-f]{12}$", d.DecisionId);
@@ -289,7 +290,7 @@ public class EngineBehaviourTests
     public void Timestamps_match_Go_RFC3339Nano_for_any_time()
     {
         var rng = new Random(7);
-        var clock = new FixedClock(DateTimeOffset.UnixEpoch);
+        var clock = new SettableClock(DateTimeOffset.UnixEpoch);
         var engine = new DecisionEngine(clock: clock);
         for (int i = 0; i < 5000; i++)
         {
@@ -358,4 +359,12 @@ public class EngineBehaviourTests
         Assert.Equal("Matched blocked command policy: terraform apply*", a.Reason);
         Assert.Same(a.Reason, b.Reason); // precomputed per pattern
     }
+}
+
+/// <summary>A clock that may move backwards, which FakeTimeProvider refuses; the timestamp tests jump around in time.</summary>
+internal sealed class SettableClock : TimeProvider
+{
+    public SettableClock(DateTimeOffset now) { Now = now; }
+    public DateTimeOffset Now { get; set; }
+    public override DateTimeOffset GetUtcNow() => Now.ToUniversalTime();
 }

@@ -2,12 +2,13 @@ using Cavra.Gate.Configuration;
 using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Serialization;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Deployment;
 
 public sealed class BackendReadinessReportTests : IDisposable
 {
-    private readonly GateFiles _files = new();
+    private readonly EvidenceSet _files = new();
     public void Dispose() => _files.Dispose();
 
     private BackendReadinessReport Evaluate(GateParameters p) => BackendReadinessReport.Evaluate(_files.Context(p));
@@ -177,16 +178,16 @@ public sealed class BackendReadinessReportTests : IDisposable
     {
         var p = _files.Parameters(BackendMode.Shadow);
         p.RuntimePath = "./bin//cavra-runtime";
-        var doc = GateFiles.Canonical(Evaluate(p));
+        var doc = EvidenceSet.Canonical(Evaluate(p));
         Assert.Equal(new[] { "schema_version", "mode", "status", "runtime_path", "policy_path", "registry_path", "timeout_seconds", "checks", "operator_notes" },
-            GateFiles.Keys(doc));
+            EvidenceSet.Keys(doc));
         Assert.Equal("cavra.go-backend-pilot.readiness.v1", ((JsonString)doc.Get("schema_version")!).Value);
         Assert.Equal("shadow", ((JsonString)doc.Get("mode")!).Value);
         Assert.Equal("needs_attention", ((JsonString)doc.Get("status")!).Value);
         Assert.Equal("./bin//cavra-runtime", ((JsonString)doc.Get("runtime_path")!).Value); // raw, not display-normalised
         Assert.Equal(4, ((JsonArray)doc.Get("operator_notes")!).Count);
         var check = (JsonObject)((JsonArray)doc.Get("checks")!).Items[1];
-        Assert.Equal(new[] { "id", "status", "message", "path" }, GateFiles.Keys(check));
+        Assert.Equal(new[] { "id", "status", "message", "path" }, EvidenceSet.Keys(check));
         Assert.Equal("warn", ((JsonString)check.Get("status")!).Value);
     }
 

@@ -5,14 +5,14 @@ namespace Cavra.Gate.Tests.Deployment;
 
 public class CiRunnerBundlesTests
 {
-    private static readonly string CiExample = GateFiles.Example(GateFiles.CiRunner);
-    private static readonly string EndpointExample = GateFiles.Example(GateFiles.Endpoint);
+    private static readonly string CiExample = EvidenceSet.Example(EvidenceSet.CiRunner);
+    private static readonly string EndpointExample = EvidenceSet.Example(EvidenceSet.Endpoint);
 
     private static CiRunnerBundles Summarize(string ci, string? endpoint = null) =>
-        CiRunnerBundles.Summarize(GateFiles.Json(ci), GateFiles.Json(endpoint ?? EndpointExample));
+        CiRunnerBundles.Summarize(EvidenceSet.Json(ci), EvidenceSet.Json(endpoint ?? EndpointExample));
 
-    private static CiRunnerBundles WithCi(params (string, string?)[] changes) => Summarize(GateFiles.With(CiExample, changes));
-    private static CiRunnerBundles WithEndpoint(params (string, string?)[] changes) => Summarize(CiExample, GateFiles.With(EndpointExample, changes));
+    private static CiRunnerBundles WithCi(params (string, string?)[] changes) => Summarize(EvidenceSet.With(CiExample, changes));
+    private static CiRunnerBundles WithEndpoint(params (string, string?)[] changes) => Summarize(CiExample, EvidenceSet.With(EndpointExample, changes));
 
     private const string Bundle = "{\"platform\": \"GitHub Actions\", \"deployment_target\": \"github-actions-linux-amd64-runner\", \"runtime_binary\": \"bin/rt\", \"required_outputs\": [\"out/release-governance-evidence-verification.json\"]}";
 
@@ -33,10 +33,10 @@ public class CiRunnerBundlesTests
     [Fact]
     public void Summary_and_target_rows_write_upstream_keys_in_order()
     {
-        var doc = GateFiles.Canonical(Summarize(CiExample));
-        Assert.Equal(new[] { "valid", "targets", "message" }, GateFiles.Keys(doc));
+        var doc = EvidenceSet.Canonical(Summarize(CiExample));
+        Assert.Equal(new[] { "valid", "targets", "message" }, EvidenceSet.Keys(doc));
         var row = (JsonObject)((JsonArray)doc.Get("targets")!).Items[0];
-        Assert.Equal(new[] { "deployment_target", "platform", "runtime_binary", "surface" }, GateFiles.Keys(row));
+        Assert.Equal(new[] { "deployment_target", "platform", "runtime_binary", "surface" }, EvidenceSet.Keys(row));
     }
 
     public static TheoryData<string, string?, string> TopLevelCases => new()
@@ -152,7 +152,7 @@ public class CiRunnerBundlesTests
     [InlineData("[{\"path\": \"release-governance-evidence-verification.json\"}]")]
     public void Bundle_must_publish_the_evidence_verification_output(string outputs)
     {
-        var s = WithCi(("runner_bundles", "[" + GateFiles.With(Bundle, ("required_outputs", outputs)) + "]"));
+        var s = WithCi(("runner_bundles", "[" + EvidenceSet.With(Bundle, ("required_outputs", outputs)) + "]"));
         Assert.False(s.Valid);
         Assert.Equal("CI runner bundle is missing evidence verification output: github-actions-linux-amd64-runner", s.Message);
     }
@@ -160,7 +160,7 @@ public class CiRunnerBundlesTests
     [Fact]
     public void Evidence_output_is_a_substring_match_across_outputs()
     {
-        var s = WithCi(("runner_bundles", "[" + GateFiles.With(Bundle, ("required_outputs", "[7, \"a.json\", \"x/release-governance-evidence-verification.json.sig\"]")) + "]"));
+        var s = WithCi(("runner_bundles", "[" + EvidenceSet.With(Bundle, ("required_outputs", "[7, \"a.json\", \"x/release-governance-evidence-verification.json.sig\"]")) + "]"));
         Assert.True(s.Valid, s.Message);
     }
 

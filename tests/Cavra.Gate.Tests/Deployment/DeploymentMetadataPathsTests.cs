@@ -72,7 +72,7 @@ public class DeploymentMetadataPathsTests
     public void Writes_the_metadata_paths_object_in_upstream_order()
     {
         var paths = DeploymentMetadataPaths.From(Config(new GateParameters { PackageDir = "pkg" }));
-        var doc = GateFiles.Canonical(paths);
-        Assert.Equal(new[] { "endpoint_deployment", "ci_runner_bundles", "channel_manifest", "updater_policy" }, GateFiles.Keys(doc));
+        var doc = EvidenceSet.Canonical(paths);
+        Assert.Equal(new[] { "endpoint_deployment", "ci_runner_bundles", "channel_manifest", "updater_policy" }, EvidenceSet.Keys(doc));
     }
 }

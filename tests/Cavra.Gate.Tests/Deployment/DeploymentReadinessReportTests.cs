@@ -7,7 +7,7 @@ namespace Cavra.Gate.Tests.Deployment;
 
 public sealed class DeploymentReadinessReportTests : IDisposable
 {
-    private readonly GateFiles _files = new();
+    private readonly EvidenceSet _files = new();
     public void Dispose() => _files.Dispose();
 
     private DeploymentReadinessReport Evaluate(GateParameters? p = null) => DeploymentReadinessReport.Evaluate(_files.Context(p ?? _files.Parameters()));
@@ -80,7 +80,7 @@ public sealed class DeploymentReadinessReportTests : IDisposable
     [InlineData(BackendMode.Promoted)]
     public void Configured_but_broken_needs_attention_in_any_mode(BackendMode mode)
     {
-        File.Delete(_files.PathOf(GateFiles.Updater));
+        File.Delete(_files.PathOf(EvidenceSet.Updater));
         Assert.Equal(ReportStatus.NeedsAttention, Evaluate(_files.Parameters(mode)).Status);
     }
 
@@ -110,7 +110,7 @@ public sealed class DeploymentReadinessReportTests : IDisposable
 
         p = _files.Parameters();
         p.PackageDir = null;
-        p.EndpointDeploymentPath = _files.PathOf(GateFiles.Endpoint);
+        p.EndpointDeploymentPath = _files.PathOf(EvidenceSet.Endpoint);
         var unset = Check(Evaluate(p), "go_release_package_dir");
         Assert.Equal(CheckStatus.Pass, unset.Status);
         Assert.Equal("", unset["path"]);
@@ -123,9 +123,9 @@ public sealed class DeploymentReadinessReportTests : IDisposable
         Assert.Equal(CheckStatus.Pass, pass.Status);
         Assert.Equal("metadata file is present and parseable", pass.Message);
         Assert.Equal(new[] { "path" }, ExtraKeys(pass));
-        Assert.Equal(_files.PathOf(GateFiles.Endpoint), pass["path"]);
+        Assert.Equal(_files.PathOf(EvidenceSet.Endpoint), pass["path"]);
 
-        File.Delete(_files.PathOf(GateFiles.Endpoint));
+        File.Delete(_files.PathOf(EvidenceSet.Endpoint));
         var r = Evaluate();
         var warn = Check(r, "go_endpoint_deployment_manifest");
         Assert.Equal(CheckStatus.Warn, warn.Status);
@@ -138,7 +138,7 @@ public sealed class DeploymentReadinessReportTests : IDisposable
     [Fact]
     public void Endpoint_manifest_is_parse_only()
     {
-        _files.Write(GateFiles.Endpoint, "{\"schema_version\": \"anything\"}");
+        _files.Write(EvidenceSet.Endpoint, "{\"schema_version\": \"anything\"}");
         var r = Evaluate();
         Assert.True(Check(r, "go_endpoint_deployment_manifest").Passed);
         Assert.False(Check(r, "go_ci_runner_bundles").Passed);
@@ -151,11 +151,11 @@ public sealed class DeploymentReadinessReportTests : IDisposable
         Assert.Equal(CheckStatus.Pass, pass.Status);
         Assert.Equal(CiRunnerBundles.SuccessMessage, pass.Message);
         Assert.Equal(new[] { "path", "targets" }, ExtraKeys(pass));
-        Assert.Equal(_files.PathOf(GateFiles.CiRunner), pass["path"]);
+        Assert.Equal(_files.PathOf(EvidenceSet.CiRunner), pass["path"]);
         var row = Assert.Single((IReadOnlyList<CiRunnerTarget>)pass["targets"]!);
         Assert.Equal("GitHub Actions", row.Platform);
 
-        _files.Edit(GateFiles.CiRunner, ("source_metadata", "\"elsewhere.json\""));
+        _files.Edit(EvidenceSet.CiRunner, ("source_metadata", "\"elsewhere.json\""));
         var r = Evaluate();
         var warn = Check(r, "go_ci_runner_bundles");
         Assert.Equal(CheckStatus.Warn, warn.Status);
@@ -167,7 +167,7 @@ public sealed class DeploymentReadinessReportTests : IDisposable
     [Fact]
     public void A_missing_ci_runner_file_names_the_read_problem_before_the_summary()
     {
-        File.Delete(_files.PathOf(GateFiles.CiRunner));
+        File.Delete(_files.PathOf(EvidenceSet.CiRunner));
         var warn = Check(Evaluate(), "go_ci_runner_bundles");
         Assert.Equal(CheckStatus.Warn, warn.Status);
         Assert.StartsWith("metadata file is missing; CI runner bundle metadata has an invalid schema_version; ", warn.Message);
@@ -181,11 +181,11 @@ public sealed class DeploymentReadinessReportTests : IDisposable
         Assert.Equal(CheckStatus.Pass, pass.Status);
         Assert.Equal(WorkstationRollout.ChannelsSuccessMessage, pass.Message);
         Assert.Equal(new[] { "path", "channels", "targets" }, ExtraKeys(pass));
-        Assert.Equal(_files.PathOf(GateFiles.Channels), pass["path"]);
+        Assert.Equal(_files.PathOf(EvidenceSet.Channels), pass["path"]);
         Assert.Equal(new[] { "stable" }, (IReadOnlyList<string>)pass["channels"]!);
         Assert.Single((IReadOnlyList<WorkstationTarget>)pass["targets"]!);
 
-        _files.Write(GateFiles.Channels, _files.Read(GateFiles.Channels).Replace("\"auto_update\": false", "\"auto_update\": true"));
+        _files.Write(EvidenceSet.Channels, _files.Read(EvidenceSet.Channels).Replace("\"auto_update\": false", "\"auto_update\": true"));
         var r = Evaluate();
         var warn = Check(r, "go_workstation_channels");
         Assert.Equal(CheckStatus.Warn, warn.Status);
@@ -202,16 +202,16 @@ public sealed class DeploymentReadinessReportTests : IDisposable
         Assert.Equal(CheckStatus.Pass, pass.Status);
         Assert.Equal(WorkstationRollout.UpdaterSuccessMessage, pass.Message);
         Assert.Equal(new[] { "path" }, ExtraKeys(pass));
-        Assert.Equal(_files.PathOf(GateFiles.Updater), pass["path"]);
+        Assert.Equal(_files.PathOf(EvidenceSet.Updater), pass["path"]);
 
-        _files.Edit(GateFiles.Updater, ("default_auto_update", "true"));
+        _files.Edit(EvidenceSet.Updater, ("default_auto_update", "true"));
         var r = Evaluate();
         var warn = Check(r, "go_workstation_updater_policy");
         Assert.Equal(CheckStatus.Warn, warn.Status);
         Assert.Equal("workstation updater policy must disable automatic updates by default", warn.Message);
         Assert.Equal(ReportStatus.NeedsAttention, r.Status);
 
-        File.Delete(_files.PathOf(GateFiles.Updater));
+        File.Delete(_files.PathOf(EvidenceSet.Updater));
         Assert.StartsWith("metadata file is missing; workstation updater policy has an invalid schema_version", Check(Evaluate(), "go_workstation_updater_policy").Message);
     }
 
@@ -221,21 +221,21 @@ public sealed class DeploymentReadinessReportTests : IDisposable
         var p = new GateParameters
         {
             Mode = BackendMode.Shadow,
-            EndpointDeploymentPath = "./package//" + GateFiles.Endpoint,
-            CiRunnerBundlesPath = "package/./" + GateFiles.CiRunner,
-            ChannelManifestPath = "./package/" + GateFiles.Channels,
-            UpdaterPolicyPath = "package//" + GateFiles.Updater,
+            EndpointDeploymentPath = "./package//" + EvidenceSet.Endpoint,
+            CiRunnerBundlesPath = "package/./" + EvidenceSet.CiRunner,
+            ChannelManifestPath = "./package/" + EvidenceSet.Channels,
+            UpdaterPolicyPath = "package//" + EvidenceSet.Updater,
         };
         var r = Evaluate(p);
         Assert.Equal(ReportStatus.Ready, r.Status);
-        Assert.Equal("package/" + GateFiles.Endpoint, Check(r, "go_endpoint_deployment_manifest")["path"]);
-        Assert.Equal("package/" + GateFiles.CiRunner, Check(r, "go_ci_runner_bundles")["path"]);
-        Assert.Equal("package/" + GateFiles.Channels, Check(r, "go_workstation_channels")["path"]);
-        Assert.Equal("package/" + GateFiles.Updater, Check(r, "go_workstation_updater_policy")["path"]);
-        var doc = GateFiles.Canonical(r);
+        Assert.Equal("package/" + EvidenceSet.Endpoint, Check(r, "go_endpoint_deployment_manifest")["path"]);
+        Assert.Equal("package/" + EvidenceSet.CiRunner, Check(r, "go_ci_runner_bundles")["path"]);
+        Assert.Equal("package/" + EvidenceSet.Channels, Check(r, "go_workstation_channels")["path"]);
+        Assert.Equal("package/" + EvidenceSet.Updater, Check(r, "go_workstation_updater_policy")["path"]);
+        var doc = EvidenceSet.Canonical(r);
         var paths = (JsonObject)doc.Get("metadata_paths")!;
-        Assert.Equal("package/" + GateFiles.Endpoint, ((JsonString)paths.Get("endpoint_deployment")!).Value);
-        Assert.Equal("package/" + GateFiles.Updater, ((JsonString)paths.Get("updater_policy")!).Value);
+        Assert.Equal("package/" + EvidenceSet.Endpoint, ((JsonString)paths.Get("endpoint_deployment")!).Value);
+        Assert.Equal("package/" + EvidenceSet.Updater, ((JsonString)paths.Get("updater_policy")!).Value);
         Assert.Equal("", ((JsonString)doc.Get("package_dir")!).Value);
     }
 
@@ -248,28 +248,28 @@ public sealed class DeploymentReadinessReportTests : IDisposable
         Assert.Equal(ReportStatus.Ready, r.Status);
         Assert.Equal("package", r.PackageDir);
         Assert.Equal("package", Check(r, "go_release_package_dir")["path"]);
-        Assert.Equal("package/" + GateFiles.Channels, Check(r, "go_workstation_channels")["path"]);
+        Assert.Equal("package/" + EvidenceSet.Channels, Check(r, "go_workstation_channels")["path"]);
     }
 
     [Fact]
     public void Canonical_json_has_upstream_keys_in_order()
     {
-        var doc = GateFiles.Canonical(Evaluate());
+        var doc = EvidenceSet.Canonical(Evaluate());
         Assert.Equal(new[] { "schema_version", "mode", "status", "package_dir", "metadata_paths", "checks", "ci_runner_targets", "workstation_targets", "channels", "operator_notes" },
-            GateFiles.Keys(doc));
+            EvidenceSet.Keys(doc));
         Assert.Equal("cavra.go-backend-pilot.deployment-readiness.v1", ((JsonString)doc.Get("schema_version")!).Value);
         Assert.Equal("promoted", ((JsonString)doc.Get("mode")!).Value);
         Assert.Equal("ready", ((JsonString)doc.Get("status")!).Value);
-        Assert.Equal(new[] { "endpoint_deployment", "ci_runner_bundles", "channel_manifest", "updater_policy" }, GateFiles.Keys((JsonObject)doc.Get("metadata_paths")!));
+        Assert.Equal(new[] { "endpoint_deployment", "ci_runner_bundles", "channel_manifest", "updater_policy" }, EvidenceSet.Keys((JsonObject)doc.Get("metadata_paths")!));
         var checks = ((JsonArray)doc.Get("checks")!).Items.Cast<JsonObject>().ToList();
-        Assert.Equal(new[] { "id", "status", "message" }, GateFiles.Keys(checks[0]));
-        Assert.Equal(new[] { "id", "status", "message", "path", "targets" }, GateFiles.Keys(checks[3]));
-        Assert.Equal(new[] { "id", "status", "message", "path", "channels", "targets" }, GateFiles.Keys(checks[4]));
+        Assert.Equal(new[] { "id", "status", "message" }, EvidenceSet.Keys(checks[0]));
+        Assert.Equal(new[] { "id", "status", "message", "path", "targets" }, EvidenceSet.Keys(checks[3]));
+        Assert.Equal(new[] { "id", "status", "message", "path", "channels", "targets" }, EvidenceSet.Keys(checks[4]));
         Assert.Equal(new[] { "deployment_target", "platform", "runtime_binary", "surface" },
-            GateFiles.Keys((JsonObject)((JsonArray)doc.Get("ci_runner_targets")!).Items[0]));
+            EvidenceSet.Keys((JsonObject)((JsonArray)doc.Get("ci_runner_targets")!).Items[0]));
         Assert.Equal(new[] { "channel", "deployment_target", "platform", "management_tool", "binary" },
-            GateFiles.Keys((JsonObject)((JsonArray)doc.Get("workstation_targets")!).Items[0]));
-        Assert.Equal("not_configured", ((JsonString)GateFiles.Canonical(Evaluate(new GateParameters())).Get("status")!).Value);
+            EvidenceSet.Keys((JsonObject)((JsonArray)doc.Get("workstation_targets")!).Items[0]));
+        Assert.Equal("not_configured", ((JsonString)EvidenceSet.Canonical(Evaluate(new GateParameters())).Get("status")!).Value);
     }
 
     [Fact]

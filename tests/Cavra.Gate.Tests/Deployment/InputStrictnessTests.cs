@@ -10,17 +10,17 @@ namespace Cavra.Gate.Tests.Deployment;
 /// </summary>
 public sealed class InputStrictnessTests : IDisposable
 {
-    private readonly GateFiles _files = new();
+    private readonly EvidenceSet _files = new();
     public void Dispose() => _files.Dispose();
 
-    private static readonly string[] Inputs = { GateFiles.Promotion, GateFiles.Endpoint, GateFiles.CiRunner, GateFiles.Channels, GateFiles.Updater };
+    private static readonly string[] Inputs = { EvidenceSet.Promotion, EvidenceSet.Endpoint, EvidenceSet.CiRunner, EvidenceSet.Channels, EvidenceSet.Updater };
 
     private static string PrimaryCheck(string input) => input switch
     {
-        GateFiles.Promotion => "go_parity_evidence",
-        GateFiles.Endpoint => "go_endpoint_deployment_manifest",
-        GateFiles.CiRunner => "go_ci_runner_bundles",
-        GateFiles.Channels => "go_workstation_channels",
+        EvidenceSet.Promotion => "go_parity_evidence",
+        EvidenceSet.Endpoint => "go_endpoint_deployment_manifest",
+        EvidenceSet.CiRunner => "go_ci_runner_bundles",
+        EvidenceSet.Channels => "go_workstation_channels",
         _ => "go_workstation_updater_policy",
     };
 
@@ -151,63 +151,63 @@ public sealed class InputStrictnessTests : IDisposable
     public static TheoryData<string, string, string?, string, string> ShapeCases => new()
     {
         // promotion evidence
-        { GateFiles.Promotion, "schema_version", null, "go_parity_evidence", "promotion evidence has an invalid schema_version" },
-        { GateFiles.Promotion, "schema_version", "null", "go_parity_evidence", "promotion evidence has an invalid schema_version" },
-        { GateFiles.Promotion, "schema_version", "[\"cavra.go-backend-promotion-evidence.v1\"]", "go_parity_evidence", "promotion evidence has an invalid schema_version" },
-        { GateFiles.Promotion, "parity_status", null, "go_parity_evidence", "must record parity_status=pass" },
-        { GateFiles.Promotion, "parity_status", "null", "go_parity_evidence", "must record parity_status=pass" },
-        { GateFiles.Promotion, "parity_status", "true", "go_parity_evidence", "must record parity_status=pass" },
-        { GateFiles.Promotion, "deployment_status", "{\"status\": \"ready\"}", "go_parity_evidence", "must record deployment_status=ready" },
-        { GateFiles.Promotion, "evidence_refs", "null", "go_parity_evidence", "evidence_refs must be a list of strings" },
-        { GateFiles.Promotion, "evidence_refs", "\"go-runtime-parity://ci\"", "go_parity_evidence", "evidence_refs must be a list of strings" },
-        { GateFiles.Promotion, "evidence_refs", "[{\"ref\": \"x\"}]", "go_parity_evidence", "evidence_refs must be a list of strings" },
-        { GateFiles.Promotion, "approved", null, "go_promotion_approval", "promotion evidence must be approved" },
-        { GateFiles.Promotion, "approved", "null", "go_promotion_approval", "promotion evidence must be approved" },
-        { GateFiles.Promotion, "approved", "\"true\"", "go_promotion_approval", "promotion evidence must be approved" },
-        { GateFiles.Promotion, "approved", "1", "go_promotion_approval", "promotion evidence must be approved" },
-        { GateFiles.Promotion, "expires_at", "null", "go_parity_evidence", "expires_at is not a valid ISO 8601 timestamp" },
-        { GateFiles.Promotion, "runtime_sha256", "null", "go_parity_evidence", "runtime_sha256 must be a SHA-256 hex digest" },
+        { EvidenceSet.Promotion, "schema_version", null, "go_parity_evidence", "promotion evidence has an invalid schema_version" },
+        { EvidenceSet.Promotion, "schema_version", "null", "go_parity_evidence", "promotion evidence has an invalid schema_version" },
+        { EvidenceSet.Promotion, "schema_version", "[\"cavra.go-backend-promotion-evidence.v1\"]", "go_parity_evidence", "promotion evidence has an invalid schema_version" },
+        { EvidenceSet.Promotion, "parity_status", null, "go_parity_evidence", "must record parity_status=pass" },
+        { EvidenceSet.Promotion, "parity_status", "null", "go_parity_evidence", "must record parity_status=pass" },
+        { EvidenceSet.Promotion, "parity_status", "true", "go_parity_evidence", "must record parity_status=pass" },
+        { EvidenceSet.Promotion, "deployment_status", "{\"status\": \"ready\"}", "go_parity_evidence", "must record deployment_status=ready" },
+        { EvidenceSet.Promotion, "evidence_refs", "null", "go_parity_evidence", "evidence_refs must be a list of strings" },
+        { EvidenceSet.Promotion, "evidence_refs", "\"go-runtime-parity://ci\"", "go_parity_evidence", "evidence_refs must be a list of strings" },
+        { EvidenceSet.Promotion, "evidence_refs", "[{\"ref\": \"x\"}]", "go_parity_evidence", "evidence_refs must be a list of strings" },
+        { EvidenceSet.Promotion, "approved", null, "go_promotion_approval", "promotion evidence must be approved" },
+        { EvidenceSet.Promotion, "approved", "null", "go_promotion_approval", "promotion evidence must be approved" },
+        { EvidenceSet.Promotion, "approved", "\"true\"", "go_promotion_approval", "promotion evidence must be approved" },
+        { EvidenceSet.Promotion, "approved", "1", "go_promotion_approval", "promotion evidence must be approved" },
+        { EvidenceSet.Promotion, "expires_at", "null", "go_parity_evidence", "expires_at is not a valid ISO 8601 timestamp" },
+        { EvidenceSet.Promotion, "runtime_sha256", "null", "go_parity_evidence", "runtime_sha256 must be a SHA-256 hex digest" },
         // endpoint deployment manifest: parse-only check, the CI runner summary names the problem
-        { GateFiles.Endpoint, "deployment_targets", "null", "go_ci_runner_bundles", "endpoint deployment manifest deployment_targets must be a list, found null" },
-        { GateFiles.Endpoint, "deployment_targets", "\"github-actions-linux-amd64-runner\"", "go_ci_runner_bundles", "deployment_targets must be a list, found a string" },
-        { GateFiles.Endpoint, "deployment_targets", "{\"id\": \"github-actions-linux-amd64-runner\"}", "go_ci_runner_bundles", "deployment_targets must be a list, found an object" },
-        { GateFiles.Endpoint, "deployment_targets", "[7, {\"id\": \"github-actions-linux-amd64-runner\", \"surface\": \"ci-runner\"}]", "go_ci_runner_bundles", "deployment_targets entry is invalid" },
-        { GateFiles.Endpoint, "deployment_targets", null, "go_ci_runner_bundles", "invalid CI runner target: github-actions-linux-amd64-runner" },
-        { GateFiles.Endpoint, "deployment_targets", "[{\"id\": null, \"surface\": \"ci-runner\"}]", "go_ci_runner_bundles", "invalid CI runner target: github-actions-linux-amd64-runner" },
-        { GateFiles.Endpoint, "deployment_targets", "[{\"id\": \"github-actions-linux-amd64-runner\", \"surface\": null}]", "go_ci_runner_bundles", "invalid CI runner target" },
+        { EvidenceSet.Endpoint, "deployment_targets", "null", "go_ci_runner_bundles", "endpoint deployment manifest deployment_targets must be a list, found null" },
+        { EvidenceSet.Endpoint, "deployment_targets", "\"github-actions-linux-amd64-runner\"", "go_ci_runner_bundles", "deployment_targets must be a list, found a string" },
+        { EvidenceSet.Endpoint, "deployment_targets", "{\"id\": \"github-actions-linux-amd64-runner\"}", "go_ci_runner_bundles", "deployment_targets must be a list, found an object" },
+        { EvidenceSet.Endpoint, "deployment_targets", "[7, {\"id\": \"github-actions-linux-amd64-runner\", \"surface\": \"ci-runner\"}]", "go_ci_runner_bundles", "deployment_targets entry is invalid" },
+        { EvidenceSet.Endpoint, "deployment_targets", null, "go_ci_runner_bundles", "invalid CI runner target: github-actions-linux-amd64-runner" },
+        { EvidenceSet.Endpoint, "deployment_targets", "[{\"id\": null, \"surface\": \"ci-runner\"}]", "go_ci_runner_bundles", "invalid CI runner target: github-actions-linux-amd64-runner" },
+        { EvidenceSet.Endpoint, "deployment_targets", "[{\"id\": \"github-actions-linux-amd64-runner\", \"surface\": null}]", "go_ci_runner_bundles", "invalid CI runner target" },
         // CI runner bundles
-        { GateFiles.CiRunner, "schema_version", "null", "go_ci_runner_bundles", "CI runner bundle metadata has an invalid schema_version" },
-        { GateFiles.CiRunner, "source_metadata", null, "go_ci_runner_bundles", "must reference cavra-runtime.endpoint-deployment.json" },
-        { GateFiles.CiRunner, "controls", null, "go_ci_runner_bundles", "CI runner bundle metadata is missing controls: " },
-        { GateFiles.CiRunner, "controls", "null", "go_ci_runner_bundles", "controls must be a list of strings, found null" },
-        { GateFiles.CiRunner, "controls", "\"verified-signed-runtime-before-runner-use\"", "go_ci_runner_bundles", "controls must be a list of strings, found a string" },
-        { GateFiles.CiRunner, "controls", "[null]", "go_ci_runner_bundles", "controls must be a list of strings" },
-        { GateFiles.CiRunner, "runner_bundles", null, "go_ci_runner_bundles", "CI runner bundle metadata has no runner_bundles" },
-        { GateFiles.CiRunner, "runner_bundles", "null", "go_ci_runner_bundles", "runner_bundles must be a list, found null" },
-        { GateFiles.CiRunner, "runner_bundles", "\"bundles\"", "go_ci_runner_bundles", "runner_bundles must be a list, found a string" },
-        { GateFiles.CiRunner, "runner_bundles", "5", "go_ci_runner_bundles", "runner_bundles must be a list, found a number" },
-        { GateFiles.CiRunner, "runner_bundles", "[7]", "go_ci_runner_bundles", "CI runner bundle entry is invalid" },
-        { GateFiles.CiRunner, "runner_bundles", "[{\"platform\": null, \"deployment_target\": null, \"required_outputs\": null}]", "go_ci_runner_bundles", "missing platform or deployment_target" },
+        { EvidenceSet.CiRunner, "schema_version", "null", "go_ci_runner_bundles", "CI runner bundle metadata has an invalid schema_version" },
+        { EvidenceSet.CiRunner, "source_metadata", null, "go_ci_runner_bundles", "must reference cavra-runtime.endpoint-deployment.json" },
+        { EvidenceSet.CiRunner, "controls", null, "go_ci_runner_bundles", "CI runner bundle metadata is missing controls: " },
+        { EvidenceSet.CiRunner, "controls", "null", "go_ci_runner_bundles", "controls must be a list of strings, found null" },
+        { EvidenceSet.CiRunner, "controls", "\"verified-signed-runtime-before-runner-use\"", "go_ci_runner_bundles", "controls must be a list of strings, found a string" },
+        { EvidenceSet.CiRunner, "controls", "[null]", "go_ci_runner_bundles", "controls must be a list of strings" },
+        { EvidenceSet.CiRunner, "runner_bundles", null, "go_ci_runner_bundles", "CI runner bundle metadata has no runner_bundles" },
+        { EvidenceSet.CiRunner, "runner_bundles", "null", "go_ci_runner_bundles", "runner_bundles must be a list, found null" },
+        { EvidenceSet.CiRunner, "runner_bundles", "\"bundles\"", "go_ci_runner_bundles", "runner_bundles must be a list, found a string" },
+        { EvidenceSet.CiRunner, "runner_bundles", "5", "go_ci_runner_bundles", "runner_bundles must be a list, found a number" },
+        { EvidenceSet.CiRunner, "runner_bundles", "[7]", "go_ci_runner_bundles", "CI runner bundle entry is invalid" },
+        { EvidenceSet.CiRunner, "runner_bundles", "[{\"platform\": null, \"deployment_target\": null, \"required_outputs\": null}]", "go_ci_runner_bundles", "missing platform or deployment_target" },
         // workstation channels
-        { GateFiles.Channels, "schema_version", "5", "go_workstation_channels", "workstation channel manifest has an invalid schema_version" },
-        { GateFiles.Channels, "source_metadata", "null", "go_workstation_channels", "must reference cavra-runtime.endpoint-deployment.json" },
-        { GateFiles.Channels, "channels", null, "go_workstation_channels", "workstation channel manifest has no channels" },
-        { GateFiles.Channels, "channels", "null", "go_workstation_channels", "channels must be a list, found null" },
-        { GateFiles.Channels, "channels", "\"stable\"", "go_workstation_channels", "channels must be a list, found a string" },
-        { GateFiles.Channels, "channels", "[null]", "go_workstation_channels", "workstation channel entry is invalid" },
-        { GateFiles.Channels, "channels", "[{\"channel\": \"stable\", \"auto_update\": false, \"approval_required\": true, \"workstation_targets\": null}]", "go_workstation_channels", "channel stable has no workstation targets" },
-        { GateFiles.Channels, "channels", "[{\"channel\": \"stable\", \"auto_update\": false, \"approval_required\": true, \"workstation_targets\": [\"x\"]}]", "go_workstation_channels", "channel stable workstation target is invalid" },
-        { GateFiles.Channels, "channels", "[{\"channel\": \"stable\", \"auto_update\": null, \"approval_required\": null, \"workstation_targets\": [{}]}]", "go_workstation_channels", "channel stable must require approval and disable auto update" },
+        { EvidenceSet.Channels, "schema_version", "5", "go_workstation_channels", "workstation channel manifest has an invalid schema_version" },
+        { EvidenceSet.Channels, "source_metadata", "null", "go_workstation_channels", "must reference cavra-runtime.endpoint-deployment.json" },
+        { EvidenceSet.Channels, "channels", null, "go_workstation_channels", "workstation channel manifest has no channels" },
+        { EvidenceSet.Channels, "channels", "null", "go_workstation_channels", "channels must be a list, found null" },
+        { EvidenceSet.Channels, "channels", "\"stable\"", "go_workstation_channels", "channels must be a list, found a string" },
+        { EvidenceSet.Channels, "channels", "[null]", "go_workstation_channels", "workstation channel entry is invalid" },
+        { EvidenceSet.Channels, "channels", "[{\"channel\": \"stable\", \"auto_update\": false, \"approval_required\": true, \"workstation_targets\": null}]", "go_workstation_channels", "channel stable has no workstation targets" },
+        { EvidenceSet.Channels, "channels", "[{\"channel\": \"stable\", \"auto_update\": false, \"approval_required\": true, \"workstation_targets\": [\"x\"]}]", "go_workstation_channels", "channel stable workstation target is invalid" },
+        { EvidenceSet.Channels, "channels", "[{\"channel\": \"stable\", \"auto_update\": null, \"approval_required\": null, \"workstation_targets\": [{}]}]", "go_workstation_channels", "channel stable must require approval and disable auto update" },
         // workstation updater policy
-        { GateFiles.Updater, "schema_version", null, "go_workstation_updater_policy", "workstation updater policy has an invalid schema_version" },
-        { GateFiles.Updater, "source_channel_manifest", "null", "go_workstation_updater_policy", "must reference cavra-runtime.channels.json" },
-        { GateFiles.Updater, "default_auto_update", "null", "go_workstation_updater_policy", "must disable automatic updates by default" },
-        { GateFiles.Updater, "default_auto_update", null, "go_workstation_updater_policy", "must disable automatic updates by default" },
-        { GateFiles.Updater, "policies", null, "go_workstation_updater_policy", "workstation updater policy has no channel policies" },
-        { GateFiles.Updater, "policies", "null", "go_workstation_updater_policy", "policies must be a list, found null" },
-        { GateFiles.Updater, "policies", "\"stable\"", "go_workstation_updater_policy", "policies must be a list, found a string" },
-        { GateFiles.Updater, "policies", "[7, {\"channel\": \"stable\"}]", "go_workstation_updater_policy", "workstation updater policy entry is invalid" },
-        { GateFiles.Updater, "policies", "[{\"channel\": null}]", "go_workstation_updater_policy", "workstation updater policy has no channel policies" },
+        { EvidenceSet.Updater, "schema_version", null, "go_workstation_updater_policy", "workstation updater policy has an invalid schema_version" },
+        { EvidenceSet.Updater, "source_channel_manifest", "null", "go_workstation_updater_policy", "must reference cavra-runtime.channels.json" },
+        { EvidenceSet.Updater, "default_auto_update", "null", "go_workstation_updater_policy", "must disable automatic updates by default" },
+        { EvidenceSet.Updater, "default_auto_update", null, "go_workstation_updater_policy", "must disable automatic updates by default" },
+        { EvidenceSet.Updater, "policies", null, "go_workstation_updater_policy", "workstation updater policy has no channel policies" },
+        { EvidenceSet.Updater, "policies", "null", "go_workstation_updater_policy", "policies must be a list, found null" },
+        { EvidenceSet.Updater, "policies", "\"stable\"", "go_workstation_updater_policy", "policies must be a list, found a string" },
+        { EvidenceSet.Updater, "policies", "[7, {\"channel\": \"stable\"}]", "go_workstation_updater_policy", "workstation updater policy entry is invalid" },
+        { EvidenceSet.Updater, "policies", "[{\"channel\": null}]", "go_workstation_updater_policy", "workstation updater policy has no channel policies" },
     };
 
     [Theory]
@@ -223,7 +223,7 @@ public sealed class InputStrictnessTests : IDisposable
     [MemberData(nameof(AllInputs))]
     public void Every_value_null_fails_closed(string input)
     {
-        var doc = GateFiles.Json(_files.Read(input));
+        var doc = EvidenceSet.Json(_files.Read(input));
         _files.Edit(input, doc.Members.Select(m => (m.Key, (string?)"null")).ToArray());
         var r = EvaluateWithoutThrowing(what: input);
         Assert.Equal(ReportStatus.NeedsAttention, r.Status);
@@ -243,7 +243,7 @@ public sealed class InputStrictnessTests : IDisposable
     public void Every_list_turned_into_a_string_fails_closed(string input)
     {
         var text = _files.Read(input);
-        if (input == GateFiles.Promotion) text = text.Replace("\"approved\": true", "\"approved\": []"); // its only list is optional; make approval a list too
+        if (input == EvidenceSet.Promotion) text = text.Replace("\"approved\": true", "\"approved\": []"); // its only list is optional; make approval a list too
         _files.Write(input, System.Text.RegularExpressions.Regex.Replace(text, ":\\s*\\[[^\\]]*\\]", ": \"x\""));
         Assert.Equal(ReportStatus.NeedsAttention, EvaluateWithoutThrowing(what: input).Status);
     }

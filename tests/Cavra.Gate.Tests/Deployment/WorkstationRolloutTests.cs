@@ -5,8 +5,8 @@ namespace Cavra.Gate.Tests.Deployment;
 
 public class WorkstationRolloutTests
 {
-    private static readonly string ChannelsExample = GateFiles.Example(GateFiles.Channels);
-    private static readonly string UpdaterExample = GateFiles.Example(GateFiles.Updater);
+    private static readonly string ChannelsExample = EvidenceSet.Example(EvidenceSet.Channels);
+    private static readonly string UpdaterExample = EvidenceSet.Example(EvidenceSet.Updater);
 
     private const string Target = "{\"id\": \"linux-systemd-amd64-workstation\", \"platform\": \"linux/amd64\", \"deployment_channel\": \"stable\", \"management_tool\": \"linux\", \"binary\": \"bin/rt\"}";
 
@@ -14,10 +14,10 @@ public class WorkstationRolloutTests
         $"{{\"channel\": {name}, \"auto_update\": {autoUpdate}, \"approval_required\": {approval}, \"workstation_targets\": {targets ?? "[" + Target + "]"}}}";
 
     private static WorkstationRollout Summarize(string channels, string? updater = null) =>
-        WorkstationRollout.Summarize(GateFiles.Json(channels), GateFiles.Json(updater ?? UpdaterExample));
+        WorkstationRollout.Summarize(EvidenceSet.Json(channels), EvidenceSet.Json(updater ?? UpdaterExample));
 
-    private static WorkstationRollout WithChannels(params (string, string?)[] changes) => Summarize(GateFiles.With(ChannelsExample, changes));
-    private static WorkstationRollout WithUpdater(params (string, string?)[] changes) => Summarize(ChannelsExample, GateFiles.With(UpdaterExample, changes));
+    private static WorkstationRollout WithChannels(params (string, string?)[] changes) => Summarize(EvidenceSet.With(ChannelsExample, changes));
+    private static WorkstationRollout WithUpdater(params (string, string?)[] changes) => Summarize(ChannelsExample, EvidenceSet.With(UpdaterExample, changes));
 
     [Fact]
     public void The_examples_are_valid()
@@ -36,10 +36,10 @@ public class WorkstationRolloutTests
     [Fact]
     public void Summary_and_rows_write_upstream_keys_in_order()
     {
-        var doc = GateFiles.Canonical(Summarize(ChannelsExample));
-        Assert.Equal(new[] { "channels_valid", "updater_valid", "channels", "workstation_targets", "channels_message", "updater_message" }, GateFiles.Keys(doc));
+        var doc = EvidenceSet.Canonical(Summarize(ChannelsExample));
+        Assert.Equal(new[] { "channels_valid", "updater_valid", "channels", "workstation_targets", "channels_message", "updater_message" }, EvidenceSet.Keys(doc));
         var row = (JsonObject)((JsonArray)doc.Get("workstation_targets")!).Items[0];
-        Assert.Equal(new[] { "channel", "deployment_target", "platform", "management_tool", "binary" }, GateFiles.Keys(row));
+        Assert.Equal(new[] { "channel", "deployment_target", "platform", "management_tool", "binary" }, EvidenceSet.Keys(row));
     }
 
     public static TheoryData<string, string?, string> ChannelCases => new()
@@ -152,7 +152,7 @@ public class WorkstationRolloutTests
     [Fact]
     public void No_manifest_channels_skips_the_match_check()
     {
-        var s = Summarize(GateFiles.With(ChannelsExample, ("channels", "[]")));
+        var s = Summarize(EvidenceSet.With(ChannelsExample, ("channels", "[]")));
         Assert.True(s.UpdaterValid, s.UpdaterMessage);
     }
 

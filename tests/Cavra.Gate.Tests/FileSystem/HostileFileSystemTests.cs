@@ -9,6 +9,7 @@ using Cavra.Gate.Readiness;
 using Cavra.Gate.Tests.Authoring;
 using Cavra.Gate.Tests.Gate;
 using Cavra.Gate.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.FileSystem;
 
@@ -21,7 +22,7 @@ namespace Cavra.Gate.Tests.FileSystem;
 public sealed class HostileFileSystemTests : IDisposable
 {
     private readonly EvidenceSet _set = new();
-    private static readonly FixedClock Clock = new(EvidenceSet.Now);
+    private static readonly FakeTimeProvider Clock = new(EvidenceSet.Now);
 
     public void Dispose() => _set.Dispose();
 
@@ -171,7 +172,7 @@ public sealed class HostileFileSystemTests : IDisposable
         {
             foreach (bool overwrite in new[] { true, false })
             {
-                var ex = Hostile.Bounded(() => Assert.ThrowsAny<IOException>(() => EvidenceFileWriter.Write(path, document, overwrite)), what: "writing over a " + kind);
+                var ex = Hostile.Bounded(() => Assert.ThrowsAny<IOException>(() => AtomicFileWriter.Write(path, document, overwrite)), what: "writing over a " + kind);
                 var refused = Assert.IsType<NotARegularFileException>(ex);
                 Assert.Equal(kind, refused.Kind);
                 Assert.Equal(kind, FileKinds.Of(path, followLinks: false)); // left as it was
@@ -185,7 +186,7 @@ public sealed class HostileFileSystemTests : IDisposable
 
     private static JsonObject Drill(string id, int minutesAgo = 60) => new RollbackDrillDraft
     {
-        DrillId = id, ExecutedAt = Clock.UtcNow.AddMinutes(-minutesAgo), Status = "pass", FallbackVerified = true,
+        DrillId = id, ExecutedAt = Clock.GetUtcNow().AddMinutes(-minutesAgo), Status = "pass", FallbackVerified = true,
         RecoveryMinutes = 5, MaxRecoveryMinutes = 15, RunbookRef = "docs/r.md", EvidenceRefs = new[] { "ref://" + id },
     }.ToJsonObject();
 
@@ -195,7 +196,7 @@ public sealed class HostileFileSystemTests : IDisposable
         var path = PathOf("full-drills.json");
         var sb = new StringBuilder("{\"schema_version\": \"cavra.go-backend-rollback-drill-history.v1\", \"drills\": [");
         drills = 0;
-        var at = IsoTimestamp.Format(Clock.UtcNow.AddDays(-2));
+        var at = IsoTimestamp.Format(Clock.GetUtcNow().AddDays(-2));
         while (sb.Length < InputFiles.MaxFileBytes - 600)
         {
             if (drills > 0) sb.Append(", ");

@@ -3,6 +3,7 @@ using Cavra.Gate.Configuration;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Gate;
 
@@ -117,7 +118,7 @@ public sealed class GateVerdictTests : IDisposable
     [Fact]
     public void A_stale_drill_history_stops_promotion()
     {
-        var v = GateVerdict.Evaluate(_set.Context(clock: new FixedClock(EvidenceSet.Now.AddDays(120))));
+        var v = GateVerdict.Evaluate(_set.Context(clock: new FakeTimeProvider(EvidenceSet.Now.AddDays(120))));
         Assert.False(v.GoSelected);
         Assert.Equal(GateStep.RollbackDrillHistory, v.FailedStep);
         Assert.Contains(v.BlockingChecks, c => c.Id == "go_rollback_drill_freshness");

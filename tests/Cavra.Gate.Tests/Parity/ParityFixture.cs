@@ -7,6 +7,8 @@ using Cavra.Gate.Readiness;
 using Cavra.Gate.Tests.Gate;
 using Cavra.Gate.Tests.Pilot;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Parity;
 
@@ -18,7 +20,7 @@ namespace Cavra.Gate.Tests.Parity;
 internal sealed class ParityFixture : IDisposable
 {
     public readonly EvidenceSet Set = new();
-    public readonly FixedClock Clock = new(EvidenceSet.Now.AddDays(-3));
+    public readonly FakeTimeProvider Clock = new(EvidenceSet.Now.AddDays(-3));
 
     public ParityFixture()
     {
@@ -46,7 +48,7 @@ internal sealed class ParityFixture : IDisposable
 
     public FakeRuntime Disagreeing()
     {
-        var engine = AuthoritativeEngine.Load(new InputFiles(), Set.PolicyPath, "", Cavra.Gate.Time.Clock.System);
+        var engine = AuthoritativeEngine.Load(new InputFiles(), Set.PolicyPath, "", TimeProvider.System);
         return new FakeRuntime { Answer = request =>
         {
             var decision = engine.Evaluate(request);

@@ -12,6 +12,7 @@ using Cavra.Gate.Serialization;
 using Cavra.Gate.Tests.Gate;
 using Cavra.Gate.Tests.Pilot;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Parity;
 
@@ -367,7 +368,7 @@ public sealed class ParityGateTests : IDisposable
 
     private void AuthorEvidence(ParityReport report, string? reportPath = null)
     {
-        EvidenceFileWriter.Write(ReportPath, report);
+        AtomicFileWriter.Write(ReportPath, report);
         var context = _f.Set.Context();
         var draft = new PromotionEvidenceDraft
         {
@@ -376,7 +377,7 @@ public sealed class ParityGateTests : IDisposable
             ParityReportPath = reportPath ?? "parity-report.json", ParityReportSha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(ReportPath))),
         };
         Assert.Null(draft.BindTo(context));
-        EvidenceFileWriter.Write(_f.Set.PromotionEvidencePath, draft.ToDocument());
+        AtomicFileWriter.Write(_f.Set.PromotionEvidencePath, draft.ToDocument());
     }
 
     private ParityReport PassingReport()
@@ -388,7 +389,7 @@ public sealed class ParityGateTests : IDisposable
         return report;
     }
 
-    private GateVerdict Gate(Action<GateParameters>? change = null, Clock? clock = null)
+    private GateVerdict Gate(Action<GateParameters>? change = null, TimeProvider? clock = null)
     {
         var p = _f.Set.Parameters();
         change?.Invoke(p);

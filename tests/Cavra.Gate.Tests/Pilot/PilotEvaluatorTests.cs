@@ -7,6 +7,8 @@ using Cavra.Gate.Readiness;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Tests.Gate;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Pilot;
 
@@ -21,7 +23,7 @@ internal sealed class FakeRuntime : IGoRuntime
         Calls++;
         if (Answer != null) return Answer(request);
         // Like cavra-runtime, answer from the --policy/--registry the pilot configured.
-        var decision = AuthoritativeEngine.Load(new InputFiles(), config.PolicyPath, config.RegistryPath, Clock.System).Evaluate(request);
+        var decision = AuthoritativeEngine.Load(new InputFiles(), config.PolicyPath, config.RegistryPath, TimeProvider.System).Evaluate(request);
         return GoRuntimeAnswer.Answered((JsonObject)StrictJsonParser.Parse(decision.ToRuntimeJson()), TimeSpan.FromMilliseconds(1));
     }
 
@@ -37,7 +39,7 @@ public sealed class PilotEvaluatorTests : IDisposable
 
     private static ActionRequest Command(string target) => new() { ActionType = "execute_command", Target = target };
 
-    private PilotEvaluator Pilot(BackendMode mode, Clock? clock = null)
+    private PilotEvaluator Pilot(BackendMode mode, TimeProvider? clock = null)
     {
         var p = _set.Parameters(mode);
         p.PolicyPath = Path.Combine(EvidenceSet.RepoRoot, "examples", "policy", "compiled_policy.json");
@@ -166,7 +168,7 @@ public sealed class PilotEvaluatorTests : IDisposable
     [Fact]
     public void A_stream_evaluates_the_gate_once_until_an_input_changes()
     {
-        var clock = new FixedClock(EvidenceSet.Now);
+        var clock = new FakeTimeProvider(EvidenceSet.Now);
         var pilot = Pilot(BackendMode.Promoted, clock);
         for (int i = 0; i < 50; i++) Assert.Equal("go", pilot.Evaluate(Command("custom scan --check")).SelectedBackend);
         Assert.Equal(1, pilot.GateEvaluations);

@@ -5,6 +5,8 @@ using Cavra.Gate.Pilot;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Tests.Gate;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Pilot;
 
@@ -26,7 +28,7 @@ internal sealed class ConcurrentRuntime : IGoRuntime
         while ((seen = MaxInFlight) < now && Interlocked.CompareExchange(ref MaxInFlight, now, seen) != seen) { }
         Threads.Add(Environment.CurrentManagedThreadId);
         Thread.Sleep(Random.Shared.Next(0, 4));
-        var decision = (_engine ??= AuthoritativeEngine.Load(new InputFiles(), config.PolicyPath, config.RegistryPath, Clock.System)).Evaluate(request);
+        var decision = (_engine ??= AuthoritativeEngine.Load(new InputFiles(), config.PolicyPath, config.RegistryPath, TimeProvider.System)).Evaluate(request);
         Interlocked.Decrement(ref _inFlight);
         return GoRuntimeAnswer.Answered((JsonObject)StrictJsonParser.Parse(decision.ToRuntimeJson()), TimeSpan.FromMilliseconds(1), "test");
     }
@@ -38,7 +40,7 @@ public sealed class PilotStreamTests : IDisposable
     public void Dispose() => _set.Dispose();
 
     private PilotEvaluator Pilot(IGoRuntime runtime, BackendMode mode = BackendMode.Shadow) =>
-        new(_set.Context(_set.Parameters(mode), new FixedClock(EvidenceSet.Now)), runtime);
+        new(_set.Context(_set.Parameters(mode), new FakeTimeProvider(EvidenceSet.Now)), runtime);
 
     private static List<EvaluationRecord> Drive(PilotStream stream, int count)
     {
@@ -124,7 +126,7 @@ public sealed class PilotStreamTests : IDisposable
         {
             Threads.Add(Environment.CurrentManagedThreadId);
             MaxOutstanding = Math.Max(MaxOutstanding, ++Outstanding);
-            var decision = (_engine ??= AuthoritativeEngine.Load(new InputFiles(), config.PolicyPath, config.RegistryPath, Clock.System)).Evaluate(request);
+            var decision = (_engine ??= AuthoritativeEngine.Load(new InputFiles(), config.PolicyPath, config.RegistryPath, TimeProvider.System)).Evaluate(request);
             return new Call(this, GoRuntimeAnswer.Answered((JsonObject)StrictJsonParser.Parse(decision.ToRuntimeJson()), TimeSpan.Zero, "test"), Random.Shared.Next(0, 3));
         }
 

@@ -5,15 +5,16 @@ using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Tests.Deployment;
 using Cavra.Gate.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Promotion;
 
 public sealed class PromotionEvidenceTests : IDisposable
 {
-    private readonly GateFiles _files = new();
+    private readonly EvidenceSet _files = new();
     public void Dispose() => _files.Dispose();
 
-    private static readonly string Example = GateFiles.Example(GateFiles.Promotion);
+    private static readonly string Example = EvidenceSet.Example(EvidenceSet.Promotion);
     private static readonly string[] ValidShape =
         { "valid", "approved", "schema_version", "approval_id", "message", "approval_message", "evidence_refs", "parity_status", "deployment_status" };
     private static readonly string[] InvalidShape =
@@ -29,13 +30,13 @@ public sealed class PromotionEvidenceTests : IDisposable
 
     private PromotionEvidence With(params (string, string?)[] changes)
     {
-        _files.Edit(GateFiles.Promotion, changes);
+        _files.Edit(EvidenceSet.Promotion, changes);
         return Read();
     }
 
     private static string Sha256Of(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
     private static string Quote(string s) => "\"" + s + "\"";
-    private static string At(TimeSpan offset) => Quote(IsoTimestamp.Format(GateFiles.Now + offset));
+    private static string At(TimeSpan offset) => Quote(IsoTimestamp.Format(EvidenceSet.Now + offset));
 
     [Fact]
     public void The_seed_example_is_accepted()
@@ -61,12 +62,12 @@ public sealed class PromotionEvidenceTests : IDisposable
     [Fact]
     public void A_parsed_file_writes_the_full_shape_and_nothing_else_without_binding_fields()
     {
-        var doc = GateFiles.Canonical(Read());
-        Assert.Equal(ValidShape, GateFiles.Keys(doc));
+        var doc = EvidenceSet.Canonical(Read());
+        Assert.Equal(ValidShape, EvidenceSet.Keys(doc));
         Assert.True(doc.Get("valid")!.IsTrue);
         Assert.Equal(2, ((JsonArray)doc.Get("evidence_refs")!).Count);
         // an invalid but parsed document keeps the same shape
-        Assert.Equal(ValidShape, GateFiles.Keys(GateFiles.Canonical(With(("parity_status", "\"fail\"")))));
+        Assert.Equal(ValidShape, EvidenceSet.Keys(EvidenceSet.Canonical(With(("parity_status", "\"fail\"")))));
     }
 
     [Theory]
@@ -78,15 +79,15 @@ public sealed class PromotionEvidenceTests : IDisposable
         var p = _files.Parameters();
         if (how == "missing") File.Delete(_files.PromotionEvidencePath);
         if (how == "unset") p.PromotionEvidencePath = "";
-        if (how == "list") _files.Write(GateFiles.Promotion, "[]");
+        if (how == "list") _files.Write(EvidenceSet.Promotion, "[]");
         var e = Read(_files.Context(p));
         Assert.False(e.Parsed);
         Assert.False(e.Valid);
         Assert.False(e.Approved);
         Assert.Equal(message, e.Message);
         Assert.Equal("promotion evidence is missing or invalid", e.ApprovalMessage);
-        var doc = GateFiles.Canonical(e);
-        Assert.Equal(InvalidShape, GateFiles.Keys(doc));
+        var doc = EvidenceSet.Canonical(e);
+        Assert.Equal(InvalidShape, EvidenceSet.Keys(doc));
         Assert.Equal("", ((JsonString)doc.Get("schema_version")!).Value);
         Assert.Equal("", ((JsonString)doc.Get("approval_id")!).Value);
         Assert.Equal(0, ((JsonArray)doc.Get("evidence_refs")!).Count);
@@ -96,7 +97,7 @@ public sealed class PromotionEvidenceTests : IDisposable
     [Fact]
     public void Nested_alternates_are_accepted()
     {
-        _files.Write(GateFiles.Promotion, """
+        _files.Write(EvidenceSet.Promotion, """
             {"schema_version": "cavra.go-backend-promotion-evidence.v1",
              "parity": {"status": "pass"}, "deployment": {"status": "ready"},
              "approval": {"status": "approved", "approval_id": "apr_nested"}}
@@ -204,7 +205,7 @@ public sealed class PromotionEvidenceTests : IDisposable
         {
             Assert.Equal("promotion evidence_refs must be a list of strings", e.Message);
             Assert.Empty(e.EvidenceRefs);
-            Assert.Equal(0, ((JsonArray)GateFiles.Canonical(e).Get("evidence_refs")!).Count);
+            Assert.Equal(0, ((JsonArray)EvidenceSet.Canonical(e).Get("evidence_refs")!).Count);
         }
     }
 
@@ -251,8 +252,8 @@ public sealed class PromotionEvidenceTests : IDisposable
         Assert.Equal("2026-12-26T12:00:00+00:00", e.ExpiresAt);
         Assert.Equal(Sha256Of(_files.RuntimePath), e.RuntimeSha256);
         Assert.Equal(Sha256Of(_files.PolicyPath), e.PolicySha256);
-        var doc = GateFiles.Canonical(e);
-        Assert.Equal(ValidShape.Concat(new[] { "generated_at", "expires_at", "runtime_sha256", "policy_sha256" }), GateFiles.Keys(doc));
+        var doc = EvidenceSet.Canonical(e);
+        Assert.Equal(ValidShape.Concat(new[] { "generated_at", "expires_at", "runtime_sha256", "policy_sha256" }), EvidenceSet.Keys(doc));
         Assert.Equal("2026-11-26T11:00:00+00:00", ((JsonString)doc.Get("generated_at")!).Value);
     }
 
@@ -260,8 +261,8 @@ public sealed class PromotionEvidenceTests : IDisposable
     public void Only_the_binding_fields_present_are_echoed_in_fixed_order()
     {
         // written in a different order in the file, echoed in upstream's order (docs/design/evidence.md §2)
-        var doc = GateFiles.Canonical(With(("policy_sha256", Quote(Sha256Of(_files.PolicyPath))), ("expires_at", "\"2027-01-01T00:00:00Z\"")));
-        Assert.Equal(ValidShape.Concat(new[] { "expires_at", "policy_sha256" }), GateFiles.Keys(doc));
+        var doc = EvidenceSet.Canonical(With(("policy_sha256", Quote(Sha256Of(_files.PolicyPath))), ("expires_at", "\"2027-01-01T00:00:00Z\"")));
+        Assert.Equal(ValidShape.Concat(new[] { "expires_at", "policy_sha256" }), EvidenceSet.Keys(doc));
         Assert.Equal("2027-01-01T00:00:00Z", ((JsonString)doc.Get("expires_at")!).Value); // as written
         Assert.True(doc.Get("valid")!.IsTrue);
     }
@@ -281,15 +282,15 @@ public sealed class PromotionEvidenceTests : IDisposable
         var e = With(Bound(expires: TimeSpan.FromSeconds(seconds)));
         Assert.False(e.Valid);
         Assert.StartsWith("promotion evidence has expired", e.Message);
-        Assert.Contains(IsoTimestamp.Format(GateFiles.Now.AddSeconds(seconds)), e.Message);
+        Assert.Contains(IsoTimestamp.Format(EvidenceSet.Now.AddSeconds(seconds)), e.Message);
         Assert.True(e.Approved);
     }
 
     [Fact]
     public void Evidence_expires_as_the_clock_moves_on()
     {
-        _files.Edit(GateFiles.Promotion, Bound(expires: TimeSpan.FromMinutes(10)));
-        var clock = new FixedClock(GateFiles.Now);
+        _files.Edit(EvidenceSet.Promotion, Bound(expires: TimeSpan.FromMinutes(10)));
+        var clock = new FakeTimeProvider(EvidenceSet.Now);
         Assert.True(Read(_files.Context(clock: clock)).Valid);
         clock.Advance(TimeSpan.FromMinutes(10));
         Assert.StartsWith("promotion evidence has expired", Read(_files.Context(clock: clock)).Message);
@@ -304,7 +305,7 @@ public sealed class PromotionEvidenceTests : IDisposable
     {
         var e = With(Bound(generated: TimeSpan.FromSeconds(seconds)));
         Assert.Equal(valid, e.Valid);
-        if (!valid) Assert.Equal($"promotion evidence generated_at ({IsoTimestamp.Format(GateFiles.Now.AddSeconds(seconds))}) is more than 5 minutes in the future", e.Message);
+        if (!valid) Assert.Equal($"promotion evidence generated_at ({IsoTimestamp.Format(EvidenceSet.Now.AddSeconds(seconds))}) is more than 5 minutes in the future", e.Message);
     }
 
     [Theory]
@@ -351,7 +352,7 @@ public sealed class PromotionEvidenceTests : IDisposable
     [Fact]
     public void Rewriting_the_runtime_after_the_evidence_was_produced_invalidates_it()
     {
-        _files.Edit(GateFiles.Promotion, Bound());
+        _files.Edit(EvidenceSet.Promotion, Bound());
         Assert.True(Read().Valid);
         File.WriteAllText(_files.RuntimePath, "#!/bin/sh\necho '{\"decision\": \"allow\"}'\n");
         Assert.Equal("evidence was produced for a different runtime binary", Read().Message);
@@ -368,7 +369,7 @@ public sealed class PromotionEvidenceTests : IDisposable
     [Fact]
     public void A_hash_cannot_be_verified_when_the_configured_file_is_missing()
     {
-        _files.Edit(GateFiles.Promotion, Bound());
+        _files.Edit(EvidenceSet.Promotion, Bound());
         File.Delete(_files.RuntimePath);
         Assert.Equal("promotion evidence runtime_sha256 cannot be verified: the runtime binary is missing or unreadable", Read().Message);
 
@@ -380,7 +381,7 @@ public sealed class PromotionEvidenceTests : IDisposable
     [Fact]
     public void A_hash_cannot_be_verified_when_no_file_is_configured()
     {
-        _files.Edit(GateFiles.Promotion, Bound());
+        _files.Edit(EvidenceSet.Promotion, Bound());
         var p = _files.Parameters();
         p.RuntimePath = "";
         p.PolicyPath = "";
@@ -408,28 +409,28 @@ public sealed class PromotionEvidenceTests : IDisposable
     {
         var e = With(("expires_at", "null"));
         Assert.Null(e.ExpiresAt);
-        var doc = GateFiles.Canonical(e);
+        var doc = EvidenceSet.Canonical(e);
         Assert.True(doc.Get("expires_at")!.IsNull);
     }
 
     [Fact]
     public void From_document_validates_an_in_memory_document()
     {
-        var ok = JsonFileCheck.Ok(GateFiles.Json(GateFiles.With(Example, Bound())), "new-evidence.json");
+        var ok = JsonFileCheck.Ok(EvidenceSet.Json(EvidenceSet.With(Example, Bound())), "new-evidence.json");
         var e = FromDocument(ok, _files.Context());
         Assert.True(e.Valid, e.Message);
         var bad = FromDocument(JsonFileCheck.Invalid("metadata file is missing", null), _files.Context());
         Assert.False(bad.Valid);
         Assert.False(bad.Parsed);
-        Assert.Equal(InvalidShape, GateFiles.Keys(GateFiles.Canonical(bad)));
-        var expired = FromDocument(JsonFileCheck.Ok(GateFiles.Json(GateFiles.With(Example, ("expires_at", At(TimeSpan.FromDays(-2))))), "x"), _files.Context());
+        Assert.Equal(InvalidShape, EvidenceSet.Keys(EvidenceSet.Canonical(bad)));
+        var expired = FromDocument(JsonFileCheck.Ok(EvidenceSet.Json(EvidenceSet.With(Example, ("expires_at", At(TimeSpan.FromDays(-2))))), "x"), _files.Context());
         Assert.StartsWith("promotion evidence has expired", expired.Message);
     }
 
     [Fact]
     public void A_bom_is_accepted()
     {
-        _files.WriteBytes(GateFiles.Promotion, new byte[] { 0xEF, 0xBB, 0xBF }.Concat(File.ReadAllBytes(_files.PromotionEvidencePath)).ToArray());
+        _files.WriteBytes(EvidenceSet.Promotion, new byte[] { 0xEF, 0xBB, 0xBF }.Concat(File.ReadAllBytes(_files.PromotionEvidencePath)).ToArray());
         Assert.True(Read().Valid);
     }
 }

@@ -10,10 +10,10 @@ namespace Cavra.Gate.Tests.Promotion;
 
 public sealed class PromotionReadinessReportTests : IDisposable
 {
-    private readonly GateFiles _files = new();
+    private readonly EvidenceSet _files = new();
     public void Dispose() => _files.Dispose();
 
-    private PromotionReadinessReport Evaluate(GateParameters? p = null, Clock? clock = null) =>
+    private PromotionReadinessReport Evaluate(GateParameters? p = null, TimeProvider? clock = null) =>
         PromotionReadinessReport.Evaluate(_files.Context(p ?? _files.Parameters(), clock));
 
     private static ReadinessCheck Check(ReadinessReport r, string id) => Assert.Single(r.Checks, c => c.Id == id);
@@ -111,7 +111,7 @@ public sealed class PromotionReadinessReportTests : IDisposable
         Assert.Equal(new[] { "go_deployment_status" }, ExtraKeys(pass));
         Assert.Equal("ready", pass["go_deployment_status"]);
 
-        File.Delete(_files.PathOf(GateFiles.Channels));
+        File.Delete(_files.PathOf(EvidenceSet.Channels));
         var r = Evaluate();
         var warn = Check(r, "go_deployment_ready");
         Assert.Equal(CheckStatus.Warn, warn.Status);
@@ -135,7 +135,7 @@ public sealed class PromotionReadinessReportTests : IDisposable
         Assert.Equal(_files.PromotionEvidencePath, pass["path"]);
         Assert.Equal("cavra.go-backend-promotion-evidence.v1", pass["evidence_schema"]);
 
-        _files.Edit(GateFiles.Promotion, ("parity_status", "\"fail\""), ("schema_version", "\"v0\""));
+        _files.Edit(EvidenceSet.Promotion, ("parity_status", "\"fail\""), ("schema_version", "\"v0\""));
         var r = Evaluate();
         var warn = Check(r, "go_parity_evidence");
         Assert.Equal(CheckStatus.Warn, warn.Status);
@@ -148,29 +148,29 @@ public sealed class PromotionReadinessReportTests : IDisposable
     public void Parity_evidence_path_is_echoed_raw()
     {
         var p = _files.Parameters();
-        p.PromotionEvidencePath = ".//" + GateFiles.Promotion;
+        p.PromotionEvidencePath = ".//" + EvidenceSet.Promotion;
         var r = Evaluate(p);
         Assert.Equal(ReportStatus.Ready, r.Status);
-        Assert.Equal(".//" + GateFiles.Promotion, Check(r, "go_parity_evidence")["path"]);
-        Assert.Equal(".//" + GateFiles.Promotion, ((JsonString)GateFiles.Canonical(r).Get("promotion_evidence_path")!).Value);
+        Assert.Equal(".//" + EvidenceSet.Promotion, Check(r, "go_parity_evidence")["path"]);
+        Assert.Equal(".//" + EvidenceSet.Promotion, ((JsonString)EvidenceSet.Canonical(r).Get("promotion_evidence_path")!).Value);
     }
 
     [Fact]
     public void Expired_or_mis_bound_evidence_fails_the_parity_check()
     {
-        _files.Edit(GateFiles.Promotion, ("expires_at", "\"2026-11-26T11:59:59+00:00\""));
+        _files.Edit(EvidenceSet.Promotion, ("expires_at", "\"2026-11-26T11:59:59+00:00\""));
         var expired = Check(Evaluate(), "go_parity_evidence");
         Assert.False(expired.Passed);
         Assert.Equal("promotion evidence has expired (expires_at 2026-11-26T11:59:59+00:00)", expired.Message);
 
-        _files.Edit(GateFiles.Promotion, ("expires_at", null), ("runtime_sha256", "\"" + new string('a', 64) + "\""));
+        _files.Edit(EvidenceSet.Promotion, ("expires_at", null), ("runtime_sha256", "\"" + new string('a', 64) + "\""));
         var r = Evaluate();
         Assert.Equal("evidence was produced for a different runtime binary", Check(r, "go_parity_evidence").Message);
         Assert.True(Check(r, "go_promotion_approval").Passed);
         Assert.Equal(ReportStatus.NeedsAttention, r.Status);
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(_files.RuntimePath)));
-        _files.Edit(GateFiles.Promotion, ("runtime_sha256", "\"" + hash + "\""));
+        _files.Edit(EvidenceSet.Promotion, ("runtime_sha256", "\"" + hash + "\""));
         Assert.Equal(ReportStatus.Ready, Evaluate().Status);
     }
 
@@ -183,7 +183,7 @@ public sealed class PromotionReadinessReportTests : IDisposable
         Assert.Equal(new[] { "approval_id" }, ExtraKeys(pass));
         Assert.Equal("apr_go_backend_promotion", pass["approval_id"]);
 
-        _files.Edit(GateFiles.Promotion, ("approved", "false"));
+        _files.Edit(EvidenceSet.Promotion, ("approved", "false"));
         var r = Evaluate();
         var warn = Check(r, "go_promotion_approval");
         Assert.Equal(CheckStatus.Warn, warn.Status);
@@ -193,7 +193,7 @@ public sealed class PromotionReadinessReportTests : IDisposable
         Assert.Equal(ReportStatus.NeedsAttention, r.Status);
 
         // A field of the wrong type is not merely "not approved": the evidence itself is invalid.
-        _files.Edit(GateFiles.Promotion, ("approved", "\"true\""));
+        _files.Edit(EvidenceSet.Promotion, ("approved", "\"true\""));
         r = Evaluate();
         Assert.Equal(CheckStatus.Warn, Check(r, "go_promotion_approval").Status);
         Assert.False(Check(r, "go_parity_evidence").Passed);
@@ -208,30 +208,30 @@ public sealed class PromotionReadinessReportTests : IDisposable
     [Fact]
     public void Canonical_json_has_upstream_keys_and_embeds_the_evidence_summary()
     {
-        var doc = GateFiles.Canonical(Evaluate());
+        var doc = EvidenceSet.Canonical(Evaluate());
         Assert.Equal(new[] { "schema_version", "mode", "status", "promotion_evidence_path", "checks", "backend_status", "deployment_status", "evidence", "operator_notes" },
-            GateFiles.Keys(doc));
+            EvidenceSet.Keys(doc));
         Assert.Equal("cavra.go-backend-pilot.promotion-readiness.v1", ((JsonString)doc.Get("schema_version")!).Value);
         Assert.Equal("promoted", ((JsonString)doc.Get("mode")!).Value);
         Assert.Equal("ready", ((JsonString)doc.Get("status")!).Value);
         Assert.Equal("ready", ((JsonString)doc.Get("backend_status")!).Value);
         Assert.Equal("ready", ((JsonString)doc.Get("deployment_status")!).Value);
         Assert.Equal(new[] { "valid", "approved", "schema_version", "approval_id", "message", "approval_message", "evidence_refs", "parity_status", "deployment_status" },
-            GateFiles.Keys((JsonObject)doc.Get("evidence")!));
+            EvidenceSet.Keys((JsonObject)doc.Get("evidence")!));
         var checks = ((JsonArray)doc.Get("checks")!).Items.Cast<JsonObject>().ToList();
-        Assert.Equal(new[] { "id", "status", "message", "mode" }, GateFiles.Keys(checks[0]));
-        Assert.Equal(new[] { "id", "status", "message", "go_backend_status" }, GateFiles.Keys(checks[1]));
+        Assert.Equal(new[] { "id", "status", "message", "mode" }, EvidenceSet.Keys(checks[0]));
+        Assert.Equal(new[] { "id", "status", "message", "go_backend_status" }, EvidenceSet.Keys(checks[1]));
         Assert.Equal("ready", ((JsonString)checks[1].Get("go_backend_status")!).Value);
-        Assert.Equal(new[] { "id", "status", "message", "go_deployment_status" }, GateFiles.Keys(checks[2]));
-        Assert.Equal(new[] { "id", "status", "message", "path", "evidence_schema" }, GateFiles.Keys(checks[3]));
-        Assert.Equal(new[] { "id", "status", "message", "approval_id" }, GateFiles.Keys(checks[4]));
+        Assert.Equal(new[] { "id", "status", "message", "go_deployment_status" }, EvidenceSet.Keys(checks[2]));
+        Assert.Equal(new[] { "id", "status", "message", "path", "evidence_schema" }, EvidenceSet.Keys(checks[3]));
+        Assert.Equal(new[] { "id", "status", "message", "approval_id" }, EvidenceSet.Keys(checks[4]));
 
         File.Delete(_files.PromotionEvidencePath);
-        var missing = GateFiles.Canonical(Evaluate());
+        var missing = EvidenceSet.Canonical(Evaluate());
         Assert.Equal("needs_attention", ((JsonString)missing.Get("status")!).Value);
         Assert.Equal(new[] { "valid", "approved", "schema_version", "approval_id", "message", "approval_message", "evidence_refs" },
-            GateFiles.Keys((JsonObject)missing.Get("evidence")!));
-        Assert.Equal("not_requested", ((JsonString)GateFiles.Canonical(Evaluate(new GateParameters())).Get("status")!).Value);
+            EvidenceSet.Keys((JsonObject)missing.Get("evidence")!));
+        Assert.Equal("not_requested", ((JsonString)EvidenceSet.Canonical(Evaluate(new GateParameters())).Get("status")!).Value);
     }
 
     [Fact]
@@ -282,12 +282,12 @@ public sealed class PromotionReadinessReportTests : IDisposable
     public void Evidence_bound_to_both_hashes_passes_the_binding_check_even_when_required()
     {
         string Hash(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
-        _files.Edit(GateFiles.Promotion, ("runtime_sha256", "\"" + Hash(_files.RuntimePath) + "\""));
+        _files.Edit(EvidenceSet.Promotion, ("runtime_sha256", "\"" + Hash(_files.RuntimePath) + "\""));
         var half = Check(Evaluate(), "go_promotion_evidence_binding");
         Assert.False(half.Passed);
         Assert.Contains("no policy_sha256", half.Message);
 
-        _files.Edit(GateFiles.Promotion, ("policy_sha256", "\"" + Hash(_files.PolicyPath) + "\""));
+        _files.Edit(EvidenceSet.Promotion, ("policy_sha256", "\"" + Hash(_files.PolicyPath) + "\""));
         var p = _files.Parameters();
         p.RequireBoundEvidence = true;
         var r = Evaluate(p);

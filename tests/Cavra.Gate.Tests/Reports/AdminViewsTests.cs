@@ -1,7 +1,7 @@
 using Cavra.Gate.Configuration;
 using Cavra.Gate.Evidence;
 using Cavra.Gate.Readiness;
-using Cavra.Gate.Reports;
+using Cavra.Gate.Html;
 using Cavra.Gate.Tests.Gate;
 
 namespace Cavra.Gate.Tests.Reports;

@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 using Cavra.Gate.Readiness;
-using Cavra.Gate.Reports;
+using Cavra.Gate.Html;
 using Cavra.Gate.Tests.Gate;
 
 namespace Cavra.Gate.Tests.Reports;
@@ -127,10 +127,10 @@ public sealed class ReadinessHtmlTests : IDisposable
     {
         var v = GateVerdict.Evaluate(_set.Context());
         var routes = v.RollbackDrillSchedule.Checks.Single(c => c.Id == "go_rollback_drill_notification_routes");
-        var details = ReadinessHtml.Details(routes);
+        var details = CheckDetails.Lines(routes);
         Assert.Contains("owners: release-governance", details);
         var plan = v.Rollback.Checks.Single(c => c.Id == "go_rollback_plan");
-        Assert.Contains("path: " + _set.RollbackPlanPath, ReadinessHtml.Details(plan));
+        Assert.Contains("path: " + _set.RollbackPlanPath, CheckDetails.Lines(plan));
     }
 
     [Fact]

@@ -5,6 +5,8 @@ using Cavra.Gate.Readiness;
 using Cavra.Gate.Time;
 using static Cavra.Gate.Tests.Rollback.RollbackFixture;
 using JObject = System.Text.Json.Nodes.JsonObject;
+using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Rollback;
 
@@ -315,7 +317,7 @@ public sealed class RollbackDrillHistoryReportTests : IDisposable
     [Fact]
     public void The_clock_is_the_only_now()
     {
-        var clock = new FixedClock(Now.AddDays(100));
+        var clock = new FakeTimeProvider(Now.AddDays(100));
         var h = RollbackDrillHistory.FromDocument(new InputFiles(_f.Dir).ReadObject(Drills), 90.0, clock);
         Assert.Equal(101.0, h.AgeDays);
         Assert.False(h.Fresh);

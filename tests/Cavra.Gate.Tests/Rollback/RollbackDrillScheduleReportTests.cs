@@ -5,6 +5,8 @@ using Cavra.Gate.Readiness;
 using Cavra.Gate.Time;
 using static Cavra.Gate.Tests.Rollback.RollbackFixture;
 using JObject = System.Text.Json.Nodes.JsonObject;
+using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Rollback;
 
@@ -309,7 +311,7 @@ public sealed class RollbackDrillScheduleReportTests : IDisposable
     public void The_clock_is_the_only_now()
     {
         var files = new InputFiles(_f.Dir);
-        var later = new FixedClock(Now.AddDays(31));
+        var later = new FakeTimeProvider(Now.AddDays(31));
         var history = RollbackDrillHistory.Read(files, Drills, 90.0, later);
         var s = RollbackDrillSchedule.FromDocument(files.ReadObject(Schedule), history, 14.0, later);
         Assert.Equal(-1.0, s.DaysUntilDue);

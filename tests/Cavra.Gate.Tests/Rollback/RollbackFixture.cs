@@ -8,37 +8,40 @@ using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
 using JArray = System.Text.Json.Nodes.JsonArray;
 using JObject = System.Text.Json.Nodes.JsonObject;
+using Cavra.Gate.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cavra.Gate.Tests.Rollback;
 
 /// <summary>
-/// A temp folder holding the four rollback inputs, valid and fresh relative to a pinned clock (the upstream fixtures
-/// with executed_at = now - 1 day and next_due_at = now + 30 days), plus helpers to mutate them and inspect reports.
+/// The rollback documents of an <see cref="EvidenceSet"/>, rewritten from the upstream fixtures below (valid and fresh
+/// relative to the pinned clock: executed_at = now - 1 day, next_due_at = now + 30 days), plus helpers to mutate them
+/// and inspect reports. The folder, file names and clock are the evidence set's.
 /// </summary>
 public sealed class RollbackFixture : IDisposable
 {
-    public static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset Now = EvidenceSet.Now;
 
-    public const string Plan = "plan.json";
-    public const string Rehearsal = "rehearsal.json";
-    public const string Drills = "drills.json";
-    public const string Schedule = "schedule.json";
+    public const string Plan = EvidenceSet.Plan;
+    public const string Rehearsal = EvidenceSet.Rehearsal;
+    public const string Drills = EvidenceSet.Drills;
+    public const string Schedule = EvidenceSet.Schedule;
 
     public RollbackFixture()
     {
-        Dir = Directory.CreateTempSubdirectory("cavra-rollback-").FullName;
         Write(Plan, PlanDoc());
         Write(Rehearsal, RehearsalDoc());
         Write(Drills, DrillsDoc());
         Write(Schedule, ScheduleDoc());
-        Clock = new FixedClock(Now);
+        Clock = new FakeTimeProvider(Now);
     }
 
-    public string Dir { get; }
-    public FixedClock Clock { get; }
-    public void Dispose() => Directory.Delete(Dir, true);
+    public EvidenceSet Set { get; } = new();
+    public string Dir => Set.Directory;
+    public FakeTimeProvider Clock { get; }
+    public void Dispose() => Set.Dispose();
 
-    public string PathOf(string name) => Path.Combine(Dir, name);
+    public string PathOf(string name) => Set.PathOf(name);
 
     public static string Iso(DateTimeOffset t) => IsoTimestamp.Format(t);
 

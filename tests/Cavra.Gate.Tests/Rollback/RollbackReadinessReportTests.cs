@@ -2,6 +2,7 @@ using Cavra.Gate.Configuration;
 using Cavra.Gate.Evidence;
 using Cavra.Gate.Readiness;
 using static Cavra.Gate.Tests.Rollback.RollbackFixture;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Rollback;
 
@@ -187,10 +188,10 @@ public sealed class RollbackReadinessReportTests : IDisposable
     public void Max_recovery_minutes_keeps_int_and_float_apart()
     {
         _f.Write(Plan, PlanDoc().ToJsonString().Replace("\"max_recovery_minutes\":15", "\"max_recovery_minutes\":15.0"));
-        var plan = RollbackPlan.Read(new Cavra.Gate.Json.InputFiles(_f.Dir), Plan);
+        var plan = RollbackPlan.Read(new Cavra.Gate.FileSystem.InputFiles(_f.Dir), Plan);
         Assert.Equal(15.0, plan.MaxRecoveryMinutes);
         Assert.Contains("\"max_recovery_minutes\":15.0}", Canonical(plan));
-        Assert.Contains("\"max_recovery_minutes\":null}", Canonical(RollbackPlan.Read(new Cavra.Gate.Json.InputFiles(_f.Dir), "")));
+        Assert.Contains("\"max_recovery_minutes\":null}", Canonical(RollbackPlan.Read(new Cavra.Gate.FileSystem.InputFiles(_f.Dir), "")));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Cavra.Gate.Json;
 using Cavra.Gate.Readiness;
 using static Cavra.Gate.Tests.Rollback.RollbackFixture;
 using JObject = System.Text.Json.Nodes.JsonObject;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Rollback;
 

@@ -5,6 +5,7 @@ using Cavra.Gate.Json;
 using Cavra.Gate.Pilot;
 using Cavra.Gate.Runtime;
 using Cavra.Gate.Tests.Gate;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Runtime;
 

@@ -3,6 +3,7 @@ using Cavra.Gate.Configuration;
 using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 using Cavra.Gate.Runtime;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Runtime;
 

@@ -6,6 +6,7 @@ using Cavra.Gate.Decisions;
 using Cavra.Gate.Json;
 using Cavra.Gate.Runtime;
 using Cavra.Gate.Tests.Gate;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Runtime;
 

@@ -6,6 +6,7 @@ using Cavra.Gate.Readiness;
 using Cavra.Gate.Runtime;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Tests.Decisions;
+using Cavra.Gate.FileSystem;
 
 namespace Cavra.Gate.Tests.Runtime;
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using Cavra.Gate.Readiness;
 using Cavra.Gate.Serialization;
 
-namespace Cavra.Gate.Reports
+namespace Cavra.Gate.Readiness
 {
     /// <summary>
     /// A gate verdict as a report page shows it: plain text and flags, no live engine objects. Built from a live
@@ -52,7 +52,7 @@ namespace Cavra.Gate.Reports
         private static IReadOnlyList<ReportedCheck> Checks(IEnumerable<ReadinessCheck> checks)
         {
             var list = new List<ReportedCheck>();
-            foreach (var c in checks) list.Add(new ReportedCheck(c.Id, c.Outcome, c.Message, ReadinessHtml.DetailLines(c)));
+            foreach (var c in checks) list.Add(new ReportedCheck(c.Id, c.Outcome, c.Message, CheckDetails.Lines(c)));
             return list;
         }
     }

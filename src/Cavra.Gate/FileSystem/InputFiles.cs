@@ -3,9 +3,9 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
-using Cavra.Gate.FileSystem;
+using Cavra.Gate.Json;
 
-namespace Cavra.Gate.Json
+namespace Cavra.Gate.FileSystem
 {
     /// <summary>
     /// The engine's only door to the file system: reads gate input files strictly, tests paths for existence and

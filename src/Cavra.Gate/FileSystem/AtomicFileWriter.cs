@@ -6,7 +6,7 @@ using System.Threading;
 using Cavra.Gate.FileSystem;
 using Cavra.Gate.Serialization;
 
-namespace Cavra.Gate.Authoring
+namespace Cavra.Gate.FileSystem
 {
     /// <summary>
     /// Writes evidence files so they are never half-written: the canonical JSON goes to a temporary file in the same
@@ -18,7 +18,7 @@ namespace Cavra.Gate.Authoring
     /// it is (links are not followed: replacing one would replace the link, not its target). See
     /// docs/design/file-system-rules.md.
     /// </summary>
-    public static class EvidenceFileWriter
+    public static class AtomicFileWriter
     {
         private static readonly UTF8Encoding Utf8 = new UTF8Encoding(false);
         private static readonly bool IsWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
@@ -26,12 +26,12 @@ namespace Cavra.Gate.Authoring
         /// <summary>Test seam: called after the temporary file is complete and before it replaces the target.</summary>
         internal static Action<string>? AfterTemporaryFileWritten { get; set; }
 
-        /// <param name="overwrite">False: the file must not exist, checked atomically with the rename (<see cref="EvidenceFileExistsException"/>).</param>
+        /// <param name="overwrite">False: the file must not exist, checked atomically with the rename (<see cref="TargetFileExistsException"/>).</param>
         public static void Write(string path, ICanonicalJson document, bool overwrite = true) =>
             WriteText(path, CanonicalJsonWriter.Serialize(document) + "\n", overwrite);
 
         /// <summary>Writes any text file the same safe way (temporary file, flush, atomic replace).</summary>
-        /// <exception cref="EvidenceFileExistsException"><paramref name="overwrite"/> is false and the file exists; nothing was written.</exception>
+        /// <exception cref="TargetFileExistsException"><paramref name="overwrite"/> is false and the file exists; nothing was written.</exception>
         /// <exception cref="NotARegularFileException">The target exists and is not a regular file; nothing was written.</exception>
         public static void WriteText(string path, string text, bool overwrite = true)
         {
@@ -39,7 +39,7 @@ namespace Cavra.Gate.Authoring
             RefuseSpecialTarget(full);
             string directory = Path.GetDirectoryName(full) ?? ".";
             Directory.CreateDirectory(directory);
-            if (!overwrite && File.Exists(full)) throw new EvidenceFileExistsException(full);
+            if (!overwrite && File.Exists(full)) throw new TargetFileExistsException(full);
             string temporary = Path.Combine(directory, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".tmp");
             byte[] bytes = Utf8.GetBytes(text);
             try
@@ -98,19 +98,19 @@ namespace Cavra.Gate.Authoring
                 try { result = NativeFiles.Link(temporary, full); }
                 catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException) { result = -2; }
                 if (result == 0) { File.Delete(temporary); return; }
-                if (result == -1 && Marshal.GetLastWin32Error() == NativeFiles.EEXIST) throw new EvidenceFileExistsException(full);
+                if (result == -1 && Marshal.GetLastWin32Error() == NativeFiles.EEXIST) throw new TargetFileExistsException(full);
                 // No hard links on this file system: the check and the rename are two steps here.
             }
-            if (File.Exists(full)) throw new EvidenceFileExistsException(full);
+            if (File.Exists(full)) throw new TargetFileExistsException(full);
             try { File.Move(temporary, full); }
-            catch (IOException) when (File.Exists(full)) { throw new EvidenceFileExistsException(full); }
+            catch (IOException) when (File.Exists(full)) { throw new TargetFileExistsException(full); }
         }
     }
 
     /// <summary>The evidence file exists and overwriting was not asked for; nothing was written.</summary>
-    public sealed class EvidenceFileExistsException : IOException
+    public sealed class TargetFileExistsException : IOException
     {
-        public EvidenceFileExistsException(string path) : base($"{path} already exists; use -Force to replace it.") { Path = path; }
+        public TargetFileExistsException(string path) : base($"{path} already exists; use -Force to replace it.") { Path = path; }
 
         public string Path { get; }
     }

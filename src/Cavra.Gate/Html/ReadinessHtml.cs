@@ -10,8 +10,9 @@ using Cavra.Gate.Authoring;
 using Cavra.Gate.Json;
 using Cavra.Gate.Serialization;
 using Cavra.Gate.Time;
+using Cavra.Gate.FileSystem;
 
-namespace Cavra.Gate.Reports
+namespace Cavra.Gate.Html
 {
     /// <summary>What goes around the verdict in an HTML readiness report.</summary>
     public sealed class ReadinessHtmlOptions
@@ -103,14 +104,14 @@ footer { color: #57606a; font-size: 12px; margin-top: 8px; }
         /// Writes <see cref="Render"/> to <paramref name="path"/> (UTF-8, no BOM), creating its folder, with the evidence
         /// writer's safe write: a temporary file beside the target, flushed, then moved over it. A reader never sees half a report.
         /// </summary>
-        /// <exception cref="EvidenceFileExistsException"><paramref name="overwrite"/> is false and the file exists.</exception>
+        /// <exception cref="TargetFileExistsException"><paramref name="overwrite"/> is false and the file exists.</exception>
         /// <exception cref="FileSystem.NotARegularFileException">The target is not a regular file; it is never replaced.</exception>
         public static void Save(string path, GateVerdict verdict, ReadinessHtmlOptions? options = null, bool overwrite = true) =>
-            EvidenceFileWriter.WriteText(path, Render(verdict, options), overwrite);
+            AtomicFileWriter.WriteText(path, Render(verdict, options), overwrite);
 
         /// <inheritdoc cref="Save(string, GateVerdict, ReadinessHtmlOptions?, bool)"/>
         public static void Save(string path, ReportedVerdict verdict, ReadinessHtmlOptions? options = null, bool overwrite = true) =>
-            EvidenceFileWriter.WriteText(path, Render(verdict, options), overwrite);
+            AtomicFileWriter.WriteText(path, Render(verdict, options), overwrite);
 
         private static void WriteVerdict(StringBuilder h, ReportedVerdict v)
         {
@@ -191,49 +192,6 @@ footer { color: #57606a; font-size: 12px; margin-top: 8px; }
                 h.Append("</tr>\n");
             }
             h.Append("</tbody>\n</table>\n");
-        }
-
-        internal static string Details(ReadinessCheck check) => DetailLines(check);
-
-        /// <summary>A check's extras as "key: value" lines, scalars as text and structures as compact canonical JSON.</summary>
-        public static string DetailLines(ReadinessCheck check)
-        {
-            var sb = new StringBuilder();
-            foreach (DictionaryEntry e in check.Extras)
-            {
-                if (sb.Length > 0) sb.Append('\n');
-                sb.Append((string)e.Key).Append(": ").Append(Value(e.Value));
-            }
-            return sb.ToString();
-        }
-
-        /// <summary>One detail value as <see cref="DetailLines(ReadinessCheck)"/> writes it, for hosts that format received checks.</summary>
-        public static string DetailValue(object? value) => Value(value);
-
-        private static string Value(object? value)
-        {
-            switch (value)
-            {
-                case null: return "(none)";
-                case string s: return s.Length == 0 ? "(empty)" : s;
-                case bool b: return b ? "true" : "false";
-                case Enum e: return CanonicalName.Of(e);
-                case DateTimeOffset t: return IsoTimestamp.Format(t);
-                case JsonString js: return js.Value;
-                case ICanonicalJson c when !(c is JsonValue):
-                    // Rows such as CI runner targets read as their own one-line text, as they do in the console.
-                    return c.ToString() ?? "";
-                case JsonValue _:
-                case IDictionary _:
-                    return CanonicalJsonWriter.Serialize(value, indented: false);
-                case IEnumerable list:
-                    var items = new StringBuilder();
-                    foreach (var item in list) { if (items.Length > 0) items.Append(", "); items.Append(Value(item)); }
-                    return items.Length == 0 ? "(none)" : items.ToString();
-                default:
-                    string text = CanonicalJsonWriter.Serialize(value, indented: false);
-                    return text.Length > 1 && text[0] == '"' ? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "" : text;
-            }
         }
 
         private static string StepBadge(ReportedStep s) =>
