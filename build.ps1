@@ -279,6 +279,10 @@ function Invoke-Bench {
     $benchRuntime, $label = if ($native) { $native, 'native (AOT) stand-in runtime' } else { $runtime, 'JIT stand-in runtime' }
     $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Measure-PilotOverhead.ps1'), '-ModuleManifest', $ModuleManifest,
         '-RuntimePath', $benchRuntime, '-RuntimeLabel', $label, '-PolicyPath', (Join-Path $Root 'examples/policy/compiled_policy.json'))
+    # Shadowing at fleet volume: every figure a ratio to the runtime's own floor (a bare client on the daemon's socket, a
+    # bare loop of one-shot starts, pwsh without the module), measured in the same run; working set over 100,000 actions.
+    $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Measure-ShadowPipeline.ps1'), '-ModuleManifest', $ModuleManifest,
+        '-RuntimePath', $benchRuntime, '-RuntimeLabel', $label, '-FloorClient', (Join-Path $Root 'tests/Cavra.Benchmarks/bin/Release/net10.0/Cavra.Benchmarks.dll'))
     # The shadow journal: with vs without -JournalPath, bytes per line, and reading a generated 200 MB journal.
     $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'tools/Measure-ParityJournal.ps1'), '-ModuleManifest', $ModuleManifest,
         '-RuntimePath', $benchRuntime, '-PolicyPath', (Join-Path $Root 'examples/policy/compiled_policy.json'))
