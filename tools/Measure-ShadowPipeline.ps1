@@ -199,23 +199,28 @@ Import-Module '$ModuleManifest'
 `$null = & `$gen 2000 | Invoke-CavraGoPilotEvaluate -SettingsPath '$settings' -Mode Shadow -Transport Daemon -ProgressAction SilentlyContinue
 [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
 `$self = [Diagnostics.Process]::GetCurrentProcess()
-`$start = `$self.WorkingSet64; `$peak = `$start; `$i = 0
+`$heap0 = [GC]::GetTotalMemory(`$true); `$self.Refresh()
+`$start = `$self.WorkingSet64; `$peak = `$start; `$i = 0; `$tenth = [Math]::Max(1, [int]($MemoryCount / 10)); `$series = @()
 `$sw = [Diagnostics.Stopwatch]::StartNew()
 & `$gen $MemoryCount | Invoke-CavraGoPilotEvaluate -SettingsPath '$settings' -Mode Shadow -Transport Daemon -ProgressAction SilentlyContinue |
-    ForEach-Object { if ((++`$i % 2000) -eq 0) { `$self.Refresh(); if (`$self.WorkingSet64 -gt `$peak) { `$peak = `$self.WorkingSet64 } } }
+    ForEach-Object {
+        if ((++`$i % 2000) -eq 0) { `$self.Refresh(); if (`$self.WorkingSet64 -gt `$peak) { `$peak = `$self.WorkingSet64 } }
+        if ((`$i % `$tenth) -eq 0) { `$self.Refresh(); `$series += [Math]::Round(`$self.WorkingSet64 / 1MB) }
+    }
 `$seconds = `$sw.Elapsed.TotalSeconds
 `$self.Refresh(); `$before = `$self.WorkingSet64; if (`$before -gt `$peak) { `$peak = `$before }
 [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect(); `$self.Refresh()
-'{0} {1} {2} {3} {4} {5}' -f `$i, `$start, `$peak, `$before, `$self.WorkingSet64, `$seconds
+'{0} {1} {2} {3} {4} {5} {6} {7} {8}' -f `$i, `$start, `$peak, `$before, `$self.WorkingSet64, `$seconds, (`$series -join ','), `$heap0, [GC]::GetTotalMemory(`$true)
 "@
     $exe = [Environment]::ProcessPath
     $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
     $line = & $exe @($prefix + @('-NoProfile', '-NonInteractive', '-Command', $probe))
-    $n, $start, $peak, $end, $collected, $seconds = "$line".Split(' ')
+    $n, $start, $peak, $end, $collected, $seconds, $series, $heap0, $heap1 = "$line".Split(' ')
     $mb = { param($b) [double] $b / 1MB }
     "Working set over a $('{0:N0}' -f [int]$n)-action shadow pipeline over a pipeline-owned daemon ($('{0:N1}' -f [double]$seconds) s), load average $(Get-Load):"
     '  start {0:N1} MB, peak {1:N1} MB, end {2:N1} MB ({3:N1} MB after a full GC): growth {4:N1} MB, peak over start {5:N1} MB' -f `
         (& $mb $start), (& $mb $peak), (& $mb $end), (& $mb $collected), ((& $mb $end) - (& $mb $start)), ((& $mb $peak) - (& $mb $start))
+    "  at each tenth of the actions (MB): $($series -replace ',', ' '); managed heap after a full GC $('{0:N1}' -f (& $mb $heap0)) MB before, $('{0:N1}' -f (& $mb $heap1)) MB after"
 }
 
 Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
