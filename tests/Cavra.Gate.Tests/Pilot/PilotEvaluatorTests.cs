@@ -184,6 +184,34 @@ public sealed class PilotEvaluatorTests : IDisposable
     }
 
     [Fact]
+    public void An_input_rewritten_between_two_actions_is_seen_by_the_second_even_with_its_old_modification_time()
+    {
+        var pilot = Pilot(BackendMode.Promoted, new FakeTimeProvider(EvidenceSet.Now));
+        Assert.Equal("go", pilot.Evaluate(Command("custom scan --check")).SelectedBackend);
+        var written = File.GetLastWriteTimeUtc(_set.RollbackDrillHistoryPath);
+        File.WriteAllText(_set.RollbackDrillHistoryPath, "{}"); // another size; the time put back, as a coarse clock would leave it
+        File.SetLastWriteTimeUtc(_set.RollbackDrillHistoryPath, written);
+
+        var r = pilot.Evaluate(Command("custom scan --check"));
+        Assert.Equal(2, pilot.GateEvaluations);
+        Assert.True(r.FallbackUsed);
+        Assert.Equal("dotnet", r.SelectedBackend);
+    }
+
+    [Fact]
+    public void An_input_that_appears_between_two_actions_is_seen_by_the_second()
+    {
+        var pilot = Pilot(BackendMode.Promoted, new FakeTimeProvider(EvidenceSet.Now));
+        var saved = File.ReadAllBytes(_set.RollbackDrillHistoryPath);
+        File.Delete(_set.RollbackDrillHistoryPath);
+        Assert.True(pilot.Evaluate(Command("custom scan --check")).FallbackUsed);
+
+        File.WriteAllBytes(_set.RollbackDrillHistoryPath, saved);
+        Assert.Equal("go", pilot.Evaluate(Command("custom scan --check")).SelectedBackend);
+        Assert.Equal(2, pilot.GateEvaluations);
+    }
+
+    [Fact]
     public void An_unloadable_policy_fails_closed()
     {
         var p = _set.Parameters(BackendMode.Shadow);
