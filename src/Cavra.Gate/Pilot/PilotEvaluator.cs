@@ -199,7 +199,6 @@ namespace Cavra.Gate.Pilot
             return _engine;
         }
 
-
         private static IEnumerable<string> InputPaths(GateConfig c)
         {
             yield return c.RuntimePath;
