@@ -201,15 +201,17 @@ function Set-ManifestReleaseData {
 
 function Get-TrxTotals {
     param([string] $Directory)
-    $passed = 0; $failed = 0; $skipped = 0
-    foreach ($trx in Get-ChildItem -Path $Directory -Filter *.trx -Recurse -ErrorAction SilentlyContinue) {
-        [xml] $doc = Get-Content -Raw $trx.FullName
+    $passed = 0; $failed = 0; $skipped = 0; $files = 0
+    # Two projects finishing in the same second get names like 'x[1].trx': read them literally, never as wildcards.
+    foreach ($trx in Get-ChildItem -LiteralPath $Directory -Filter *.trx -Recurse -ErrorAction SilentlyContinue) {
+        [xml] $doc = Get-Content -LiteralPath $trx.FullName -Raw
+        $files++
         $c = $doc.TestRun.ResultSummary.Counters
         $passed += [int] $c.passed
         $failed += [int] $c.failed + [int] $c.error + [int] $c.timeout + [int] $c.aborted
         $skipped += [int] $c.notExecuted
     }
-    return [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
+    return [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped; Files = $files }
 }
 
 function Invoke-Test {
@@ -225,6 +227,8 @@ function Invoke-Test {
     $xunit = Get-TrxTotals (Join-Path $results 'xunit')
     if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $problems.Add("dotnet test exited with $xunitExit without reporting a failed test (build error?)") }
     if ($xunit.Passed + $xunit.Failed -eq 0) { $problems.Add('xUnit ran no test') }
+    $xunitProjects = @(Get-ChildItem -Path (Join-Path $Root 'tests') -Filter *.csproj -Recurse | Where-Object { (Get-Content -LiteralPath $_.FullName -Raw) -match 'Include="xunit"' })
+    if ($xunit.Files -ne $xunitProjects.Count) { $problems.Add("xUnit wrote $($xunit.Files) result file(s) for $($xunitProjects.Count) test project(s)") }
 
     # Pester: the user-facing contract, against the assembled module in a fresh process.
     Invoke-Native dotnet @('restore', (Join-Path $Root 'tools/Pester.Restore.csproj'), '--packages', $ToolsPackages, '--nologo', '-v', 'q') | Out-Null
