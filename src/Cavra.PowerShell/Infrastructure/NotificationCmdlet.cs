@@ -115,7 +115,7 @@ namespace Cavra.PowerShell.Infrastructure
         {
             TimeoutException _ => new ErrorRecord(ex, "NotificationLedgerLockTimeout", ErrorCategory.ResourceBusy, path),
             NotARegularFileException n => new ErrorRecord(ex, "NotificationLedgerPathNotRegularFile", ErrorCategory.InvalidArgument, n.Path),
-            NotificationLedgerException _ => new ErrorRecord(ex, "NotificationLedgerFull", ErrorCategory.LimitsExceeded, path),
+            NotificationLedgerException _ => new ErrorRecord(ex, "NotificationLedgerInvalid", ErrorCategory.InvalidData, path),
             IOException _ => new ErrorRecord(ex, "NotificationLedgerWriteFailed", ErrorCategory.WriteError, path),
             UnauthorizedAccessException _ => new ErrorRecord(ex, "NotificationLedgerWriteFailed", ErrorCategory.WriteError, path),
             _ => null,
