@@ -1,0 +1,249 @@
+using System.Text;
+using Cavra.Gate.Authoring;
+using Cavra.Gate.FileSystem;
+using Cavra.Gate.Notifications;
+
+namespace Cavra.Gate.Tests.Notifications;
+
+public sealed class LedgerTests : IDisposable
+{
+    private static readonly DateTimeOffset At = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly string _dir = Directory.CreateTempSubdirectory("cavra-ledger-").FullName;
+    private string Ledger => Path.Combine(_dir, "notifications.jsonl");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static INotificationRecord[] Three() => new INotificationRecord[]
+    {
+        RecordsTests.Failed(),
+        RetryApprovalDecision.Create(RecordsTests.Failed().DeliveryId, "slack", "approved", "alice", At),
+        ConnectorRecoveryClosure.Create("slack", "deferred", "carol", At, Array.Empty<string>()),
+    };
+
+    private static string Line(INotificationRecord r) => NotificationRecords.ToLine(r) + "\n";
+
+    [Fact]
+    public void A_missing_ledger_reads_as_empty_and_not_existing()
+    {
+        var c = NotificationLedger.Read(new InputFiles(_dir), "notifications.jsonl");
+        Assert.False(c.Exists);
+        Assert.True(c.Valid);
+        Assert.Empty(c.Records);
+        Assert.Equal(Ledger, c.Path);
+    }
+
+    [Fact]
+    public void Append_writes_whole_lines_in_order_and_read_splits_them_by_kind()
+    {
+        var records = Three();
+        var result = NotificationLedger.Append(Ledger, records);
+        Assert.Equal(3, result.Lines);
+        Assert.Equal("", result.TornTailPath);
+        var execution = RetryExecutionRecord.Create("gordelivery-1", "teams", "", "skipped", "bob", At, Array.Empty<string>(), "no approval");
+        NotificationLedger.Append(Ledger, new INotificationRecord[] { execution });
+
+        Assert.Equal(string.Concat(records.Select(Line)) + Line(execution), File.ReadAllText(Ledger));
+        var c = NotificationLedger.Read(new InputFiles(_dir), Ledger);
+        Assert.True(c.Exists);
+        Assert.True(c.Valid);
+        Assert.Equal(4, c.Lines);
+        Assert.Equal(new[] { "delivery", "retry_approval_decision", "connector_recovery_closure", "retry_execution" }, c.Records.Select(r => r.RecordType));
+        Assert.Equal(records[0].ToString(), Assert.Single(c.Deliveries).ToString());
+        Assert.Equal(((RetryApprovalDecision)records[1]).DecisionId, Assert.Single(c.Decisions).DecisionId);
+        Assert.Equal(execution.ExecutionId, Assert.Single(c.Executions).ExecutionId);
+        Assert.Equal(((ConnectorRecoveryClosure)records[2]).ClosureId, Assert.Single(c.Closures).ClosureId);
+        Assert.Same(c.Deliveries[0], c.FindDelivery(c.Deliveries[0].DeliveryId));
+        Assert.Null(c.FindDelivery("gordelivery-none"));
+    }
+
+    [Fact]
+    public void Appending_nothing_creates_nothing()
+    {
+        NotificationLedger.Append(Ledger, Array.Empty<INotificationRecord>());
+        Assert.False(File.Exists(Ledger));
+    }
+
+    [Fact]
+    public void A_malformed_line_is_a_problem_naming_its_line_and_reading_goes_on()
+    {
+        var r = Three();
+        File.WriteAllText(Ledger, Line(r[0]) + "{not json\n" + "[1]\n" + "\n" + "{\"record_type\":\"shipment\"}\n"
+            + Line(r[1]).Replace("\"alice\"", "7") + Line(r[2]).TrimEnd('\n') + "\r\n");
+        var c = NotificationLedger.Read(new InputFiles(_dir), Ledger);
+        Assert.Equal(7, c.Lines);
+        Assert.Equal(new[] { "delivery", "connector_recovery_closure" }, c.Records.Select(x => x.RecordType));
+        Assert.Equal(new long[] { 2, 3, 4, 5, 6 }, c.Problems.Select(p => p.LineNumber));
+        Assert.StartsWith("line 2: the line is not valid JSON: ", c.Problems[0].ToString());
+        Assert.Equal("line 3: the line is not a JSON object", c.Problems[1].ToString());
+        Assert.Equal("line 4: the line is empty", c.Problems[2].ToString());
+        Assert.Equal("line 5: record_type 'shipment' is not a notification record this version reads", c.Problems[3].ToString());
+        Assert.Equal("line 6: field 'decided_by' must be a string, not a number", c.Problems[4].ToString());
+        Assert.False(c.Valid);
+    }
+
+    [Fact]
+    public void A_torn_final_line_is_reported_then_moved_aside_by_the_next_append_and_nothing_is_lost()
+    {
+        var r = Three();
+        // A killed writer: the first line was committed; its batch of two got one whole line and half of the next out.
+        string second = Line(r[1]), third = Line(r[2]);
+        string torn = third[..(third.Length / 2)];
+        File.WriteAllText(Ledger, Line(r[0]) + second + torn);
+
+        var before = NotificationLedger.Read(new InputFiles(_dir), Ledger);
+        Assert.Equal(2, before.Records.Count);
+        var problem = Assert.Single(before.Problems);
+        Assert.Equal(3, problem.LineNumber);
+        Assert.Equal("line 3: the last line has no newline: a writer was cut off mid-append; the next append moves it to a .torn-<n> file beside the ledger",
+            problem.ToString());
+
+        var result = NotificationLedger.Append(Ledger, new[] { r[2] });
+        Assert.Equal(Ledger + ".torn-1", result.TornTailPath);
+        Assert.Equal(torn, File.ReadAllText(Ledger + ".torn-1"));
+        Assert.Equal(Line(r[0]) + second + third, File.ReadAllText(Ledger));
+        var after = NotificationLedger.Read(new InputFiles(_dir), Ledger);
+        Assert.True(after.Valid);
+        Assert.Equal(3, after.Records.Count);
+
+        // A second tear goes to the next free name; the first is kept.
+        File.AppendAllText(Ledger, "{\"record_type\":\"deliv");
+        Assert.Equal(Ledger + ".torn-2", NotificationLedger.Append(Ledger, new[] { r[0] }).TornTailPath);
+        Assert.Equal("{\"record_type\":\"deliv", File.ReadAllText(Ledger + ".torn-2"));
+        Assert.Equal(torn, File.ReadAllText(Ledger + ".torn-1"));
+        Assert.Equal(4, NotificationLedger.Read(new InputFiles(_dir), Ledger).Records.Count);
+    }
+
+    [Fact]
+    public void A_ledger_that_is_only_a_torn_line_is_moved_aside_whole()
+    {
+        File.WriteAllText(Ledger, "{\"record_ty");
+        var c = NotificationLedger.Read(new InputFiles(_dir), Ledger);
+        Assert.Equal(1, Assert.Single(c.Problems).LineNumber);
+        var result = NotificationLedger.Append(Ledger, new[] { Three()[0] });
+        Assert.Equal("{\"record_ty", File.ReadAllText(result.TornTailPath));
+        Assert.Equal(Line(Three()[0]), File.ReadAllText(Ledger));
+    }
+
+    [Fact]
+    public void Concurrent_appenders_never_interleave_or_lose_a_line()
+    {
+        const int Writers = 4, Each = 25;
+        Parallel.For(0, Writers, new ParallelOptions { MaxDegreeOfParallelism = Writers }, w =>
+        {
+            for (int i = 0; i < Each; i++)
+                NotificationLedger.Append(Ledger, new INotificationRecord[]
+                {
+                    RetryApprovalDecision.Create($"gordelivery-{w}-{i}", "slack", "denied", "alice", At),
+                    RetryApprovalDecision.Create($"gordelivery-{w}-{i}", "teams", "denied", "alice", At),
+                });
+        });
+        var c = NotificationLedger.Read(new InputFiles(_dir), Ledger);
+        Assert.True(c.Valid);
+        Assert.Equal(Writers * Each * 2, c.Decisions.Count);
+        // Each batch's two lines stay adjacent: one write per batch.
+        for (int i = 0; i < c.Decisions.Count; i += 2)
+        {
+            Assert.Equal(c.Decisions[i].DeliveryId, c.Decisions[i + 1].DeliveryId);
+            Assert.Equal(("slack", "teams"), (c.Decisions[i].Provider, c.Decisions[i + 1].Provider));
+        }
+    }
+
+    [Fact]
+    public void A_symbolic_link_ledger_is_refused_and_its_target_untouched()
+    {
+        string target = Path.Combine(_dir, "elsewhere.txt");
+        File.WriteAllText(target, "keep");
+        File.CreateSymbolicLink(Ledger, target);
+        var ex = Assert.Throws<NotARegularFileException>(() => NotificationLedger.Append(Ledger, Three()));
+        Assert.Equal(FileKind.SymbolicLink, ex.Kind);
+        Assert.Equal("keep", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public void A_symbolic_link_lock_is_refused()
+    {
+        string target = Path.Combine(_dir, "planted");
+        File.CreateSymbolicLink(Ledger + ".lock", target);
+        Assert.Throws<NotARegularFileException>(() => NotificationLedger.Append(Ledger, Three()));
+        Assert.False(File.Exists(target));
+        Assert.False(File.Exists(Ledger));
+    }
+
+    [Fact]
+    public void A_directory_ledger_is_refused_on_append_and_a_problem_on_read()
+    {
+        Directory.CreateDirectory(Ledger);
+        Assert.Equal(FileKind.Directory, Assert.Throws<NotARegularFileException>(() => NotificationLedger.Append(Ledger, Three())).Kind);
+        var c = NotificationLedger.Read(new InputFiles(_dir), Ledger);
+        Assert.True(c.Exists);
+        Assert.Equal($"the notification ledger {Ledger} is not a regular file: directory", Assert.Single(c.Problems).ToString());
+    }
+
+    [Fact]
+    public void A_fifo_ledger_is_refused_without_blocking()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        Hostile.MakeFifo(Ledger);
+        var ex = Hostile.Bounded(() => Assert.Throws<NotARegularFileException>(() => NotificationLedger.Append(Ledger, Three())), what: "Append to a FIFO");
+        Assert.Equal(FileKind.Fifo, ex.Kind);
+        var c = Hostile.Bounded(() => NotificationLedger.Read(new InputFiles(_dir), Ledger), what: "Read of a FIFO");
+        Assert.Equal($"the notification ledger {Ledger} is not a regular file: FIFO", Assert.Single(c.Problems).Message);
+        Assert.Equal(0, c.Problems[0].LineNumber);
+    }
+
+    [Fact]
+    public void A_ledger_past_the_cap_is_a_whole_file_problem_and_an_append_that_would_cross_it_is_refused()
+    {
+        using (var f = new FileStream(Ledger, FileMode.CreateNew))
+        {
+            f.SetLength(NotificationLedger.MaxLedgerBytes - 10); // sparse: no 64 MiB actually written
+            f.Seek(0, SeekOrigin.End);
+            f.WriteByte((byte)'\n');
+        }
+        long length = new FileInfo(Ledger).Length;
+        var ex = Assert.Throws<NotificationLedgerException>(() => NotificationLedger.Append(Ledger, Three()));
+        Assert.Equal($"the notification ledger {Ledger} would grow past 64 MiB, which the gate refuses to read; "
+            + "move it aside to archive it (its open failures then need a new delivery or closure in the new ledger)", ex.Message);
+        Assert.Equal(length, new FileInfo(Ledger).Length);
+
+        using (var f = new FileStream(Ledger, FileMode.Open)) f.SetLength(NotificationLedger.MaxLedgerBytes + 1);
+        var c = NotificationLedger.Read(new InputFiles(_dir), Ledger);
+        var problem = Assert.Single(c.Problems);
+        Assert.Equal(0, problem.LineNumber);
+        Assert.StartsWith($"the notification ledger {Ledger} is larger than 64 MiB", problem.Message);
+        Assert.Empty(c.Records);
+    }
+
+    [Fact]
+    public void A_writer_holding_the_lock_makes_append_time_out_and_write_nothing()
+    {
+        using (EvidenceFileLock.Acquire(Ledger, TimeSpan.FromSeconds(5)))
+        {
+            var ex = Assert.Throws<TimeoutException>(() => NotificationLedger.Append(Ledger, Three(), TimeSpan.FromMilliseconds(30)));
+            Assert.Contains(Ledger + ".lock", ex.Message);
+        }
+        Assert.False(File.Exists(Ledger));
+        NotificationLedger.Append(Ledger, Three());
+        Assert.Equal(3, NotificationLedger.Read(new InputFiles(_dir), Ledger).Records.Count);
+    }
+
+    [Fact]
+    public void A_null_record_or_path_is_refused_before_anything_is_written()
+    {
+        Assert.Throws<ArgumentException>(() => NotificationLedger.Append(Ledger, new INotificationRecord[] { Three()[0], null! }));
+        Assert.Throws<ArgumentException>(() => NotificationLedger.Append("", Three()));
+        Assert.False(File.Exists(Ledger));
+    }
+
+    [Fact]
+    public void Lines_are_utf8_without_a_bom_and_keep_non_ascii_text()
+    {
+        var d = RetryApprovalDecision.Create("gordelivery-1", "slack", "denied", "Zoë", At, notes: "pas maintenant\nplus tard");
+        NotificationLedger.Append(Ledger, new INotificationRecord[] { d });
+        var bytes = File.ReadAllBytes(Ledger);
+        Assert.NotEqual(0xEF, bytes[0]);
+        Assert.Equal(1, bytes.Count(b => b == (byte)'\n'));
+        Assert.Contains("\"decided_by\":\"Zoë\"", Encoding.UTF8.GetString(bytes));
+        Assert.Equal("pas maintenant\nplus tard", NotificationLedger.Read(new InputFiles(_dir), Ledger).Decisions[0].Notes);
+    }
+}
