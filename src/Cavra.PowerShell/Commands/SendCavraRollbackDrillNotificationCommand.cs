@@ -27,11 +27,11 @@ namespace Cavra.PowerShell.Commands
         /// <summary>The connector config (default: connector_config_path, CAVRA_CONNECTOR_CONFIG).</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string ConnectorConfigPath { get; set; } = "";
 
-        protected override (string Parameter, GateSetting? Setting)[] SettingParameters() => base.SettingParameters().Concat(new[]
+        protected override (string Parameter, GateSetting Setting)[] SettingParameters() => base.SettingParameters().Concat(new[]
         {
-            (nameof(SchedulePath), (GateSetting?)GateSettings.RollbackDrillSchedulePath),
+            (nameof(SchedulePath), GateSettings.RollbackDrillSchedulePath),
             (nameof(RollbackDrillHistoryPath), GateSettings.RollbackDrillHistoryPath),
-            (nameof(ConnectorConfigPath), NotificationSettings.Connectors),
+            (nameof(ConnectorConfigPath), GateSettings.ConnectorConfigPath),
         }).ToArray();
 
         protected override void ProcessRecord()

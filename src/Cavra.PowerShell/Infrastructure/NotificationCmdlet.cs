@@ -17,7 +17,7 @@ namespace Cavra.PowerShell.Infrastructure
     public abstract class NotificationCmdlet : PSCmdlet
     {
         /// <summary>The notification ledger (JSONL). Default: the settings file's notification_ledger_path, then CAVRA_GO_NOTIFICATION_LEDGER.</summary>
-        [Parameter] [ValidateNotNullOrEmpty] public string LedgerPath { get; set; } = "";
+        [Parameter] [ValidateNotNullOrEmpty] [ValidateGateSetting(nameof(GateSettings.NotificationLedgerPath))] public string LedgerPath { get; set; } = "";
 
         /// <summary>A settings file (the same JSON as Start-CavraReadinessApi -SettingsPath; default CAVRA_GO_SETTINGS).</summary>
         [Parameter] [ValidateGateSetting(nameof(SettingsPath))] public string SettingsPath { get; set; } = null!;
@@ -40,7 +40,7 @@ namespace Cavra.PowerShell.Infrastructure
                 if (_config != null) return _config;
                 var given = new GateParameters();
                 foreach (var (parameter, setting) in SettingParameters())
-                    if (setting != null && MyInvocation.BoundParameters.TryGetValue(parameter, out var value))
+                    if (MyInvocation.BoundParameters.TryGetValue(parameter, out var value))
                     {
                         string text = (value is PSObject ps ? ps.BaseObject : value) as string ?? "";
                         given.Set(setting, text.Length == 0 ? "" : FileSystemPaths.Resolve(this, text));
@@ -50,14 +50,14 @@ namespace Cavra.PowerShell.Infrastructure
         }
 
         /// <summary>The cmdlet's parameters that set a row of the settings table (the parameter name need not be the row's).</summary>
-        protected virtual (string Parameter, GateSetting? Setting)[] SettingParameters() => new[]
+        protected virtual (string Parameter, GateSetting Setting)[] SettingParameters() => new[]
         {
-            (nameof(LedgerPath), NotificationSettings.Ledger),
+            (nameof(LedgerPath), GateSettings.NotificationLedgerPath),
             (nameof(SettingsPath), GateSettings.SettingsPath),
         };
 
         /// <summary>The ledger's full path; a terminating NotificationLedgerNotConfigured error when no source names one.</summary>
-        protected string Ledger => FullPath(NotificationSettings.Value(this, Config, NotificationSettings.Ledger, nameof(LedgerPath), NotificationSettings.LedgerVariable), "NotificationLedgerNotConfigured",
+        protected string Ledger => FullPath(Config.NotificationLedgerPath, "NotificationLedgerNotConfigured",
             "No notification ledger is configured: give -LedgerPath, notification_ledger_path in the settings file, or CAVRA_GO_NOTIFICATION_LEDGER.");
 
         /// <summary>A configured path made absolute against PowerShell's current location (a settings file's are already absolute).</summary>
@@ -126,7 +126,7 @@ namespace Cavra.PowerShell.Infrastructure
         /// never holds a secret (docs/design/notifications.md §11).</summary>
         protected ConnectorConfig ReadConnectorConfig()
         {
-            string path = FullPath(NotificationSettings.Value(this, Config, NotificationSettings.Connectors, "ConnectorConfigPath", NotificationSettings.ConnectorsVariable), "ConnectorConfigNotConfigured",
+            string path = FullPath(Config.ConnectorConfigPath, "ConnectorConfigNotConfigured",
                 "No connector config is configured: give -ConnectorConfigPath, connector_config_path in the settings file, or CAVRA_CONNECTOR_CONFIG.");
             var config = ConnectorConfig.Read(Files(), path, Environment.GetEnvironmentVariable);
             if (!config.Readable)
