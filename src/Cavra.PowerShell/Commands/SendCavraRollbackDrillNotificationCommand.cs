@@ -55,8 +55,8 @@ namespace Cavra.PowerShell.Commands
             string ledger = Ledger;
 
             string description = Describe(plan, connectors);
-            WriteVerbose(description);
-            if (plan.DeliverCount == 0) { WriteVerbose("Every route is suppressed now: nothing to send."); return; }
+            // ShouldProcess prints the description with -WhatIf and -Verbose; a plan with nothing to send is narrated here.
+            if (plan.DeliverCount == 0) { WriteVerbose(description + Environment.NewLine + "Every route is suppressed now: nothing to send."); return; }
             if (!ShouldProcess(description, $"Send {plan.DeliverCount} rollback drill notification(s) of schedule {plan.ScheduleId} ({status})?", "Send rollback drill notifications"))
                 return;
             try
