@@ -33,13 +33,15 @@ function New-CavraTestEvidenceSet {
 }
 
 function Clear-CavraEnvironment {
-    foreach ($v in Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue) { Remove-Item "env:$($v.Name)" }
+    # CAVRA_CONNECTOR_CONFIG (upstream's name, without GO_) configures the gate too: with a schedule it adds the
+    # notification recovery check.
+    foreach ($v in Get-ChildItem env:CAVRA_GO_*, env:CAVRA_CONNECTOR_CONFIG -ErrorAction SilentlyContinue) { Remove-Item "env:$($v.Name)" }
 }
 
 function Save-CavraEnvironment {
     <# For a test file's BeforeAll: returns the caller's CAVRA_GO_* variables and clears them, so the file starts clean.
        Hand the result to Restore-CavraEnvironment in AfterAll. #>
-    $saved = @(Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } })
+    $saved = @(Get-ChildItem env:CAVRA_GO_*, env:CAVRA_CONNECTOR_CONFIG -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } })
     Clear-CavraEnvironment
     return , $saved
 }
