@@ -102,7 +102,7 @@ Describe 'Send-CavraRollbackDrillNotification over real HTTP' {
         $ws = New-Workspace
         Write-Connectors $ws.Connectors (Connector webhook $receiver.Url -Retries 2)
         $receiver.DefaultAnswer = '500'
-        $d = Send $ws -More @{ WarningVariable = 'w'; WarningAction = 'SilentlyContinue'; ErrorVariable = 'e' }
+        $d = Send-CavraRollbackDrillNotification -SchedulePath $ws.Schedule -ConnectorConfigPath $ws.Connectors -LedgerPath $ws.Ledger -WarningVariable w -WarningAction SilentlyContinue -ErrorVariable e
         $d.Success | Should -BeFalse
         $d.AttemptCount | Should -Be 3
         $d.StatusCode | Should -Be 500
@@ -469,17 +469,22 @@ Describe 'Secrets never leave the connector config' {
         $env:CAVRA_GO_ROLLBACK_DRILL_SCHEDULE = $ws.Schedule
         $text = [Text.StringBuilder]::new()
         function Collect { process { $null = $text.AppendLine(($_ | Format-List * -Force | Out-String -Width 300)); $null = $text.AppendLine(($_ | Out-String -Width 300)); $_ } }
+        # Errors are expected (refused retries); they are collected, not thrown, and searched like everything else.
+        $q = @{ Verbose = $true; ErrorAction = 'SilentlyContinue'; ErrorVariable = '+errs'; WarningAction = 'Continue' }
+        $errs = [Collections.ArrayList]::new()
         $all = @(
-            Send-CavraRollbackDrillNotification -Verbose *>&1 | Collect
-            Send-CavraRollbackDrillNotification -WhatIf -Verbose *>&1 | Collect
-            Get-CavraNotificationDelivery -Failed | Approve-CavraDeliveryRetry -DecidedBy alice -Verbose *>&1 | Collect
-            Invoke-CavraDeliveryRetry -ExecutedBy ops -Verbose *>&1 | Collect
-            Get-CavraNotificationDelivery -Failed | Invoke-CavraDeliveryRetry -ExecutedBy ops -Verbose *>&1 | Collect
-            Get-CavraConnectorRecovery -Verbose *>&1 | Collect
+            Send-CavraRollbackDrillNotification @q *>&1 | Collect
+            Send-CavraRollbackDrillNotification -WhatIf @q *>&1 | Collect
+            Get-CavraNotificationDelivery -Failed | Where-Object Provider -eq webhook | Invoke-CavraDeliveryRetry -ExecutedBy ops @q *>&1 | Collect
+            Get-CavraNotificationDelivery -Failed | Where-Object RetryOf -eq '' | Approve-CavraDeliveryRetry -DecidedBy alice @q *>&1 | Collect
+            Invoke-CavraDeliveryRetry -ExecutedBy ops @q *>&1 | Collect
+            Get-CavraNotificationDelivery -Failed | Invoke-CavraDeliveryRetry -ExecutedBy ops @q *>&1 | Collect
+            Get-CavraConnectorRecovery @q *>&1 | Collect
             Get-CavraNotificationDelivery | Format-List | Out-String -Width 300
         )
         $null = $text.AppendLine(($all | Out-String -Width 300))
-        $null = $text.AppendLine(($Error | ForEach-Object { $_ | Format-List * -Force | Out-String -Width 300; $_.Exception.ToString() } | Out-String))
+        $errs.Count | Should -BeGreaterThan 0 -Because 'refused retries are part of what is searched'
+        $null = $text.AppendLine(($errs | ForEach-Object { $_ | Format-List * -Force | Out-String -Width 300; $_.Exception.ToString(); $_.TargetObject | Format-List * | Out-String -Width 300 } | Out-String))
         $null = $text.AppendLine([IO.File]::ReadAllText($ws.Ledger))
         $p = (New-CavraTestEvidenceSet -Path (Join-Path $TestDrive 'secrets-gate')); $p.Remove('RollbackDrillSchedulePath')
         $null = $text.AppendLine((Test-CavraGoPromotion @p -AsJson))
@@ -502,13 +507,15 @@ Describe 'A writer killed mid-append' {
         Clear-CavraEnvironment
         $ws = New-FailedSlack
         $id = $ws.Failed.DeliveryId
-        # Decisions with a 64 KiB note: each append is one large write, so a kill can land inside one.
-        $script = "Import-Module '$($env:CAVRA_MODULE_MANIFEST)'; `$n = 'x' * 65536; [Console]::Out.WriteLine('writing'); [Console]::Out.Flush(); " +
-            "while (`$true) { `$null = Deny-CavraDeliveryRetry -DeliveryId '$id' -Provider slack -DecidedBy writer -Notes `$n -LedgerPath '$($ws.Ledger)' }"
+        # Decisions with a 16 KiB note: each append is one large write, so a kill can land inside one.
+        # Bounded (500 appends, about 8 MiB) so a writer that is never killed cannot fill the disk or the ledger's cap.
+        $script = "Import-Module '$($env:CAVRA_MODULE_MANIFEST)'; `$n = 'x' * 16384; " +
+            "foreach (`$i in 1..500) { `$null = Deny-CavraDeliveryRetry -DeliveryId '$id' -Provider slack -DecidedBy writer -Notes `$n -LedgerPath '$($ws.Ledger)' }"
         $child = Start-CavraChildPwsh -Script $script
         try {
             $deadline = [DateTime]::UtcNow.AddMinutes(5)
-            while ((Get-Item -LiteralPath $ws.Ledger).Length -lt 40 * 65536 -and [DateTime]::UtcNow -lt $deadline -and -not $child.HasExited) { Start-Sleep -Milliseconds 20 }
+            $ledger = $ws.Ledger
+            while ([IO.FileInfo]::new($ledger).Length -lt 40 * 16384 -and [DateTime]::UtcNow -lt $deadline -and -not $child.HasExited) { Start-Sleep -Milliseconds 20 }
             $child.HasExited | Should -BeFalse -Because "the writer runs until killed: $($child.StandardErrorText.Result)"
             $child.Kill($true)
             $null = $child.WaitForExit(60000)
