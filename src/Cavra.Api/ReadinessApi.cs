@@ -111,6 +111,8 @@ public static class ReadinessApi
         app.MapGet(HealthPath, context => Json(context, 200, HealthBody));
         foreach (var (path, report) in ReportRoutes)
             app.MapGet(path, context => Json(context, 200, CanonicalJsonWriter.Serialize(report(Context(options)))));
+        foreach (var (path, body) in NotificationRoutes.All)
+            app.MapGet(path, context => Json(context, 200, CanonicalJsonWriter.Serialize(body(Context(options)))));
 
         // Each evaluation may start a runtime process: a bounded number run at once, the rest wait their turn.
         var evaluations = new SemaphoreSlim(Math.Max(4, Environment.ProcessorCount * 2));

@@ -7,7 +7,8 @@
     runtime as ./bin/cavra-runtime and ./cavra-runtime, the compiled policy as ./policy.json and ./compiled_policy.json,
     a trust registry, action files, a drill CSV, an API settings file), and the CAVRA_GO_* variables naming the same set
     in promoted mode. Each example then runs in a fresh copy of that workspace, in a fresh runspace with the module
-    imported, with the environment restored afterwards. It fails when it throws or writes an error record.
+    imported, with the environment restored afterwards. A loopback HTTP receiver in this process stands in for the
+    notification connectors (./connectors.json), and ./notifications.jsonl holds two failed deliveries to retry. It fails when it throws or writes an error record.
     $NotAsWritten below lists every example that does not run as written, and why.
 #>
 param(
@@ -104,6 +105,25 @@ $csvRows = foreach ($i in 1..2) {
 $csvRows | Export-Csv -LiteralPath (Join-Path $template 'drills.csv') -NoTypeInformation
 Set-Content -LiteralPath (Join-Path $template 'api-settings.json') -Value '{"mode": "promoted", "rollback_plan_path": "./plan.json"}'
 
+# Drill notifications: a loopback receiver in this process (it answers 200) behind ./connectors.json, whose Authorization
+# header is read from CAVRA_WEBHOOK_TOKEN, and a ledger (./notifications.jsonl, CAVRA_GO_NOTIFICATION_LEDGER) holding a
+# failed slack and a failed teams delivery, sent while nothing listened, for the approval, retry and closure examples.
+# CAVRA_CONNECTOR_CONFIG stays unset, so the gate examples are judged without the notification recovery check.
+Import-Module (Join-Path $PSScriptRoot 'LoopbackReceiver.psm1')
+$receiver = Start-CavraLoopbackReceiver
+$env:CAVRA_WEBHOOK_TOKEN = 'example-token'
+function Write-ExampleConnectors([string] $Path, [string] $Url, [int] $Retries) {
+    $connectors = foreach ($provider in 'webhook', 'slack', 'teams') {
+        @{ provider = $provider; url = $Url; retries = $Retries; timeout_seconds = 5; headers = @{ Authorization = @{ env = 'CAVRA_WEBHOOK_TOKEN' } } }
+    }
+    @{ connectors = @($connectors) } | ConvertTo-Json -Depth 6 | Set-Content -LiteralPath $Path
+}
+Write-ExampleConnectors (Join-Path $template 'connectors.json') $receiver.Url 2
+$down = Join-Path $WorkPath 'connectors-down.json'
+Write-ExampleConnectors $down (Get-CavraClosedLoopbackUrl) 0
+$null = Send-CavraRollbackDrillNotification -SchedulePath (Join-Path $template 'evidence/schedule.json') -RollbackDrillHistoryPath (Join-Path $template 'evidence/drills.json') `
+    -ConnectorConfigPath $down -LedgerPath (Join-Path $template 'notifications.jsonl') -WarningAction SilentlyContinue
+
 # Pester as installed for a user: a folder named Pester on the module path (the NuGet package keeps it under tools/).
 $pesterModules = Join-Path $WorkPath 'modules'
 New-Item -ItemType Directory -Path $pesterModules | Out-Null
@@ -112,7 +132,7 @@ New-Item -ItemType $linkType -Path (Join-Path $pesterModules 'Pester') -Target (
 
 function Set-GateEnvironment([string] $Root) {
     # The examples that read their configuration from CAVRA_GO_* see the complete evidence set, in promoted mode.
-    foreach ($v in Get-ChildItem env:CAVRA_GO_* -ErrorAction Ignore) { Remove-Item "env:$($v.Name)" }
+    foreach ($v in Get-ChildItem env:CAVRA_GO_*, env:CAVRA_CONNECTOR_CONFIG -ErrorAction Ignore) { Remove-Item "env:$($v.Name)" }
     $env:CAVRA_GO_BACKEND_MODE = 'promoted'
     $env:CAVRA_GO_RUNTIME_PATH = Join-Path $Root "bin/$runtimeName"
     $env:CAVRA_GO_RUNTIME_POLICY = Join-Path $Root 'policy.json'
@@ -122,6 +142,7 @@ function Set-GateEnvironment([string] $Root) {
     $env:CAVRA_GO_ROLLBACK_REHEARSAL_EVIDENCE = Join-Path $Root 'evidence/rehearsal.json'
     $env:CAVRA_GO_ROLLBACK_DRILL_HISTORY = Join-Path $Root 'evidence/drills.json'
     $env:CAVRA_GO_ROLLBACK_DRILL_SCHEDULE = Join-Path $Root 'evidence/schedule.json'
+    $env:CAVRA_GO_NOTIFICATION_LEDGER = Join-Path $Root 'notifications.jsonl'
     # Pester 5+ by name, as a user has it ('Import-Module Pester -MinimumVersion 5.0', autoloading Invoke-Pester).
     $env:PSModulePath = $pesterModules + [IO.Path]::PathSeparator + $env:PSModulePath
 }
