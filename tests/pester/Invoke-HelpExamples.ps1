@@ -41,6 +41,14 @@ $NotAsWritten = @{
     'Stop-CavraReadinessApi #2'  = @{ Before = '$api = Start-CavraReadinessApi -Port 0'; After = '$api | Stop-CavraReadinessApi' }
     # Its remarks name the JUnit test cases: hold them to it.
     'Get-CavraReadinessPack #1' = @{ Verify = 'if (-not (Select-String -LiteralPath ./go-promotion.junit.xml -SimpleMatch ''<testcase name="rollback_rehearsal.go_rollback_rehearsal_evidence"'' -Quiet)) { throw ''The help names the JUnit test case rollback_rehearsal.go_rollback_rehearsal_evidence; go-promotion.junit.xml has none.'' }' }
+    # The notification examples: what their remarks promise, against the loopback receiver and the ledger's two failures.
+    'Send-CavraRollbackDrillNotification #1' = @{ Verify = '$d = @(Get-CavraNotificationDelivery -LedgerPath ./notifications.jsonl | Where-Object Success); if ($d.Count -ne 2) { throw "expected 2 delivered notifications (slack, teams), got $($d.Count)" }' }
+    'Send-CavraRollbackDrillNotification #2' = @{ Verify = 'if (@(Get-CavraNotificationDelivery).Count -ne 2) { throw ''-WhatIf recorded a delivery'' }' }
+    'Deny-CavraDeliveryRetry #2'             = @{ Verify = 'if ($refused[0].FullyQualifiedErrorId -notlike ''RetryNotAuthorized,*'') { throw "expected RetryNotAuthorized, got $($refused[0].FullyQualifiedErrorId)" }' }
+    'Invoke-CavraDeliveryRetry #1'           = @{ Verify = 'if (@(Get-CavraConnectorRecovery | Where-Object { -not $_.Recovered }).Count) { throw ''a provider still has an open failure after the approved retries'' }' }
+    'Invoke-CavraDeliveryRetry #2'           = @{ Verify = 'if ($refused[0].TargetObject.ExecutionStatus -ne ''skipped'') { throw ''the refused retry recorded no skipped execution'' }' }
+    'New-CavraConnectorRecoveryClosure #1'   = @{ Verify = 'if ((Get-CavraConnectorRecovery -Provider slack).ClosureState -ne ''resolved'') { throw ''no resolved closure for slack'' }' }
+    'New-CavraConnectorRecoveryClosure #2'   = @{ Verify = '$t = Get-CavraConnectorRecovery -Provider teams; if ($t.ClosureState -ne ''mitigated'' -or -not $t.Recovered) { throw ''teams is not mitigated and recovered'' }' }
     # Authoring examples write a file the workspace already holds (other examples read it): a user starts without it.
     'New-CavraPromotionEvidence #1' = @{ Creates = 'evidence/promotion.json' }
     'New-CavraRollbackPlan #1'      = @{ Creates = 'evidence/plan.json' }
