@@ -112,6 +112,65 @@ Describe 'Table views at <_> columns' -ForEach 80, 120 {
     }
 }
 
+Describe 'Drill notification views at <_> columns' -ForEach 80, 120 {
+    BeforeAll {
+        $script:width = $_
+        Import-Module (Join-Path $PSScriptRoot 'LoopbackReceiver.psm1') -Force
+        $receiver = Start-CavraLoopbackReceiver
+        try {
+            $dir = Join-Path $TestDrive "notify-$width"
+            New-Item -ItemType Directory -Path $dir | Out-Null
+            $schedule = @{ schema_version = 'cavra.go-backend-rollback-drill-schedule.v1'; schedule_id = 'go_backend_views'; environment = 'production-pilot'
+                status = 'active'; interval_days = 30; next_due_at = [DateTimeOffset]::UtcNow.AddDays(5).ToString('o'); owners = @('release-governance')
+                notification_providers = @('webhook', 'servicenow'); runbook_ref = 'docs/drill.md' }
+            $schedule | ConvertTo-Json | Set-Content (Join-Path $dir 'schedule.json')
+            $connectors = @{ connectors = @(@{ provider = 'webhook'; url = (Get-CavraClosedLoopbackUrl); retries = 0 }, @{ provider = 'servicenow'; url = $receiver.Url }) }
+            $connectors | ConvertTo-Json -Depth 5 | Set-Content (Join-Path $dir 'down.json')
+            $connectors.connectors[0].url = $receiver.Url
+            $connectors | ConvertTo-Json -Depth 5 | Set-Content (Join-Path $dir 'up.json')
+            $at = @{ LedgerPath = Join-Path $dir 'ledger.jsonl' }
+            $script:deliveries = @(Send-CavraRollbackDrillNotification -SchedulePath (Join-Path $dir 'schedule.json') -ConnectorConfigPath (Join-Path $dir 'down.json') @at -WarningAction SilentlyContinue)
+            $script:decision = $deliveries | Where-Object { -not $_.Success } | Approve-CavraDeliveryRetry -DecidedBy release-manager @at
+            $script:execution = $decision | Invoke-CavraDeliveryRetry -ExecutedBy release-agent -ConnectorConfigPath (Join-Path $dir 'up.json') @at
+            $script:closure = $execution | New-CavraConnectorRecoveryClosure -ClosureState resolved -ClosedBy release-manager @at
+            $script:recovery = @(Get-CavraConnectorRecovery @at)
+        }
+        finally { $receiver.Dispose() }
+    }
+
+    It 'deliveries: the whole id, provider, result, attempts, status code, and the owner with the error' {
+        $lines = $deliveries | Get-Rendered -Width $width
+        Assert-Fits $lines $width
+        Assert-Header $lines 'DeliveryId', 'Provider', 'Result', 'Tries', 'Code', 'Owner / error'
+        $lines | Where-Object { $_ -match '^gordelivery-[0-9a-f]{16}\s+webhook\s+FAILED\s+1\s+-\s+release-governance' } | Should -Not -BeNullOrEmpty
+        $lines | Where-Object { $_ -match '^gordelivery-[0-9a-f]{16}\s+servicenow\s+delivered\s+1\s+200\s+release-governance' } | Should -Not -BeNullOrEmpty
+        Assert-Shows $lines 'connection_refused'
+    }
+
+    It 'decisions, executions, closures and recovery state: ids whole, states first' {
+        foreach ($case in @(
+                @{ Objects = $decision; Header = 'State', 'DeliveryId', 'Provider', 'Expires (UTC)', 'DecidedBy'; Row = '^approved\s+gordelivery-[0-9a-f]{16}\s+webhook\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+release-' }
+                @{ Objects = $execution; Header = 'Status', 'Provider', 'ExecutionId', 'Retried / reason'; Row = '^delivered\s+webhook\s+gordackretryexec-[0-9a-f]{16}\s+gordelivery-' }
+                @{ Objects = $closure; Header = 'State', 'Provider', 'ClosureId', 'ClosedBy'; Row = '^resolved\s+webhook\s+gordackrecoveryclosure-[0-9a-f]{16}\s+release-' }
+                @{ Objects = $recovery; Header = 'Provider', 'Recovered', 'Open', 'Approved', 'Unapproved', 'Delivered', 'Closure'; Row = '^webhook\s+True\s+0\s+0\s+0\s+1 of 1\s+resolved' }
+            )) {
+            $lines = $case.Objects | Get-Rendered -Width $width
+            Assert-Fits $lines $width
+            Assert-Header $lines $case.Header
+            $lines | Where-Object { $_ -match $case.Row } | Should -Not -BeNullOrEmpty -Because ($lines -join "`n")
+        }
+    }
+
+    It 'a delivery''s list view shows every attempt, and Format-List * prints values, not type names' {
+        $failed = $deliveries | Where-Object { -not $_.Success }
+        $text = $failed | Format-List | Out-String -Width $width
+        $text | Should -Match 'Attempts\s+: #1 no answer \d+ ms: connection_refused'
+        foreach ($o in @($deliveries) + @($decision, $execution, $closure) + $recovery) {
+            ($o | Format-List * | Out-String -Width 200) | Should -Not -Match 'Cavra\.Gate\.|System\.Collections\.Generic'
+        }
+    }
+}
+
 Describe 'The verdict list view' {
     It 'names blocking checks FAIL and advisory ones WARN, with the file they read' {
         $lines = $verdict | Get-Rendered -Width 120
