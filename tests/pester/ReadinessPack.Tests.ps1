@@ -150,10 +150,23 @@ Describe 'The readiness pack in a change window' {
         $script:goodJUnit = Join-Path $TestDrive 'good.junit.xml'
         $script:badJUnit = Join-Path $TestDrive 'bad.junit.xml'
         $bound = $good.Clone(); $bound.RequireBoundEvidence = $true
+        # The complete set plus a connector config and a notification ledger whose slack and teams deliveries failed
+        # (nothing listened): the schedule step gains go_rollback_drill_notification_recovery, which fails.
+        Import-Module (Join-Path $PSScriptRoot 'LoopbackReceiver.psm1') -Force
+        $notify = $good.Clone()
+        $notifyDir = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'notify')
+        $closed = Get-CavraClosedLoopbackUrl
+        @{ connectors = @(@{ provider = 'slack'; url = $closed; retries = 0 }, @{ provider = 'teams'; url = $closed; retries = 0 }) } |
+            ConvertTo-Json -Depth 4 | Set-Content -LiteralPath (Join-Path $notifyDir 'connectors.json')
+        $notify.ConnectorConfigPath = Join-Path $notifyDir 'connectors.json'
+        $notify.NotificationLedgerPath = Join-Path $notifyDir 'ledger.jsonl'
+        $null = Send-CavraRollbackDrillNotification -SchedulePath $good.RollbackDrillSchedulePath -RollbackDrillHistoryPath $good.RollbackDrillHistoryPath `
+            -ConnectorConfigPath $notify.ConnectorConfigPath -LedgerPath $notify.NotificationLedgerPath -WarningAction SilentlyContinue
         $all = Invoke-ReadinessPack -Runs @(
             @{ Name = 'good'; Gate = @{}; Environment = $environment; RequireGoSelected = $true; JUnitPath = $goodJUnit }
             @{ Name = 'bad'; Gate = $bad; Environment = @{}; RequireGoSelected = $false; JUnitPath = $badJUnit }
             @{ Name = 'bound'; Gate = $bound; Environment = @{}; RequireGoSelected = $false; JUnitPath = (Join-Path $TestDrive 'bound.junit.xml') }
+            @{ Name = 'notify'; Gate = $notify; Environment = @{}; RequireGoSelected = $false; JUnitPath = (Join-Path $TestDrive 'notify.junit.xml') }
             @{ Name = 'runbook-good'; Runbook = $runbookPath; Arguments = $goodLayout; ModulePath = $modulePath }
             @{ Name = 'runbook-bad'; Runbook = $runbookPath; Arguments = $badLayout; ModulePath = $modulePath }
         )
@@ -163,6 +176,7 @@ Describe 'The readiness pack in a change window' {
         }
         $script:goodTests = @($all | Where-Object Run -eq 'good')
         $script:boundTests = @($all | Where-Object Run -eq 'bound')
+        $script:notifyTests = @($all | Where-Object Run -eq 'notify')
         $script:badTests = @($all | Where-Object Run -eq 'bad')
         $script:goodVerdict = Test-CavraGoPromotion @good
     }
@@ -266,6 +280,17 @@ Describe 'The readiness pack in a change window' {
             [xml] $xml = Get-Content -Raw -LiteralPath (Join-Path $badLayout.Results 'go-promotion-readiness.junit.xml')
             ($xml.testsuites.testsuite.testcase | Where-Object name -eq 'rollback_rehearsal.go_rollback_rehearsal_evidence').status | Should -Be 'Failed'
             Get-Content -Raw -LiteralPath (Join-Path $badLayout.Results 'go-promotion-readiness.html') | Should -Match 'NO GO'
+        }
+    }
+
+    Context 'with drill notifications configured (a connector config and a ledger with failed deliveries)' {
+        It 'has a test case for go_rollback_drill_notification_recovery in the schedule step, failing with the providers, and the gate fails' {
+            $check = $notifyTests | Where-Object { $_.Block -eq 'rollback_drill_schedule' -and $_.Name -eq 'go_rollback_drill_notification_recovery' }
+            $check.Result | Should -Be 'Failed'
+            $check.Message | Should -Match 'slack \(1 open\)'
+            $check.Message | Should -Match 'teams \(1 open\)'
+            ($notifyTests | Where-Object Name -eq 'every gate step passes').Result | Should -Be 'Failed'
+            ($goodTests | Where-Object Name -eq 'go_rollback_drill_notification_recovery') | Should -BeNullOrEmpty -Because 'without a connector config the check is not part of the step'
         }
     }
 }
