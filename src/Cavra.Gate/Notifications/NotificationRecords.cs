@@ -361,6 +361,11 @@ namespace Cavra.Gate.Notifications
                 catch (InvalidNotificationRecordException ex) { throw new InvalidNotificationRecordException($"attempts[{i}]: {ex.Message}"); }
             }
             bool success = Fields.Bool(o, "success");
+            // The constructor drops what does not fit the outcome; a reader must not drop it silently.
+            if (!success && Fields.Text(o, "delivered_at").Length > 0)
+                throw new InvalidNotificationRecordException("field 'delivered_at' must be empty when success is false");
+            if (success && Fields.Text(o, "error").Length > 0)
+                throw new InvalidNotificationRecordException("field 'error' must be empty when success is true");
             int attemptCount = (int)Fields.Integer(o, "attempt_count", 0);
             if (attemptCount != attempts.Count)
                 throw new InvalidNotificationRecordException($"field 'attempt_count' is {attemptCount} but attempts lists {attempts.Count}");
@@ -460,6 +465,8 @@ namespace Cavra.Gate.Notifications
                 throw new InvalidNotificationRecordException($"record_type must be {NotificationRecords.DecisionType}");
             Fields.Schema(o, Schema);
             string state = Fields.OneOf(o, "approval_state", States);
+            if (state != "approved" && Fields.Text(o, "expires_at").Length > 0)
+                throw new InvalidNotificationRecordException($"field 'expires_at' must be empty when approval_state is {state}");
             return new RetryApprovalDecision(Fields.NonEmpty(o, "decision_id"), Fields.NonEmpty(o, "delivery_id"), Fields.NonEmpty(o, "provider"), state,
                 Fields.NonEmpty(o, "decided_by"), Fields.Time(o, "decided_at"), Fields.Time(o, "expires_at", allowEmpty: state != "approved"),
                 Fields.Text(o, "external_ref"), Fields.Text(o, "notes"));

@@ -224,6 +224,22 @@ public sealed class RecordsTests
     }
 
     [Fact]
+    public void FromJson_refuses_fields_that_contradict_the_outcome_instead_of_dropping_them()
+    {
+        string failed = NotificationRecords.ToLine(Failed());
+        Assert.Equal("field 'delivered_at' must be empty when success is false", Assert.Throws<InvalidNotificationRecordException>(() =>
+            NotificationRecords.FromJson((JsonObject)StrictJsonParser.Parse(failed.Replace("\"delivered_at\":\"\"", "\"delivered_at\":\"2026-03-01T12:00:00+00:00\"")))).Message);
+        string ok = NotificationRecords.ToLine(DeliveryRecord.Create("p", "r", "s", "o", "webhook", "e", new[] { new DeliveryAttempt(1, 200, "", At, 1) }, true, At, At, ""));
+        Assert.Equal("field 'error' must be empty when success is true", Assert.Throws<InvalidNotificationRecordException>(() =>
+            NotificationRecords.FromJson((JsonObject)StrictJsonParser.Parse(ok.Replace("\"error\":\"\",\"attempted_at\"", "\"error\":\"x\",\"attempted_at\"")))).Message);
+        Assert.Equal("field 'delivered_at' must be an ISO-8601 timestamp, not ''", Assert.Throws<InvalidNotificationRecordException>(() =>
+            NotificationRecords.FromJson((JsonObject)StrictJsonParser.Parse(ok.Replace("\"delivered_at\":\"2026-03-01T12:00:00+00:00\"", "\"delivered_at\":\"\"")))).Message);
+        string denied = NotificationRecords.ToLine(RetryApprovalDecision.Create("d", "slack", "denied", "a", At));
+        Assert.Equal("field 'expires_at' must be empty when approval_state is denied", Assert.Throws<InvalidNotificationRecordException>(() =>
+            NotificationRecords.FromJson((JsonObject)StrictJsonParser.Parse(denied.Replace("\"expires_at\":\"\"", "\"expires_at\":\"2027-01-01\"")))).Message);
+    }
+
+    [Fact]
     public void Each_type_reader_refuses_another_record_type()
     {
         var line = (JsonObject)StrictJsonParser.Parse(NotificationRecords.ToLine(Failed()));
