@@ -116,14 +116,13 @@ namespace Cavra.Gate.Notifications
             if (string.IsNullOrEmpty(provider)) return "a closure must name the provider it closes";
             if (refs.Count == 0)
                 return $"a closure of {provider} must cite at least one delivered retry execution of {provider} (-VerificationRef <execution id>)";
-            var byId = new Dictionary<string, RetryExecutionRecord>(StringComparer.Ordinal);
-            foreach (var e in ledger.Executions) byId[e.ExecutionId] = e; // ids are unique per content; the last line wins
             var unknown = new List<string>();
             var notUsable = new List<string>();
             bool verified = false;
             foreach (var r in refs)
             {
-                if (!byId.TryGetValue(r, out var e)) { unknown.Add(r); continue; }
+                var e = ledger.Execution(r);
+                if (e == null) { unknown.Add(r); continue; }
                 string? problem = e.Provider != provider ? $"a retry to {e.Provider}, not {provider}" : e.DeliveredEvidenceProblem(ledger);
                 if (problem != null) notUsable.Add($"{r} ({problem})");
                 else verified = true;

@@ -49,10 +49,8 @@ namespace Cavra.Gate.Notifications
         /// <summary>The latest decision (the last line) for the (delivery id, provider) scope, or null.</summary>
         public static RetryApprovalDecision? Latest(NotificationLedgerContents ledger, string deliveryId, string provider)
         {
-            RetryApprovalDecision? latest = null;
-            foreach (var d in ledger.Decisions)
-                if (d.DeliveryId == deliveryId && d.Provider == provider) latest = d;
-            return latest;
+            if (ledger == null) throw new ArgumentNullException(nameof(ledger));
+            return ledger.LatestDecision(deliveryId ?? "", provider ?? "");
         }
     }
 

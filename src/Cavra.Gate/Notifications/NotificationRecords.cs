@@ -602,12 +602,12 @@ namespace Cavra.Gate.Notifications
         {
             if (!HashValid) return "its hash does not verify: the line was edited";
             if (ExecutionStatus != "delivered") return $"{ExecutionStatus}, not delivered";
-            RetryApprovalDecision? approval = null;
-            foreach (var d in ledger.Decisions)
-                if (d.DecisionId == ApprovalDecisionId && d.DeliveryId == DeliveryId && d.Provider == Provider && d.ApprovalState == "approved" && d.IdValid) approval = d;
-            if (approval == null)
+            if (ledger == null) throw new ArgumentNullException(nameof(ledger));
+            var approval = ledger.Decision(ApprovalDecisionId);
+            if (approval == null || approval.DeliveryId != DeliveryId || approval.Provider != Provider || approval.ApprovalState != "approved" || !approval.IdValid)
                 return $"not bound to an approval: the ledger holds no approved decision '{ApprovalDecisionId}' for {DeliveryId} to {Provider}";
             var ran = Times.Parse(ExecutedAt);
+            // approval.ExpiresAt is set: the constructor requires it of every approval
             if (ran + Times.FutureSkew < Times.Parse(approval.DecidedAt) || ran >= Times.Parse(approval.ExpiresAt))
                 return $"executed at {ExecutedAt}, outside its approval {approval.DecisionId} ({approval.DecidedAt} to {approval.ExpiresAt})";
             return null;

@@ -117,6 +117,16 @@ public sealed class RecoveryTests : IDisposable
     }
 
     [Fact]
+    public void Lookups_follow_the_lists_when_they_grow_after_a_first_evaluation()
+    {
+        var d = Failed("slack", T0);
+        var ledger = Write(d, Decide(d, "approved", T0));
+        Assert.True(RetryAuthorization.Evaluate(ledger, d.DeliveryId, "slack", T0.AddMinutes(1)).Authorized);
+        ledger.Decisions.Add(Decide(d, "denied", T0.AddMinutes(1)));
+        Assert.False(RetryAuthorization.Evaluate(ledger, d.DeliveryId, "slack", T0.AddMinutes(2)).Authorized);
+    }
+
+    [Fact]
     public void An_edited_decision_does_not_authorize()
     {
         var d = Failed("slack", T0);
