@@ -193,6 +193,22 @@ public sealed class RecoveryGateTests : IDisposable
     }
 
     [Fact]
+    public void A_pilot_stream_sees_a_failed_delivery_at_its_next_action()
+    {
+        WriteConnectors();
+        var p = Parameters();
+        p.PolicyPath = Path.Combine(EvidenceSet.RepoRoot, "examples", "policy", "compiled_policy.json");
+        var pilot = new Cavra.Gate.Pilot.PilotEvaluator(_set.Context(p, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now)), new Cavra.Gate.Tests.Pilot.FakeRuntime());
+        var action = new Cavra.Gate.Decisions.ActionRequest { ActionType = "execute_command", Target = "custom scan --check" };
+        Assert.Equal("go", pilot.Evaluate(action).SelectedBackend);
+
+        Append(Failed("slack", Now.AddMinutes(-1)));
+        var r = pilot.Evaluate(action); // same instant: only the ledger's change re-evaluates the gate
+        Assert.Equal(2, pilot.GateEvaluations);
+        Assert.Equal(("dotnet", "go backend rollback drill schedule check failed"), (r.SelectedBackend, r.FallbackReason));
+    }
+
+    [Fact]
     public void Without_a_connector_config_a_failed_delivery_in_the_ledger_does_not_touch_the_gate()
     {
         Append(Failed("slack", Now.AddHours(-1)));
