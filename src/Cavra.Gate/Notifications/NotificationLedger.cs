@@ -112,7 +112,7 @@ namespace Cavra.Gate.Notifications
         public string TornTailPath { get; }
     }
 
-    /// <summary>The ledger cannot be appended to (too large, not a regular file, a record that cannot be written); nothing was written.</summary>
+    /// <summary>The ledger cannot be appended to (it would pass the size cap, a record would not read back); nothing was appended.</summary>
     public sealed class NotificationLedgerException : IOException
     {
         public NotificationLedgerException(string message, Exception? inner = null) : base(message, inner) { }

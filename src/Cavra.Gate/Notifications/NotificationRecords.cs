@@ -93,8 +93,6 @@ namespace Cavra.Gate.Notifications
             record.WriteJson(w);
             return w.ToString();
         }
-
-        internal static string Timestamp(DateTimeOffset t) => IsoTimestamp.Format(t);
     }
 
     /// <summary>Strict field reading for the records: a field missing or of the wrong type is an
