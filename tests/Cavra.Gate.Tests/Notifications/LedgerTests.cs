@@ -236,6 +236,53 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
+    public void A_record_that_would_not_read_back_is_refused_and_nothing_is_written()
+    {
+        var attempts = new[] { new DeliveryAttempt(1, 500, "HTTP 500", At, 1) };
+        var miscounted = new DeliveryRecord("gordelivery-x", "p", "r", "s", "o", "slack", "e", 2, 500, false, "", "HTTP 500", "2026-03-01T12:00:00+00:00", attempts, "");
+        var ex = Assert.Throws<NotificationLedgerException>(() => NotificationLedger.Append(Ledger, new INotificationRecord[] { Three()[0], miscounted }));
+        Assert.Equal("record gordelivery-x slack failed would not read back: field 'attempt_count' is 2 but attempts lists 1", ex.Message);
+        var undated = new DeliveryRecord("gordelivery-y", "p", "r", "s", "o", "slack", "e", 1, 500, false, "", "HTTP 500", "yesterday", attempts, "");
+        Assert.Equal("record gordelivery-y slack failed would not read back: field 'attempted_at' must be an ISO-8601 timestamp, not 'yesterday'",
+            Assert.Throws<NotificationLedgerException>(() => NotificationLedger.Append(Ledger, new INotificationRecord[] { undated })).Message);
+        Assert.False(File.Exists(Ledger));
+    }
+
+    [Fact]
+    public void A_planted_torn_file_name_is_skipped_never_followed()
+    {
+        File.WriteAllText(Ledger, Line(Three()[0]) + "{\"torn");
+        string target = Path.Combine(_dir, "victim");
+        File.CreateSymbolicLink(Ledger + ".torn-1", target);
+        var result = NotificationLedger.Append(Ledger, new[] { Three()[1] });
+        Assert.Equal(Ledger + ".torn-2", result.TornTailPath);
+        Assert.Equal("{\"torn", File.ReadAllText(Ledger + ".torn-2"));
+        Assert.False(File.Exists(target));
+    }
+
+    [Fact]
+    public void An_unreadable_ledger_is_one_whole_file_problem()
+    {
+        NotificationLedger.Append(Ledger, Three());
+        var denied = new InputFiles(_dir) { OpenRead = _ => throw new UnauthorizedAccessException() };
+        var c = NotificationLedger.Read(denied, Ledger);
+        Assert.True(c.Exists);
+        Assert.Empty(c.Records);
+        Assert.Equal($"the notification ledger {Ledger} could not be read: permission denied", Assert.Single(c.Problems).ToString());
+        var failing = new InputFiles(_dir) { OpenRead = _ => throw new IOException("disk on fire") };
+        Assert.Equal($"the notification ledger {Ledger} could not be read: disk on fire", Assert.Single(NotificationLedger.Read(failing, Ledger).Problems).Message);
+    }
+
+    [Fact]
+    public void A_relative_path_resolves_against_the_callers_folder_and_an_empty_one_is_not_configured()
+    {
+        NotificationLedger.Append(Ledger, Three());
+        Assert.Equal(3, NotificationLedger.Read(new InputFiles(_dir), "notifications.jsonl").Records.Count);
+        var none = NotificationLedger.Read(new InputFiles(_dir), "");
+        Assert.Equal((false, ""), (none.Exists, none.Path));
+    }
+
+    [Fact]
     public void Lines_are_utf8_without_a_bom_and_keep_non_ascii_text()
     {
         var d = RetryApprovalDecision.Create("gordelivery-1", "slack", "denied", "Zoë", At, notes: "pas maintenant\nplus tard");
