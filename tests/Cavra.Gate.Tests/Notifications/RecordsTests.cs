@@ -240,6 +240,18 @@ public sealed class RecordsTests
     }
 
     [Fact]
+    public void Constructors_refuse_what_no_record_may_hold()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DeliveryAttempt(0, 200, "", At, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DeliveryAttempt(1, 200, "", At, -1));
+        Assert.Throws<ArgumentException>(() => DeliveryRecord.Create("p", "r", "s", "o", "", "e", Array.Empty<DeliveryAttempt>(), false, At, null, "x"));
+        Assert.Throws<ArgumentException>(() => RetryExecutionRecord.Create("d", "slack", "", "ran", "bob", At, Array.Empty<string>()));
+        Assert.Throws<ArgumentException>(() => RetryExecutionRecord.Create("d", "slack", "", "skipped", "", At, Array.Empty<string>()));
+        Assert.Throws<ArgumentException>(() => ConnectorRecoveryClosure.Create("", "resolved", "carol", At, Array.Empty<string>()));
+        Assert.Throws<ArgumentException>(() => new RetryApprovalDecision("id", "d", "slack", "approved", "a", "2026-03-01", "", "", ""));
+    }
+
+    [Fact]
     public void Each_type_reader_refuses_another_record_type()
     {
         var line = (JsonObject)StrictJsonParser.Parse(NotificationRecords.ToLine(Failed()));
