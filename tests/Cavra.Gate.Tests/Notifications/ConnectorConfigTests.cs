@@ -171,6 +171,14 @@ public sealed class ConnectorConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_header_variable_holding_a_line_break_is_refused_without_showing_it()
+    {
+        _f.Environment["CAVRA_TEST_TOKEN"] = Secret + "\r\nX-Injected: 1";
+        var c = One("""{"provider": "webhook", "url": "https://h.test/x", "headers": {"Authorization": {"env": "CAVRA_TEST_TOKEN"}}}""");
+        AssertUnreadable(c, "connectors[0] (webhook) header Authorization: environment variable CAVRA_TEST_TOKEN holds a line break or control character");
+    }
+
+    [Fact]
     public void Loopback_hosts_may_use_plain_http()
     {
         foreach (var url in new[] { "http://127.0.0.1:5000/x", "http://localhost:5000/x", "http://[::1]:5000/x", "http://127.8.9.10/x" })

@@ -168,6 +168,11 @@ public sealed class DeliveryRetryTests : IAsyncLifetime
         Assert.Contains("is itself a live retry of", Assert.Throws<ArgumentException>(
             () => DeliveryRetry.Execute(_f.Ledger, retryDelivery.DeliveryId, "bob", _config, _f.Clock)).Message);
 
+        // The same retry again at the same instant would reuse the delivery id: refused before anything is sent or written.
+        int requests = _receiver.Requests.Count, lines = Ledger().Records.Count;
+        Assert.EndsWith("nothing was sent", Assert.Throws<InvalidOperationException>(() => Retry(d)).Message);
+        Assert.Equal((requests, lines), (_receiver.Requests.Count, Ledger().Records.Count));
+
         _f.Clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal("delivered", Retry(d).ExecutionStatus);
         Assert.Equal(0, Assert.Single(ConnectorRecoveryState.Compute(Ledger(), _f.Clock.GetUtcNow())).OpenFailures);

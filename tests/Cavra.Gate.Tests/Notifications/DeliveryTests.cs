@@ -259,7 +259,9 @@ public sealed class DeliveryTests : IAsyncLifetime
         Send(config);
         var e = Assert.Throws<InvalidOperationException>(() => Send(config));
         Assert.StartsWith("delivery gordelivery-", e.Message);
+        Assert.EndsWith("; nothing was sent", e.Message);
         Assert.Single(Ledger().Deliveries);
+        Assert.Single(_receiver.Requests);
     }
 
     [Fact]
