@@ -57,6 +57,17 @@ namespace Cavra.Gate.Notifications
         /// <summary><paramref name="prefix"/> + the first 16 hex digits of <see cref="Sha256"/> of the fields.</summary>
         public static string Id(string prefix, IEnumerable<KeyValuePair<string, object?>> fields) => prefix + Sha256(fields).Substring(0, 16);
 
+        /// <summary><see cref="Id(string, IEnumerable{KeyValuePair{string, object}})"/> over (name, value) pairs; every notification id uses this one rule.</summary>
+        public static string Id(string prefix, params (string Name, object? Value)[] fields) => Id(prefix, Pairs(fields));
+
+        /// <summary><see cref="Sha256(IEnumerable{KeyValuePair{string, object}})"/> over (name, value) pairs.</summary>
+        public static string Sha256(params (string Name, object? Value)[] fields) => Sha256(Pairs(fields));
+
+        private static IEnumerable<KeyValuePair<string, object?>> Pairs((string Name, object? Value)[] fields)
+        {
+            foreach (var (name, value) in fields) yield return new KeyValuePair<string, object?>(name, value);
+        }
+
         internal static KeyValuePair<string, object?> F(string key, object? value) => new KeyValuePair<string, object?>(key, value);
 
         /// <summary>Reads one ledger line's object as the record its <c>record_type</c> names.</summary>
@@ -215,6 +226,13 @@ namespace Cavra.Gate.Notifications
         public string Error { get; }
         public string StartedAt { get; }
         public long DurationMs { get; }
+
+        /// <summary>"#2 500 HTTP 500 12 ms", "#3 no answer timed out after 10 s 10000 ms": what Format-List shows per attempt.</summary>
+        public override string ToString()
+        {
+            string status = StatusCode.HasValue ? StatusCode.Value.ToString(CultureInfo.InvariantCulture) : "no answer";
+            return Error.Length == 0 ? $"#{Number} {status} {DurationMs} ms" : $"#{Number} {status} {Error} {DurationMs} ms";
+        }
 
         public void WriteJson(CanonicalJsonWriter w) => w.StartObject()
             .Property("number", Number)

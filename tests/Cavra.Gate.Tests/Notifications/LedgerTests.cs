@@ -247,3 +247,45 @@ public sealed class LedgerTests : IDisposable
         Assert.Equal("pas maintenant\nplus tard", NotificationLedger.Read(new InputFiles(_dir), Ledger).Decisions[0].Notes);
     }
 }
+
+public sealed class LedgerKillTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cavra-ledger-kill-").FullName;
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void A_writer_killed_mid_append_leaves_whole_batches_and_at_most_a_torn_last_line_that_the_next_append_moves_aside()
+    {
+        const int Batch = 200; // about 400 KB per write
+        string ledger = Path.Combine(_dir, "notifications.jsonl");
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new System.Diagnostics.ProcessStartInfo(dotnet) { UseShellExecute = false };
+        foreach (var a in new[] { "exec", typeof(LedgerChildWriter).Assembly.Location, "ledger-writer", ledger, Batch.ToString() }) start.ArgumentList.Add(a);
+        using (var child = System.Diagnostics.Process.Start(start)!)
+        {
+            // Kill once a few batches are on disk; the deadline only bounds a writer that never starts.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while ((File.Exists(ledger) ? new FileInfo(ledger).Length : 0) < 3L * Batch * 2000 && !child.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(5);
+            Assert.False(child.HasExited, $"the child writer exited with {(child.HasExited ? child.ExitCode : 0)}");
+            child.Kill(entireProcessTree: true);
+            child.WaitForExit();
+        }
+
+        var killed = NotificationLedger.Read(new InputFiles(_dir), ledger);
+        output.WriteLine($"killed after {killed.Lines} whole lines; torn last line: {killed.Problems.Count == 1}");
+        // Every whole line is a record; only the very last line may be torn.
+        Assert.True(killed.Problems.Count <= 1, string.Join("\n", killed.Problems));
+        if (killed.Problems.Count == 1) Assert.Equal(killed.Lines + 1, killed.Problems[0].LineNumber);
+        // Batches never interleave: decisions come batch by batch, each in order.
+        var batches = killed.Decisions.Select(d => d.DeliveryId).Distinct().ToList();
+        Assert.Equal(batches.Select((_, i) => $"gordelivery-batch{i}"), batches);
+        for (int i = 0; i < killed.Decisions.Count; i++) Assert.StartsWith($"{i % Batch}:", killed.Decisions[i].Notes);
+        Assert.True(killed.Decisions.Count >= 3 * Batch);
+
+        var result = NotificationLedger.Append(ledger, new INotificationRecord[] { RetryApprovalDecision.Create("gordelivery-after", "slack", "denied", "me", DateTimeOffset.UnixEpoch) });
+        var after = NotificationLedger.Read(new InputFiles(_dir), ledger);
+        Assert.True(after.Valid);
+        Assert.Equal(killed.Decisions.Count + 1, after.Decisions.Count);
+        Assert.Equal(killed.Problems.Count == 1, result.TornTailPath.Length > 0);
+    }
+}

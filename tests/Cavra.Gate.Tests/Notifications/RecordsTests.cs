@@ -55,6 +55,22 @@ public sealed class RecordsTests
     }
 
     [Fact]
+    public void An_attempt_reads_as_number_status_error_and_duration()
+    {
+        var d = Failed();
+        Assert.Equal(new[] { "#1 500 HTTP 500 12 ms", "#2 no answer timed out after 10 s 10000 ms" }, d.Attempts.Select(a => a.ToString()));
+        Assert.Equal("#1 204 5 ms", new DeliveryAttempt(1, 204, "", At, 5).ToString());
+    }
+
+    [Fact]
+    public void The_pair_overloads_follow_the_same_rule()
+    {
+        Assert.Equal(Failed().DeliveryId, NotificationRecords.Id("gordelivery-", ("route_key", "gordroute-0000000000000001"),
+            ("provider", "slack"), ("plan_id", "gordn-00000000000000aa"), ("attempted_at", "2026-03-01T12:00:00+00:00")));
+        Assert.Equal(Hex("{\"a\":[\"x\"],\"b\":1}"), NotificationRecords.Sha256(("b", 1), ("a", new[] { "x" })));
+    }
+
+    [Fact]
     public void A_successful_delivery_keeps_delivered_at_and_drops_any_error()
     {
         var d = DeliveryRecord.Create("gordn-1", "gordroute-1", "s", "o", "webhook", "e",
