@@ -41,7 +41,7 @@ namespace Cavra.Gate.Notifications
     }
 
     /// <summary>
-    /// One configured connector. <see cref="Url"/> is the display form (scheme://host:port/path, and no path for slack and
+    /// One configured connector. <see cref="Url"/> is the display form (scheme://host:port/path; the path shows as /(hidden) for slack and
     /// teams, whose incoming-webhook URL is itself the credential): the URL as configured, with its user info, query and
     /// path, is only held internally for sending. A connector whose environment variables are not set is listed, not
     /// usable: <see cref="Valid"/> is false and <see cref="Message"/> names the variable.
@@ -325,13 +325,13 @@ namespace Cavra.Gate.Notifications
             return uri;
         }
 
-        /// <summary>scheme://host:port/path; slack and teams incoming-webhook paths are the secret, so they show as /…</summary>
+        /// <summary>scheme://host:port/path; slack and teams incoming-webhook paths are the secret, so they show as /(hidden).</summary>
         internal static string DisplayUrl(Uri uri, string provider)
         {
             string authority = $"{uri.Scheme}://{uri.IdnHost}:{uri.Port.ToString(CultureInfo.InvariantCulture)}";
             if (uri.HostNameType == UriHostNameType.IPv6) authority = $"{uri.Scheme}://[{uri.IdnHost.Trim('[', ']')}]:{uri.Port.ToString(CultureInfo.InvariantCulture)}";
             bool secretPath = provider == ConnectorProviders.Slack || provider == ConnectorProviders.Teams;
-            return authority + (secretPath ? (uri.AbsolutePath.Length > 1 ? "/…" : "/") : uri.AbsolutePath);
+            return authority + (secretPath ? (uri.AbsolutePath.Length > 1 ? "/(hidden)" : "/") : uri.AbsolutePath);
         }
 
         private static bool IsToken(string name)

@@ -44,10 +44,10 @@ public sealed class ConnectorConfigTests : IDisposable
         Assert.Equal(3, webhook.MaxAttempts);
         Assert.Equal("", webhook.ProjectKey);
         var slack = c.Find("slack")!;
-        Assert.Equal("https://hooks.slack.test:443/…", slack.DisplayUrl); // the incoming-webhook path is the credential
+        Assert.Equal("https://hooks.slack.test:443/(hidden)", slack.DisplayUrl); // the incoming-webhook path is the credential
         Assert.Equal(0, slack.Retries);
         Assert.Equal(TimeSpan.FromMilliseconds(500), slack.Timeout);
-        Assert.Equal("http://127.0.0.1:8080/…", c.Find("teams")!.Url);
+        Assert.Equal("http://127.0.0.1:8080/(hidden)", c.Find("teams")!.Url);
         Assert.Equal(10, c.Find("teams")!.Retries);
         var jira = c.Find("jira")!;
         Assert.Equal(("OPS_2", "Incident", ""), (jira.ProjectKey, jira.IssueType, jira.Category));
@@ -118,7 +118,7 @@ public sealed class ConnectorConfigTests : IDisposable
         _f.Environment["CAVRA_SLACK_URL"] = "https://hooks.slack.test/services/" + Secret;
         var c = One("""{"provider": "slack", "url": {"env": "CAVRA_SLACK_URL"}}""");
         Assert.True(c.Valid, c.Message);
-        Assert.Equal(("https://hooks.slack.test:443/…", "CAVRA_SLACK_URL"), (c.Connectors[0].Url, c.Connectors[0].UrlEnvironmentVariable));
+        Assert.Equal(("https://hooks.slack.test:443/(hidden)", "CAVRA_SLACK_URL"), (c.Connectors[0].Url, c.Connectors[0].UrlEnvironmentVariable));
     }
 
     [Theory]
