@@ -89,6 +89,22 @@ public sealed class ConnectorConfigTests : IDisposable
     }
 
     [Fact]
+    public void The_config_writes_json_without_any_secret()
+    {
+        _f.Environment["CAVRA_TEST_TOKEN"] = Secret;
+        _f.Environment["CAVRA_TEST_URL"] = "https://hooks.slack.test/services/" + Secret + "?k=" + Secret;
+        var c = _f.Config($$$"""
+            {"connectors": [
+              {"provider": "webhook", "url": "https://h.test/x?sig={{{Secret}}}", "timeout_seconds": 2.5, "headers": {"Authorization": {"env": "CAVRA_TEST_TOKEN"}, "X-Key": "{{{Secret}}}"}},
+              {"provider": "slack", "url": {"env": "CAVRA_TEST_URL"}, "retries": 0}
+            ]}
+            """);
+        Assert.Equal("""
+            {"path":"connectors.json","readable":true,"valid":true,"message":"connector config is valid: 2 connector(s) (webhook, slack)","problems":[],"connectors":[{"provider":"webhook","url":"https://h.test:443/x","url_environment_variable":"","timeout_seconds":2.5,"retries":2,"headers":[{"name":"Authorization","environment_variable":"CAVRA_TEST_TOKEN"},{"name":"X-Key","environment_variable":""}],"project_key":"","issue_type":"","category":"","valid":true,"message":"connector webhook is ready"},{"provider":"slack","url":"https://hooks.slack.test:443/(hidden)","url_environment_variable":"CAVRA_TEST_URL","timeout_seconds":10.0,"retries":0,"headers":[],"project_key":"","issue_type":"","category":"","valid":true,"message":"connector slack is ready"}]}
+            """, Cavra.Gate.Serialization.CanonicalJsonWriter.Serialize(c, indented: false));
+    }
+
+    [Fact]
     public void A_missing_environment_variable_makes_only_that_connector_unusable_and_names_the_variable()
     {
         var c = _f.Config("""
