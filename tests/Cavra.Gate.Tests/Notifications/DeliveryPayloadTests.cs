@@ -87,6 +87,27 @@ public sealed class DeliveryPayloadTests
     }
 
     [Fact]
+    public void Titles_are_cut_to_each_receivers_limit()
+    {
+        string id = new('x', 300);
+        var e = new NotificationEvent("gordn-a", "gordroute-b", id, "", "ready", "o", "slack", "", null, "", 60, "", "2026-11-26T12:00:00+00:00");
+        string Member(string json, params string[] path)
+        {
+            JsonValue v = StrictJsonParser.Parse(json);
+            foreach (var p in path) v = v is JsonArray a ? a.Items[int.Parse(p)] : ((JsonObject)v).Get(p)!;
+            return ((JsonString)v).Value;
+        }
+        string slack = Member(Payload("slack", e), "blocks", "0", "text", "text");
+        Assert.Equal((150, "Rollback drill xxx", '…'), (slack.Length, slack[..18], slack[^1]));
+        Assert.Equal(255, Member(Payload("jira", e), "fields", "summary").Length);
+        Assert.Equal(160, Member(Payload("servicenow", e), "short_description").Length);
+        Assert.Equal(e.Title, Member(Payload("teams", e), "title")); // no limit there
+        Assert.Equal("ab…", NotificationPayloads.Fit("abcd", 3));
+        Assert.Equal("a…", NotificationPayloads.Fit("a\U0001F600d", 3)); // never half a surrogate pair
+        Assert.Equal("abc", NotificationPayloads.Fit("abc", 3));
+    }
+
+    [Fact]
     public void An_event_and_a_connector_are_required()
     {
         Assert.Throws<ArgumentNullException>(() => NotificationPayloads.For(null!, Config.Connectors[0]));
