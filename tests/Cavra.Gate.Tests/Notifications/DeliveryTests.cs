@@ -174,6 +174,45 @@ public sealed class DeliveryTests : IAsyncLifetime
         Assert.Equal($"connection_refused after 2 attempts to {Where(port)}", r.Error);
     }
 
+    /// <summary>A handler that fails every request with <paramref name="error"/>: faults a loopback receiver cannot stage (TLS, DNS).</summary>
+    private sealed class Failing(Exception error) : HttpMessageHandler
+    {
+        public int Calls;
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            return Task.FromException<HttpResponseMessage>(error);
+        }
+    }
+
+    [Theory]
+    [InlineData("tls", 1)] // a certificate problem does not heal between attempts
+    [InlineData("name_resolution", 3)]
+    [InlineData("connection_refused", 3)]
+    [InlineData("connection_closed", 3)]
+    [InlineData("connection_error", 3)]
+    public void Faults_are_classified_by_type_and_only_tls_is_not_retried(string expected, int attempts)
+    {
+        Exception error = expected switch
+        {
+            "tls" => new HttpRequestException("The SSL connection could not be established, see inner exception. " + Secret,
+                new System.Security.Authentication.AuthenticationException("remote certificate is invalid for " + Secret)),
+            "name_resolution" => new HttpRequestException("No such host is known. (" + Secret + ":443)",
+                new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound)),
+            "connection_refused" => new HttpRequestException("Connection refused",
+                new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)),
+            "connection_closed" => new HttpRequestException("An error occurred while sending the request.", new IOException("The response ended prematurely.")),
+            _ => new HttpRequestException("Something else " + Secret),
+        };
+        var handler = new Failing(error);
+        var client = new ConnectorClient(_f.Clock, () => handler);
+        var r = Assert.Single(DrillNotifier.Send(_f.Plan(WebhookOnly()), Webhook(retries: 2), _f.Ledger, _f.Clock, client));
+        Assert.Equal(attempts, handler.Calls);
+        Assert.Equal(Enumerable.Repeat(expected, attempts), r.Attempts.Select(a => a.Error));
+        Assert.Equal($"{expected} after {attempts} attempt{(attempts == 1 ? "" : "s")} to {Where()}", r.Error);
+        AssertNoSecret(new[] { r }); // no exception text is kept
+    }
+
     [Fact]
     public void A_provider_without_a_connector_or_with_a_missing_variable_is_a_recorded_failed_delivery_without_attempts()
     {
