@@ -585,6 +585,27 @@ namespace Cavra.Gate.Notifications
                 (int)Fields.Integer(o, "attempt_count", 0), Fields.NullableInt(o, "status_code"));
         }
 
+        /// <summary>
+        /// Why this execution cannot serve as evidence that a retry was delivered, or null when it can: it must be
+        /// <c>delivered</c>, its id and hash must verify, and it must be bound to an approval — the ledger holds the
+        /// <c>approved</c> decision it names, for the same delivery and provider, current when it ran
+        /// (docs/design/notifications.md §8). Used by closures' verification and by the recovery state (§9).
+        /// </summary>
+        public string? DeliveredEvidenceProblem(NotificationLedgerContents ledger)
+        {
+            if (!HashValid) return "its hash does not verify: the line was edited";
+            if (ExecutionStatus != "delivered") return $"{ExecutionStatus}, not delivered";
+            RetryApprovalDecision? approval = null;
+            foreach (var d in ledger.Decisions)
+                if (d.DecisionId == ApprovalDecisionId && d.DeliveryId == DeliveryId && d.Provider == Provider && d.ApprovalState == "approved" && d.IdValid) approval = d;
+            if (approval == null)
+                return $"not bound to an approval: the ledger holds no approved decision '{ApprovalDecisionId}' for {DeliveryId} to {Provider}";
+            var ran = Times.Parse(ExecutedAt);
+            if (ran + Times.FutureSkew < Times.Parse(approval.DecidedAt) || ran >= Times.Parse(approval.ExpiresAt))
+                return $"executed at {ExecutedAt}, outside its approval {approval.DecisionId} ({approval.DecidedAt} to {approval.ExpiresAt})";
+            return null;
+        }
+
         public override string ToString() => $"{ExecutionId} {ExecutionStatus} {DeliveryId} {Provider}";
     }
 }
