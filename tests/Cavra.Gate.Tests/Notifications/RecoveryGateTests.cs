@@ -150,13 +150,26 @@ public sealed class RecoveryGateTests : IDisposable
     }
 
     [Fact]
-    public void An_unreadable_connector_config_fails_closed()
+    public void A_connector_config_send_would_refuse_fails_closed()
     {
         var check = Check(Report(), Id); // connectors.json was never written
         Assert.Equal(CheckStatus.Warn, check.Status);
-        Assert.Equal($"the connector config {Connectors} cannot be read: metadata file is missing", check.Message);
+        Assert.Equal($"the connector config cannot be used, so no notification can be sent: connector config {Connectors}: metadata file is missing", check.Message);
         File.WriteAllText(Connectors, "[1]");
-        Assert.Equal($"the connector config {Connectors} cannot be read: metadata JSON must be an object", Check(Report(), Id).Message);
+        Assert.Equal($"the connector config cannot be used, so no notification can be sent: connector config {Connectors}: metadata JSON must be an object",
+            Check(Report(), Id).Message);
+        File.WriteAllText(Connectors, "{\"connectors\": []}");
+        Assert.Equal("the connector config cannot be used, so no notification can be sent: connector config must have a non-empty 'connectors' list",
+            Check(Report(), Id).Message);
+    }
+
+    [Fact]
+    public void A_connector_whose_secret_is_not_set_in_the_gates_environment_still_passes()
+    {
+        // The gate never resolves secrets: a header read from the environment is the sender's to resolve.
+        File.WriteAllText(Connectors, "{\"connectors\": [{\"provider\": \"webhook\", \"url\": \"https://hooks.example.invalid/x\", "
+            + "\"headers\": {\"Authorization\": {\"env\": \"CAVRA_TEST_UNSET_SECRET\"}}}]}");
+        Assert.Equal(CheckStatus.Pass, Check(Report(), Id).Status);
     }
 
     [Fact]
