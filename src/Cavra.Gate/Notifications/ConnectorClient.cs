@@ -40,14 +40,15 @@ namespace Cavra.Gate.Notifications
     {
         private static readonly MediaTypeHeaderValue Json = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         private readonly TimeProvider _clock;
-        private readonly Func<HttpMessageHandler> _handlerFactory;
+        private readonly Func<HttpMessageHandler>? _handlerFactory;
 
         /// <param name="handlerFactory">Makes the handler of each send's client; by default an <see cref="HttpClientHandler"/>
-        /// that does not follow redirects (tests or a proxy setup may pass their own).</param>
+        /// that does not follow redirects and uses the system proxy except for a loopback URL (no proxy can reach this
+        /// machine's loopback).</param>
         public ConnectorClient(TimeProvider clock, Func<HttpMessageHandler>? handlerFactory = null)
         {
             _clock = clock ?? throw new ArgumentNullException(nameof(clock));
-            _handlerFactory = handlerFactory ?? (() => new HttpClientHandler { AllowAutoRedirect = false });
+            _handlerFactory = handlerFactory;
         }
 
         public TimeProvider Clock => _clock;
@@ -62,7 +63,7 @@ namespace Cavra.Gate.Notifications
             byte[] body = new UTF8Encoding(false).GetBytes(payload ?? "");
             var attempts = new List<DeliveryAttempt>();
             string lastError = "";
-            using (var client = new HttpClient(_handlerFactory(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan })
+            using (var client = new HttpClient(_handlerFactory?.Invoke() ?? DefaultHandler(connector.RequestUri), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan })
             {
                 for (int number = 1; number <= connector.MaxAttempts; number++)
                 {
@@ -80,6 +81,8 @@ namespace Cavra.Gate.Notifications
             return new ConnectorSendResult(attempts, false, null,
                 $"{lastError}{timeout} after {attempts.Count} attempt{(attempts.Count == 1 ? "" : "s")} to {connector.Provider} at {connector.DisplayUrl}");
         }
+
+        private static HttpClientHandler DefaultHandler(Uri uri) => new HttpClientHandler { AllowAutoRedirect = false, UseProxy = !uri.IsLoopback };
 
         /// <summary>Synchronous <see cref="SendAsync"/> for the cmdlets (no synchronization context to deadlock on).</summary>
         public ConnectorSendResult Send(Connector connector, string payload, CancellationToken cancel = default) =>

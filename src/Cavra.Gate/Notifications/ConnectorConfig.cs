@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using Cavra.Gate.FileSystem;
 using Cavra.Gate.Json;
+using Cavra.Gate.Serialization;
 
 namespace Cavra.Gate.Notifications
 {
@@ -26,7 +27,7 @@ namespace Cavra.Gate.Notifications
     /// environment variable when the config is read, and only <see cref="ConnectorClient"/> puts it on the wire
     /// (docs/design/notifications.md §11).
     /// </summary>
-    public sealed class ConnectorHeader
+    public sealed class ConnectorHeader : ICanonicalJson
     {
         internal ConnectorHeader(string name, string environmentVariable, string? value)
         { Name = name; EnvironmentVariable = environmentVariable; Value = value; }
@@ -38,15 +39,21 @@ namespace Cavra.Gate.Notifications
         /// <summary>The secret itself; null when the variable is not set.</summary>
         internal string? Value { get; }
         public override string ToString() => FromEnvironment ? $"{Name}: (from environment variable {EnvironmentVariable})" : $"{Name}: (literal, hidden)";
+
+        /// <summary>The name and where the value comes from; never the value.</summary>
+        public void WriteJson(CanonicalJsonWriter w) => w.StartObject()
+            .Property("name", Name)
+            .Property("environment_variable", EnvironmentVariable)
+            .EndObject();
     }
 
     /// <summary>
-    /// One configured connector. <see cref="Url"/> is the display form (scheme://host:port/path, and no path for slack and
+    /// One configured connector. <see cref="Url"/> is the display form (scheme://host:port/path; the path shows as /(hidden) for slack and
     /// teams, whose incoming-webhook URL is itself the credential): the URL as configured, with its user info, query and
     /// path, is only held internally for sending. A connector whose environment variables are not set is listed, not
     /// usable: <see cref="Valid"/> is false and <see cref="Message"/> names the variable.
     /// </summary>
-    public sealed class Connector
+    public sealed class Connector : ICanonicalJson
     {
         public const double DefaultTimeoutSeconds = 10;
         public const int DefaultRetries = 2;
@@ -89,6 +96,20 @@ namespace Cavra.Gate.Notifications
         internal Uri? RequestUri { get; }
 
         public override string ToString() => $"{Provider} {DisplayUrl}";
+
+        public void WriteJson(CanonicalJsonWriter w) => w.StartObject()
+            .Property("provider", Provider)
+            .Property("url", DisplayUrl)
+            .Property("url_environment_variable", UrlEnvironmentVariable)
+            .Property("timeout_seconds", TimeoutSeconds)
+            .Property("retries", Retries)
+            .Property("headers", Headers)
+            .Property("project_key", ProjectKey)
+            .Property("issue_type", IssueType)
+            .Property("category", Category)
+            .Property("valid", Valid)
+            .Property("message", Message)
+            .EndObject();
     }
 
     /// <summary>
@@ -100,7 +121,7 @@ namespace Cavra.Gate.Notifications
     /// A header or URL given as <c>{"env": "NAME"}</c> whose variable is not set makes only that connector unusable.
     /// No message ever holds a header value, a URL's user info or query, or a value read from the environment.
     /// </summary>
-    public sealed class ConnectorConfig
+    public sealed class ConnectorConfig : ICanonicalJson
     {
         public const string NotConfiguredMessage = "connector config path is not configured";
 
@@ -134,6 +155,16 @@ namespace Cavra.Gate.Notifications
         public Connector? Find(string provider) => Connectors.FirstOrDefault(c => c.Provider == provider);
 
         public override string ToString() => Message;
+
+        /// <summary>What the config holds, with every secret left out (docs/design/notifications.md §11).</summary>
+        public void WriteJson(CanonicalJsonWriter w) => w.StartObject()
+            .Property("path", Path)
+            .Property("readable", Readable)
+            .Property("valid", Valid)
+            .Property("message", Message)
+            .Property("problems", Problems)
+            .Property("connectors", Connectors)
+            .EndObject();
 
         /// <summary>Reads the config at <paramref name="path"/>; <paramref name="environment"/> resolves <c>{"env": "NAME"}</c> references
         /// (<c>Environment.GetEnvironmentVariable</c> in production). Never throws on bad input.</summary>
@@ -325,13 +356,13 @@ namespace Cavra.Gate.Notifications
             return uri;
         }
 
-        /// <summary>scheme://host:port/path; slack and teams incoming-webhook paths are the secret, so they show as /…</summary>
+        /// <summary>scheme://host:port/path; slack and teams incoming-webhook paths are the secret, so they show as /(hidden).</summary>
         internal static string DisplayUrl(Uri uri, string provider)
         {
             string authority = $"{uri.Scheme}://{uri.IdnHost}:{uri.Port.ToString(CultureInfo.InvariantCulture)}";
             if (uri.HostNameType == UriHostNameType.IPv6) authority = $"{uri.Scheme}://[{uri.IdnHost.Trim('[', ']')}]:{uri.Port.ToString(CultureInfo.InvariantCulture)}";
             bool secretPath = provider == ConnectorProviders.Slack || provider == ConnectorProviders.Teams;
-            return authority + (secretPath ? (uri.AbsolutePath.Length > 1 ? "/…" : "/") : uri.AbsolutePath);
+            return authority + (secretPath ? (uri.AbsolutePath.Length > 1 ? "/(hidden)" : "/") : uri.AbsolutePath);
         }
 
         private static bool IsToken(string name)

@@ -105,7 +105,8 @@ namespace Cavra.Gate.Notifications
         /// <summary>
         /// Why a closure of <paramref name="provider"/> citing <paramref name="verificationRefs"/> must be refused, or null when
         /// it may be recorded: at least one ref, and every ref the id of an execution in the ledger that is a
-        /// <c>delivered</c> retry of the same provider whose id and hash verify (docs/design/notifications.md §8).
+        /// <c>delivered</c> retry of the same provider whose id and hash verify and that ran under its approval
+        /// (<see cref="RetryExecutionRecord.DeliveredEvidenceProblem"/>) (docs/design/notifications.md §8).
         /// </summary>
         public static string? Verify(NotificationLedgerContents ledger, string provider, IReadOnlyList<string> verificationRefs)
         {
@@ -115,17 +116,15 @@ namespace Cavra.Gate.Notifications
             if (string.IsNullOrEmpty(provider)) return "a closure must name the provider it closes";
             if (refs.Count == 0)
                 return $"a closure of {provider} must cite at least one delivered retry execution of {provider} (-VerificationRef <execution id>)";
-            var byId = new Dictionary<string, RetryExecutionRecord>(StringComparer.Ordinal);
-            foreach (var e in ledger.Executions) byId[e.ExecutionId] = e; // ids are unique per content; the last line wins
             var unknown = new List<string>();
             var notUsable = new List<string>();
             bool verified = false;
             foreach (var r in refs)
             {
-                if (!byId.TryGetValue(r, out var e)) { unknown.Add(r); continue; }
-                if (!e.HashValid) notUsable.Add($"{r} (its hash does not verify: the line was edited)");
-                else if (e.Provider != provider) notUsable.Add($"{r} (a retry to {e.Provider}, not {provider})");
-                else if (e.ExecutionStatus != "delivered") notUsable.Add($"{r} ({e.ExecutionStatus}, not delivered)");
+                var e = ledger.Execution(r);
+                if (e == null) { unknown.Add(r); continue; }
+                string? problem = e.Provider != provider ? $"a retry to {e.Provider}, not {provider}" : e.DeliveredEvidenceProblem(ledger);
+                if (problem != null) notUsable.Add($"{r} ({problem})");
                 else verified = true;
             }
             if (unknown.Count > 0)

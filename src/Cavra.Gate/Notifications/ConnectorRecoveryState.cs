@@ -8,8 +8,10 @@ namespace Cavra.Gate.Notifications
     /// <summary>
     /// Whether a live retry of one failed delivery to one provider is authorized now (docs/design/notifications.md §7).
     /// Stricter than upstream (§10): only decisions for the same (delivery id, provider) scope count, the latest of them
-    /// wins (by <c>decided_at</c>, a later line breaking ties), so a later denial, deferral or expiry revokes an approval,
-    /// and an approval lapses at its <c>expires_at</c>.
+    /// wins, so a later denial, deferral or expiry revokes an approval, and an approval lapses at its <c>expires_at</c>.
+    /// "Latest" is the last line in the ledger: it is append-only, so line order is the order decisions were recorded,
+    /// whatever the clocks of the hosts that wrote them said. An approval dated more than <see cref="Times.FutureSkew"/>
+    /// ahead of now does not authorize (it would outlive its lifetime).
     /// </summary>
     public sealed class RetryAuthorization
     {
@@ -34,6 +36,9 @@ namespace Cavra.Gate.Notifications
             if (latest.ApprovalState != "approved")
                 return new RetryAuthorization(false, latest,
                     $"the latest decision for {scope} is {latest.ApprovalState} ({latest.DecisionId}, by {latest.DecidedBy} at {latest.DecidedAt})");
+            if (Times.Parse(latest.DecidedAt) > now + Times.FutureSkew)
+                return new RetryAuthorization(false, latest,
+                    $"the approval {latest.DecisionId} for {scope} is dated {latest.DecidedAt}, in the future; record a new approval to retry");
             if (!IsoTimestamp.TryParse(latest.ExpiresAt, out var expires) || now >= expires)
                 return new RetryAuthorization(false, latest,
                     $"the approval {latest.DecisionId} for {scope} expired at {latest.ExpiresAt}; record a new approval to retry");
@@ -41,26 +46,19 @@ namespace Cavra.Gate.Notifications
                 $"approved by {latest.DecidedBy} at {latest.DecidedAt} ({latest.DecisionId}), valid until {latest.ExpiresAt}");
         }
 
-        /// <summary>The latest decision for the (delivery id, provider) scope, or null.</summary>
+        /// <summary>The latest decision (the last line) for the (delivery id, provider) scope, or null.</summary>
         public static RetryApprovalDecision? Latest(NotificationLedgerContents ledger, string deliveryId, string provider)
         {
-            RetryApprovalDecision? latest = null;
-            var latestAt = DateTimeOffset.MinValue;
-            foreach (var d in ledger.Decisions)
-            {
-                if (d.DeliveryId != deliveryId || d.Provider != provider) continue;
-                var at = Times.Parse(d.DecidedAt);
-                if (latest == null || at >= latestAt) { latest = d; latestAt = at; }
-            }
-            return latest;
+            if (ledger == null) throw new ArgumentNullException(nameof(ledger));
+            return ledger.LatestDecision(deliveryId ?? "", provider ?? "");
         }
     }
 
     /// <summary>
     /// One provider's recovery state, from the ledger (docs/design/notifications.md §9). A failed delivery (not itself a
-    /// retry) stays open until a <c>delivered</c> retry execution of it whose hash verifies is recorded, or a closing
-    /// closure (resolved, mitigated) of its provider whose hash and verification refs verify is recorded at or after the
-    /// failure and not followed by a <c>reopened</c> closure. A failure after the closure is open again.
+    /// retry) stays open until a <c>delivered</c> retry execution of it that verifies and ran under its approval is recorded, or a closing
+    /// closure (resolved, mitigated) of its provider whose hash and verification refs verify, dated at or after the failure,
+    /// is recorded and not followed by a <c>reopened</c> closure. A failure after the closure is open again.
     /// </summary>
     public sealed class ConnectorRecoveryState : ICanonicalJson
     {
@@ -80,7 +78,7 @@ namespace Cavra.Gate.Notifications
         public int UnapprovedRetries { get; private set; }
         /// <summary>Retry execution records (delivered, failed and skipped).</summary>
         public int Executions { get; private set; }
-        /// <summary>Delivered retry executions whose id and hash verify.</summary>
+        /// <summary>Delivered retry executions whose id and hash verify and that ran under their approval.</summary>
         public int DeliveredExecutions { get; private set; }
         /// <summary>The latest closure's state, or "" when the provider has none.</summary>
         public string ClosureState { get; private set; } = "";
@@ -132,35 +130,27 @@ namespace Cavra.Gate.Notifications
             {
                 var s = Of(e.Provider);
                 s.Executions++;
-                if (e.ExecutionStatus == "delivered" && e.HashValid)
+                if (e.DeliveredEvidenceProblem(ledger) == null)
                 {
                     s.DeliveredExecutions++;
                     retried.Add(e.Provider + "\n" + Root(e.DeliveryId));
                 }
             }
 
-            // Per provider: the closing closures that count, and when the latest 'reopened' undid the ones before it.
+            // Per provider, in ledger order (the ledger is append-only, so a later line is a later decision whatever clock
+            // wrote it): a closing closure that verifies covers failures up to its closed_at; a 'reopened' line undoes every
+            // closure before it; deferred and escalated neither close nor undo. A closure dated in the future covers nothing.
             var closedUntil = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-            var latestClosure = new Dictionary<string, (ConnectorRecoveryClosure Closure, DateTimeOffset At)>(StringComparer.Ordinal);
-            var reopenedAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
             foreach (var c in ledger.Closures)
             {
-                Of(c.Provider);
-                var at = Times.Parse(c.ClosedAt);
-                if (!latestClosure.TryGetValue(c.Provider, out var l) || at >= l.At) latestClosure[c.Provider] = (c, at);
-                if (c.ClosureState == "reopened" && (!reopenedAt.TryGetValue(c.Provider, out var r) || at > r)) reopenedAt[c.Provider] = at;
-            }
-            foreach (var c in ledger.Closures)
-            {
+                var s = Of(c.Provider);
+                s.ClosureState = c.ClosureState;
+                s.ClosureId = c.ClosureId;
+                if (c.ClosureState == "reopened") { closedUntil.Remove(c.Provider); continue; }
                 if (!c.Closes || !c.HashValid || ConnectorRecoveryClosure.Verify(ledger, c.Provider, c.VerificationRefs) != null) continue;
                 var at = Times.Parse(c.ClosedAt);
-                if (reopenedAt.TryGetValue(c.Provider, out var r) && r >= at) continue;
+                if (at > now + Times.FutureSkew) continue;
                 if (!closedUntil.TryGetValue(c.Provider, out var u) || at > u) closedUntil[c.Provider] = at;
-            }
-            foreach (var kv in latestClosure)
-            {
-                states[kv.Key].ClosureState = kv.Value.Closure.ClosureState;
-                states[kv.Key].ClosureId = kv.Value.Closure.ClosureId;
             }
 
             foreach (var d in ledger.Deliveries)
@@ -187,5 +177,8 @@ namespace Cavra.Gate.Notifications
     {
         /// <summary>The instant a record's timestamp names; records read from a ledger always have one (FromJson checks).</summary>
         public static DateTimeOffset Parse(string text) => IsoTimestamp.TryParse(text, out var t) ? t : DateTimeOffset.MinValue;
+
+        /// <summary>How far ahead of the gate's clock a record may be dated and still count (the drill recorder's tolerance).</summary>
+        public static readonly TimeSpan FutureSkew = TimeSpan.FromMinutes(5);
     }
 }

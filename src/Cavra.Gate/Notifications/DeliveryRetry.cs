@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -84,10 +85,9 @@ namespace Cavra.Gate.Notifications
                 throw new RetryNotAuthorizedException(skipped);
             }
 
-            var retry = await DrillNotifier.DeliverAsync(EventFor(failed, schedule, now), config, client ?? new ConnectorClient(clock), clock, cancel)
+            var known = new HashSet<string>(ledger.Deliveries.Select(d => d.DeliveryId), StringComparer.Ordinal);
+            var retry = await DrillNotifier.DeliverAsync(EventFor(failed, schedule, now), config, client ?? new ConnectorClient(clock), clock, known, cancel)
                 .ConfigureAwait(false);
-            if (ledger.FindDelivery(retry.DeliveryId) != null)
-                throw new InvalidOperationException($"delivery {retry.DeliveryId} is already in the ledger: the clock did not move since delivery {deliveryId}");
             var execution = RetryExecutionRecord.Create(deliveryId, failed.Provider, authorization.Decision!.DecisionId, retry.Success ? "delivered" : "failed",
                 executedBy, now, new[] { retry.DeliveryId }, retry.Success ? "" : retry.Error, retry.AttemptCount, retry.StatusCode);
             NotificationLedger.Append(ledgerPath, new INotificationRecord[] { retry, execution });

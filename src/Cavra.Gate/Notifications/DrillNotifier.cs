@@ -45,9 +45,8 @@ namespace Cavra.Gate.Notifications
             foreach (var route in plan.Routes.Where(r => r.Deliver))
             {
                 cancel.ThrowIfCancellationRequested();
-                var record = await DeliverAsync(NotificationEvent.For(plan, route), config, client, clock, cancel).ConfigureAwait(false);
-                if (!known.Add(record.DeliveryId))
-                    throw new InvalidOperationException($"delivery {record.DeliveryId} is already in the ledger: the clock did not move between two deliveries of route {route.RouteKey}");
+                var record = await DeliverAsync(NotificationEvent.For(plan, route), config, client, clock, known, cancel).ConfigureAwait(false);
+                known.Add(record.DeliveryId);
                 NotificationLedger.Append(ledgerPath, new INotificationRecord[] { record });
                 records.Add(record);
             }
@@ -71,10 +70,15 @@ namespace Cavra.Gate.Notifications
         }
 
         /// <summary>Shapes and sends one event to its provider's connector and returns the (not yet appended) record.</summary>
+        /// <exception cref="InvalidOperationException">The delivery's id is in <paramref name="known"/> (the clock did not move since
+        /// the same route was last delivered); checked before anything is sent.</exception>
         internal static async Task<DeliveryRecord> DeliverAsync(NotificationEvent e, ConnectorConfig config, ConnectorClient client, TimeProvider clock,
-            CancellationToken cancel)
+            ISet<string> known, CancellationToken cancel)
         {
             var attemptedAt = clock.GetUtcNow();
+            string id = DeliveryRecord.ComputeId(e.PlanId, e.RouteKey, e.Provider, Time.IsoTimestamp.Format(attemptedAt));
+            if (known.Contains(id))
+                throw new InvalidOperationException($"delivery {id} is already in the ledger: the clock did not move since route {e.RouteKey} was last delivered; nothing was sent");
             var connector = config.Find(e.Provider);
             if (connector == null || !connector.Valid)
             {

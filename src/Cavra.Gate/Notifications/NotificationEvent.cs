@@ -141,10 +141,24 @@ namespace Cavra.Gate.Notifications
     /// create-issue body (<c>fields.project.key</c> from the connector's <c>project_key</c>, <c>issuetype.name</c> from its
     /// <c>issue_type</c>); servicenow a Table API incident (<c>short_description</c>, <c>description</c>, <c>urgency</c>
     /// 1 for overdue/stale/needs_attention, 2 for due_soon, 3 for ready, <c>category</c> from the connector).
-    /// Compact JSON, UTF-8.
+    /// Compact JSON, UTF-8. Titles are cut to the receivers' limits: Slack header 150, Jira summary 255, ServiceNow short description 160.
     /// </summary>
     public static class NotificationPayloads
     {
+        // The receivers refuse longer values with a 4xx (not retried), so a long schedule id must not cost the delivery.
+        public const int SlackHeaderMax = 150;
+        public const int JiraSummaryMax = 255;
+        public const int ServiceNowShortDescriptionMax = 160;
+
+        /// <summary><paramref name="text"/> cut to <paramref name="max"/> characters, the last one an ellipsis when cut (never splitting a surrogate pair).</summary>
+        public static string Fit(string text, int max)
+        {
+            if (text.Length <= max) return text;
+            int keep = max - 1;
+            if (char.IsHighSurrogate(text[keep - 1])) keep--;
+            return text.Substring(0, keep) + "…";
+        }
+
         public static string For(NotificationEvent e, Connector connector)
         {
             if (e == null) throw new ArgumentNullException(nameof(e));
@@ -166,7 +180,7 @@ namespace Cavra.Gate.Notifications
         {
             var context = $"plan {e.PlanId} · route {e.RouteKey}" + (e.RetryOf.Length > 0 ? $" · retry of {e.RetryOf}" : "");
             w.StartObject().Property("text", SlackEscape(e.Summary)).Name("blocks").StartArray();
-            w.StartObject().Property("type", "header").Name("text").StartObject().Property("type", "plain_text").Property("text", e.Title).EndObject().EndObject();
+            w.StartObject().Property("type", "header").Name("text").StartObject().Property("type", "plain_text").Property("text", Fit(e.Title, SlackHeaderMax)).EndObject().EndObject();
             w.StartObject().Property("type", "section").Name("text").StartObject().Property("type", "mrkdwn").Property("text", SlackEscape(e.Summary)).EndObject().EndObject();
             w.StartObject().Property("type", "context").Name("elements").StartArray()
                 .StartObject().Property("type", "mrkdwn").Property("text", SlackEscape(context)).EndObject()
@@ -197,14 +211,14 @@ namespace Cavra.Gate.Notifications
         private static void Jira(CanonicalJsonWriter w, NotificationEvent e, Connector c) => w.StartObject()
             .Name("fields").StartObject()
                 .Name("project").StartObject().Property("key", c.ProjectKey).EndObject()
-                .Property("summary", e.Title)
+                .Property("summary", Fit(e.Title, JiraSummaryMax))
                 .Property("description", Description(e))
                 .Name("issuetype").StartObject().Property("name", c.IssueType).EndObject()
             .EndObject()
             .EndObject();
 
         private static void ServiceNow(CanonicalJsonWriter w, NotificationEvent e, Connector c) => w.StartObject()
-            .Property("short_description", e.Title)
+            .Property("short_description", Fit(e.Title, ServiceNowShortDescriptionMax))
             .Property("description", Description(e))
             .Property("urgency", Urgency(e.ScheduleStatus))
             .Property("category", c.Category)

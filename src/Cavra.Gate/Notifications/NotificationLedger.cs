@@ -50,6 +50,45 @@ namespace Cavra.Gate.Notifications
             return null;
         }
 
+        // Lookups by id and by scope, so the recovery state stays linear in the ledger's size (the gate reads it per evaluation).
+        // Rebuilt when the lists have grown since (they are only ever appended to).
+        private (int Decisions, int Executions) _indexed = (-1, -1);
+        private Dictionary<string, RetryApprovalDecision> _latestByScope = new Dictionary<string, RetryApprovalDecision>(StringComparer.Ordinal);
+        private Dictionary<string, RetryApprovalDecision> _decisionById = new Dictionary<string, RetryApprovalDecision>(StringComparer.Ordinal);
+        private Dictionary<string, RetryExecutionRecord> _executionById = new Dictionary<string, RetryExecutionRecord>(StringComparer.Ordinal);
+
+        private void Index()
+        {
+            if (_indexed == (Decisions.Count, Executions.Count)) return;
+            var latest = new Dictionary<string, RetryApprovalDecision>(StringComparer.Ordinal);
+            var decisions = new Dictionary<string, RetryApprovalDecision>(StringComparer.Ordinal);
+            var executions = new Dictionary<string, RetryExecutionRecord>(StringComparer.Ordinal);
+            foreach (var d in Decisions) { latest[Scope(d.DeliveryId, d.Provider)] = d; decisions[d.DecisionId] = d; }
+            foreach (var e in Executions) executions[e.ExecutionId] = e; // ids are content hashes: the same id is the same line
+            (_latestByScope, _decisionById, _executionById, _indexed) = (latest, decisions, executions, (Decisions.Count, Executions.Count));
+        }
+
+        private static string Scope(string deliveryId, string provider) => deliveryId + "\n" + provider;
+
+        /// <summary>The last decision line for the (delivery id, provider) scope, or null.</summary>
+        internal RetryApprovalDecision? LatestDecision(string deliveryId, string provider)
+        {
+            Index();
+            return _latestByScope.TryGetValue(Scope(deliveryId, provider), out var d) ? d : null;
+        }
+
+        internal RetryApprovalDecision? Decision(string decisionId)
+        {
+            Index();
+            return _decisionById.TryGetValue(decisionId, out var d) ? d : null;
+        }
+
+        internal RetryExecutionRecord? Execution(string executionId)
+        {
+            Index();
+            return _executionById.TryGetValue(executionId, out var e) ? e : null;
+        }
+
         internal void Add(INotificationRecord record)
         {
             Records.Add(record);
@@ -73,7 +112,7 @@ namespace Cavra.Gate.Notifications
         public string TornTailPath { get; }
     }
 
-    /// <summary>The ledger cannot be appended to (too large, not a regular file, a record that cannot be written); nothing was written.</summary>
+    /// <summary>The ledger cannot be appended to (it would pass the size cap, a record would not read back); nothing was appended.</summary>
     public sealed class NotificationLedgerException : IOException
     {
         public NotificationLedgerException(string message, Exception? inner = null) : base(message, inner) { }

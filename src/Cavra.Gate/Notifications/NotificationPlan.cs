@@ -67,10 +67,7 @@ namespace Cavra.Gate.Notifications
         public string EscalationOwner { get; }
 
         public static string KeyOf(string scheduleId, string owner, string provider) =>
-            NotificationRecords.Id("gordroute-", new[]
-            {
-                NotificationRecords.F("schedule_id", scheduleId ?? ""), NotificationRecords.F("owner", owner ?? ""), NotificationRecords.F("provider", provider ?? ""),
-            });
+            NotificationRecords.Id("gordroute-", ("schedule_id", scheduleId ?? ""), ("owner", owner ?? ""), ("provider", provider ?? ""));
 
         public override string ToString() => $"{Owner} via {Provider}: {Action}" + (SuppressedBy.Length > 0 ? $" ({SuppressedBy})" : "");
 
@@ -158,11 +155,8 @@ namespace Cavra.Gate.Notifications
             }
             string generatedAt = IsoTimestamp.Format(now);
             var keys = planned.Select(r => r.RouteKey).OrderBy(k => k, StringComparer.Ordinal).ToList();
-            string planId = NotificationRecords.Id("gordn-", new[]
-            {
-                NotificationRecords.F("schedule_id", schedule.ScheduleId), NotificationRecords.F("status", scheduleStatus),
-                NotificationRecords.F("route_keys", keys), NotificationRecords.F("generated_at", generatedAt),
-            });
+            string planId = NotificationRecords.Id("gordn-", ("schedule_id", schedule.ScheduleId), ("status", scheduleStatus),
+                ("route_keys", keys), ("generated_at", generatedAt));
             return new NotificationPlan(planId, schedule, scheduleStatus!, generatedAt, planned);
         }
 

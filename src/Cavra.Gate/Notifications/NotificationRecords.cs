@@ -57,6 +57,17 @@ namespace Cavra.Gate.Notifications
         /// <summary><paramref name="prefix"/> + the first 16 hex digits of <see cref="Sha256"/> of the fields.</summary>
         public static string Id(string prefix, IEnumerable<KeyValuePair<string, object?>> fields) => prefix + Sha256(fields).Substring(0, 16);
 
+        /// <summary><see cref="Id(string, IEnumerable{KeyValuePair{string, object}})"/> over (name, value) pairs; every notification id uses this one rule.</summary>
+        public static string Id(string prefix, params (string Name, object? Value)[] fields) => Id(prefix, Pairs(fields));
+
+        /// <summary><see cref="Sha256(IEnumerable{KeyValuePair{string, object}})"/> over (name, value) pairs.</summary>
+        public static string Sha256(params (string Name, object? Value)[] fields) => Sha256(Pairs(fields));
+
+        private static IEnumerable<KeyValuePair<string, object?>> Pairs((string Name, object? Value)[] fields)
+        {
+            foreach (var (name, value) in fields) yield return new KeyValuePair<string, object?>(name, value);
+        }
+
         internal static KeyValuePair<string, object?> F(string key, object? value) => new KeyValuePair<string, object?>(key, value);
 
         /// <summary>Reads one ledger line's object as the record its <c>record_type</c> names.</summary>
@@ -82,8 +93,6 @@ namespace Cavra.Gate.Notifications
             record.WriteJson(w);
             return w.ToString();
         }
-
-        internal static string Timestamp(DateTimeOffset t) => IsoTimestamp.Format(t);
     }
 
     /// <summary>Strict field reading for the records: a field missing or of the wrong type is an
@@ -216,6 +225,13 @@ namespace Cavra.Gate.Notifications
         public string StartedAt { get; }
         public long DurationMs { get; }
 
+        /// <summary>"#2 500 HTTP 500 12 ms", "#3 no answer timed out after 10 s 10000 ms": what Format-List shows per attempt.</summary>
+        public override string ToString()
+        {
+            string status = StatusCode.HasValue ? StatusCode.Value.ToString(CultureInfo.InvariantCulture) : "no answer";
+            return Error.Length == 0 ? $"#{Number} {status} {DurationMs} ms" : $"#{Number} {status} {Error} {DurationMs} ms";
+        }
+
         public void WriteJson(CanonicalJsonWriter w) => w.StartObject()
             .Property("number", Number)
             .Property("status_code", StatusCode)
@@ -343,6 +359,11 @@ namespace Cavra.Gate.Notifications
                 catch (InvalidNotificationRecordException ex) { throw new InvalidNotificationRecordException($"attempts[{i}]: {ex.Message}"); }
             }
             bool success = Fields.Bool(o, "success");
+            // The constructor drops what does not fit the outcome; a reader must not drop it silently.
+            if (!success && Fields.Text(o, "delivered_at").Length > 0)
+                throw new InvalidNotificationRecordException("field 'delivered_at' must be empty when success is false");
+            if (success && Fields.Text(o, "error").Length > 0)
+                throw new InvalidNotificationRecordException("field 'error' must be empty when success is true");
             int attemptCount = (int)Fields.Integer(o, "attempt_count", 0);
             if (attemptCount != attempts.Count)
                 throw new InvalidNotificationRecordException($"field 'attempt_count' is {attemptCount} but attempts lists {attempts.Count}");
@@ -442,6 +463,8 @@ namespace Cavra.Gate.Notifications
                 throw new InvalidNotificationRecordException($"record_type must be {NotificationRecords.DecisionType}");
             Fields.Schema(o, Schema);
             string state = Fields.OneOf(o, "approval_state", States);
+            if (state != "approved" && Fields.Text(o, "expires_at").Length > 0)
+                throw new InvalidNotificationRecordException($"field 'expires_at' must be empty when approval_state is {state}");
             return new RetryApprovalDecision(Fields.NonEmpty(o, "decision_id"), Fields.NonEmpty(o, "delivery_id"), Fields.NonEmpty(o, "provider"), state,
                 Fields.NonEmpty(o, "decided_by"), Fields.Time(o, "decided_at"), Fields.Time(o, "expires_at", allowEmpty: state != "approved"),
                 Fields.Text(o, "external_ref"), Fields.Text(o, "notes"));
@@ -565,6 +588,27 @@ namespace Cavra.Gate.Notifications
                 Fields.Text(o, "approval_decision_id"), Fields.OneOf(o, "execution_status", Statuses), Fields.NonEmpty(o, "executed_by"),
                 Fields.Time(o, "executed_at"), Fields.NonEmpty(o, "execution_hash"), Fields.Strings(o, "evidence_refs"), Fields.Text(o, "reason"),
                 (int)Fields.Integer(o, "attempt_count", 0), Fields.NullableInt(o, "status_code"));
+        }
+
+        /// <summary>
+        /// Why this execution cannot serve as evidence that a retry was delivered, or null when it can: it must be
+        /// <c>delivered</c>, its id and hash must verify, and it must be bound to an approval — the ledger holds the
+        /// <c>approved</c> decision it names, for the same delivery and provider, current when it ran
+        /// (docs/design/notifications.md §8). Used by closures' verification and by the recovery state (§9).
+        /// </summary>
+        public string? DeliveredEvidenceProblem(NotificationLedgerContents ledger)
+        {
+            if (!HashValid) return "its hash does not verify: the line was edited";
+            if (ExecutionStatus != "delivered") return $"{ExecutionStatus}, not delivered";
+            if (ledger == null) throw new ArgumentNullException(nameof(ledger));
+            var approval = ledger.Decision(ApprovalDecisionId);
+            if (approval == null || approval.DeliveryId != DeliveryId || approval.Provider != Provider || approval.ApprovalState != "approved" || !approval.IdValid)
+                return $"not bound to an approval: the ledger holds no approved decision '{ApprovalDecisionId}' for {DeliveryId} to {Provider}";
+            var ran = Times.Parse(ExecutedAt);
+            // approval.ExpiresAt is set: the constructor requires it of every approval
+            if (ran + Times.FutureSkew < Times.Parse(approval.DecidedAt) || ran >= Times.Parse(approval.ExpiresAt))
+                return $"executed at {ExecutedAt}, outside its approval {approval.DecisionId} ({approval.DecidedAt} to {approval.ExpiresAt})";
+            return null;
         }
 
         public override string ToString() => $"{ExecutionId} {ExecutionStatus} {DeliveryId} {Provider}";

@@ -85,7 +85,7 @@ namespace Cavra.Gate.Readiness
         }
 
         /// <summary>
-        /// docs/design/notifications.md §9. Fails closed: an unreadable connector config, no ledger configured, a ledger line
+        /// docs/design/notifications.md §9. Fails closed: a connector config Send would refuse (not readable), no ledger configured, a ledger line
         /// that cannot be read (it may be a failed delivery) or any provider with an open failure. A ledger that does not
         /// exist yet passes: nothing was ever delivered, so nothing failed.
         /// </summary>
@@ -93,9 +93,11 @@ namespace Cavra.Gate.Readiness
         {
             var config = context.Config;
             string ledgerPath = config.NotificationLedgerPath;
-            var connectors = context.Files.ReadObject(config.ConnectorConfigPath);
-            if (!connectors.Valid)
-                return Recovery(false, $"the connector config {config.ConnectorConfigPath} cannot be read: {connectors.Message}", ledgerPath, 0, new List<ConnectorRecoveryState>());
+            // Readable, not Valid: whether each connector's secrets are set is the sender's business (the gate never reads
+            // them: the environment it passes resolves nothing), but a config Send would refuse must not hide behind "no failures".
+            var connectors = ConnectorConfig.Read(context.Files, config.ConnectorConfigPath, _ => null);
+            if (!connectors.Readable)
+                return Recovery(false, $"the connector config cannot be used, so no notification can be sent: {connectors.Message}", ledgerPath, 0, new List<ConnectorRecoveryState>());
             if (ledgerPath.Length == 0)
                 return Recovery(false, "notification_ledger_path (CAVRA_GO_NOTIFICATION_LEDGER) is not configured: the gate cannot tell whether drill notifications were delivered",
                     ledgerPath, 0, new List<ConnectorRecoveryState>());

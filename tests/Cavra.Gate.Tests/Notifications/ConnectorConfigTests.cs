@@ -44,10 +44,10 @@ public sealed class ConnectorConfigTests : IDisposable
         Assert.Equal(3, webhook.MaxAttempts);
         Assert.Equal("", webhook.ProjectKey);
         var slack = c.Find("slack")!;
-        Assert.Equal("https://hooks.slack.test:443/…", slack.DisplayUrl); // the incoming-webhook path is the credential
+        Assert.Equal("https://hooks.slack.test:443/(hidden)", slack.DisplayUrl); // the incoming-webhook path is the credential
         Assert.Equal(0, slack.Retries);
         Assert.Equal(TimeSpan.FromMilliseconds(500), slack.Timeout);
-        Assert.Equal("http://127.0.0.1:8080/…", c.Find("teams")!.Url);
+        Assert.Equal("http://127.0.0.1:8080/(hidden)", c.Find("teams")!.Url);
         Assert.Equal(10, c.Find("teams")!.Retries);
         var jira = c.Find("jira")!;
         Assert.Equal(("OPS_2", "Incident", ""), (jira.ProjectKey, jira.IssueType, jira.Category));
@@ -89,6 +89,22 @@ public sealed class ConnectorConfigTests : IDisposable
     }
 
     [Fact]
+    public void The_config_writes_json_without_any_secret()
+    {
+        _f.Environment["CAVRA_TEST_TOKEN"] = Secret;
+        _f.Environment["CAVRA_TEST_URL"] = "https://hooks.slack.test/services/" + Secret + "?k=" + Secret;
+        var c = _f.Config($$$"""
+            {"connectors": [
+              {"provider": "webhook", "url": "https://h.test/x?sig={{{Secret}}}", "timeout_seconds": 2.5, "headers": {"Authorization": {"env": "CAVRA_TEST_TOKEN"}, "X-Key": "{{{Secret}}}"}},
+              {"provider": "slack", "url": {"env": "CAVRA_TEST_URL"}, "retries": 0}
+            ]}
+            """);
+        Assert.Equal("""
+            {"path":"connectors.json","readable":true,"valid":true,"message":"connector config is valid: 2 connector(s) (webhook, slack)","problems":[],"connectors":[{"provider":"webhook","url":"https://h.test:443/x","url_environment_variable":"","timeout_seconds":2.5,"retries":2,"headers":[{"name":"Authorization","environment_variable":"CAVRA_TEST_TOKEN"},{"name":"X-Key","environment_variable":""}],"project_key":"","issue_type":"","category":"","valid":true,"message":"connector webhook is ready"},{"provider":"slack","url":"https://hooks.slack.test:443/(hidden)","url_environment_variable":"CAVRA_TEST_URL","timeout_seconds":10.0,"retries":0,"headers":[],"project_key":"","issue_type":"","category":"","valid":true,"message":"connector slack is ready"}]}
+            """, Cavra.Gate.Serialization.CanonicalJsonWriter.Serialize(c, indented: false));
+    }
+
+    [Fact]
     public void A_missing_environment_variable_makes_only_that_connector_unusable_and_names_the_variable()
     {
         var c = _f.Config("""
@@ -118,7 +134,7 @@ public sealed class ConnectorConfigTests : IDisposable
         _f.Environment["CAVRA_SLACK_URL"] = "https://hooks.slack.test/services/" + Secret;
         var c = One("""{"provider": "slack", "url": {"env": "CAVRA_SLACK_URL"}}""");
         Assert.True(c.Valid, c.Message);
-        Assert.Equal(("https://hooks.slack.test:443/…", "CAVRA_SLACK_URL"), (c.Connectors[0].Url, c.Connectors[0].UrlEnvironmentVariable));
+        Assert.Equal(("https://hooks.slack.test:443/(hidden)", "CAVRA_SLACK_URL"), (c.Connectors[0].Url, c.Connectors[0].UrlEnvironmentVariable));
     }
 
     [Theory]
@@ -168,6 +184,14 @@ public sealed class ConnectorConfigTests : IDisposable
         AssertUnreadable(_f.Config("""{"connectors": [], "retries": 2}"""),
             "connector config has an unknown member 'retries' (only 'connectors'); connector config must have a non-empty 'connectors' list");
         AssertUnreadable(_f.Config("""{"connectors": {"provider": "slack"}}"""), "connector config must have a non-empty 'connectors' list");
+    }
+
+    [Fact]
+    public void A_header_variable_holding_a_line_break_is_refused_without_showing_it()
+    {
+        _f.Environment["CAVRA_TEST_TOKEN"] = Secret + "\r\nX-Injected: 1";
+        var c = One("""{"provider": "webhook", "url": "https://h.test/x", "headers": {"Authorization": {"env": "CAVRA_TEST_TOKEN"}}}""");
+        AssertUnreadable(c, "connectors[0] (webhook) header Authorization: environment variable CAVRA_TEST_TOKEN holds a line break or control character");
     }
 
     [Fact]

@@ -236,6 +236,53 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
+    public void A_record_that_would_not_read_back_is_refused_and_nothing_is_written()
+    {
+        var attempts = new[] { new DeliveryAttempt(1, 500, "HTTP 500", At, 1) };
+        var miscounted = new DeliveryRecord("gordelivery-x", "p", "r", "s", "o", "slack", "e", 2, 500, false, "", "HTTP 500", "2026-03-01T12:00:00+00:00", attempts, "");
+        var ex = Assert.Throws<NotificationLedgerException>(() => NotificationLedger.Append(Ledger, new INotificationRecord[] { Three()[0], miscounted }));
+        Assert.Equal("record gordelivery-x slack failed would not read back: field 'attempt_count' is 2 but attempts lists 1", ex.Message);
+        var undated = new DeliveryRecord("gordelivery-y", "p", "r", "s", "o", "slack", "e", 1, 500, false, "", "HTTP 500", "yesterday", attempts, "");
+        Assert.Equal("record gordelivery-y slack failed would not read back: field 'attempted_at' must be an ISO-8601 timestamp, not 'yesterday'",
+            Assert.Throws<NotificationLedgerException>(() => NotificationLedger.Append(Ledger, new INotificationRecord[] { undated })).Message);
+        Assert.False(File.Exists(Ledger));
+    }
+
+    [Fact]
+    public void A_planted_torn_file_name_is_skipped_never_followed()
+    {
+        File.WriteAllText(Ledger, Line(Three()[0]) + "{\"torn");
+        string target = Path.Combine(_dir, "victim");
+        File.CreateSymbolicLink(Ledger + ".torn-1", target);
+        var result = NotificationLedger.Append(Ledger, new[] { Three()[1] });
+        Assert.Equal(Ledger + ".torn-2", result.TornTailPath);
+        Assert.Equal("{\"torn", File.ReadAllText(Ledger + ".torn-2"));
+        Assert.False(File.Exists(target));
+    }
+
+    [Fact]
+    public void An_unreadable_ledger_is_one_whole_file_problem()
+    {
+        NotificationLedger.Append(Ledger, Three());
+        var denied = new InputFiles(_dir) { OpenRead = _ => throw new UnauthorizedAccessException() };
+        var c = NotificationLedger.Read(denied, Ledger);
+        Assert.True(c.Exists);
+        Assert.Empty(c.Records);
+        Assert.Equal($"the notification ledger {Ledger} could not be read: permission denied", Assert.Single(c.Problems).ToString());
+        var failing = new InputFiles(_dir) { OpenRead = _ => throw new IOException("disk on fire") };
+        Assert.Equal($"the notification ledger {Ledger} could not be read: disk on fire", Assert.Single(NotificationLedger.Read(failing, Ledger).Problems).Message);
+    }
+
+    [Fact]
+    public void A_relative_path_resolves_against_the_callers_folder_and_an_empty_one_is_not_configured()
+    {
+        NotificationLedger.Append(Ledger, Three());
+        Assert.Equal(3, NotificationLedger.Read(new InputFiles(_dir), "notifications.jsonl").Records.Count);
+        var none = NotificationLedger.Read(new InputFiles(_dir), "");
+        Assert.Equal((false, ""), (none.Exists, none.Path));
+    }
+
+    [Fact]
     public void Lines_are_utf8_without_a_bom_and_keep_non_ascii_text()
     {
         var d = RetryApprovalDecision.Create("gordelivery-1", "slack", "denied", "Zoë", At, notes: "pas maintenant\nplus tard");
@@ -245,5 +292,47 @@ public sealed class LedgerTests : IDisposable
         Assert.Equal(1, bytes.Count(b => b == (byte)'\n'));
         Assert.Contains("\"decided_by\":\"Zoë\"", Encoding.UTF8.GetString(bytes));
         Assert.Equal("pas maintenant\nplus tard", NotificationLedger.Read(new InputFiles(_dir), Ledger).Decisions[0].Notes);
+    }
+}
+
+public sealed class LedgerKillTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cavra-ledger-kill-").FullName;
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void A_writer_killed_mid_append_leaves_whole_batches_and_at_most_a_torn_last_line_that_the_next_append_moves_aside()
+    {
+        const int Batch = 200; // about 400 KB per write
+        string ledger = Path.Combine(_dir, "notifications.jsonl");
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new System.Diagnostics.ProcessStartInfo(dotnet) { UseShellExecute = false };
+        foreach (var a in new[] { "exec", typeof(LedgerChildWriter).Assembly.Location, "ledger-writer", ledger, Batch.ToString() }) start.ArgumentList.Add(a);
+        using (var child = System.Diagnostics.Process.Start(start)!)
+        {
+            // Kill once a few batches are on disk; the deadline only bounds a writer that never starts.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while ((File.Exists(ledger) ? new FileInfo(ledger).Length : 0) < 3L * Batch * 2000 && !child.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(5);
+            Assert.False(child.HasExited, $"the child writer exited with {(child.HasExited ? child.ExitCode : 0)}");
+            child.Kill(entireProcessTree: true);
+            child.WaitForExit();
+        }
+
+        var killed = NotificationLedger.Read(new InputFiles(_dir), ledger);
+        output.WriteLine($"killed after {killed.Lines} whole lines; torn last line: {killed.Problems.Count == 1}");
+        // Every whole line is a record; only the very last line may be torn.
+        Assert.True(killed.Problems.Count <= 1, string.Join("\n", killed.Problems));
+        if (killed.Problems.Count == 1) Assert.Equal(killed.Lines + 1, killed.Problems[0].LineNumber);
+        // Batches never interleave: decisions come batch by batch, each in order.
+        var batches = killed.Decisions.Select(d => d.DeliveryId).Distinct().ToList();
+        Assert.Equal(batches.Select((_, i) => $"gordelivery-batch{i}"), batches);
+        for (int i = 0; i < killed.Decisions.Count; i++) Assert.StartsWith($"{i % Batch}:", killed.Decisions[i].Notes);
+        Assert.True(killed.Decisions.Count >= 3 * Batch);
+
+        var result = NotificationLedger.Append(ledger, new INotificationRecord[] { RetryApprovalDecision.Create("gordelivery-after", "slack", "denied", "me", DateTimeOffset.UnixEpoch) });
+        var after = NotificationLedger.Read(new InputFiles(_dir), ledger);
+        Assert.True(after.Valid);
+        Assert.Equal(killed.Decisions.Count + 1, after.Decisions.Count);
+        Assert.Equal(killed.Problems.Count == 1, result.TornTailPath.Length > 0);
     }
 }

@@ -55,6 +55,22 @@ public sealed class RecordsTests
     }
 
     [Fact]
+    public void An_attempt_reads_as_number_status_error_and_duration()
+    {
+        var d = Failed();
+        Assert.Equal(new[] { "#1 500 HTTP 500 12 ms", "#2 no answer timed out after 10 s 10000 ms" }, d.Attempts.Select(a => a.ToString()));
+        Assert.Equal("#1 204 5 ms", new DeliveryAttempt(1, 204, "", At, 5).ToString());
+    }
+
+    [Fact]
+    public void The_pair_overloads_follow_the_same_rule()
+    {
+        Assert.Equal(Failed().DeliveryId, NotificationRecords.Id("gordelivery-", ("route_key", "gordroute-0000000000000001"),
+            ("provider", "slack"), ("plan_id", "gordn-00000000000000aa"), ("attempted_at", "2026-03-01T12:00:00+00:00")));
+        Assert.Equal(Hex("{\"a\":[\"x\"],\"b\":1}"), NotificationRecords.Sha256(("b", 1), ("a", new[] { "x" })));
+    }
+
+    [Fact]
     public void A_successful_delivery_keeps_delivered_at_and_drops_any_error()
     {
         var d = DeliveryRecord.Create("gordn-1", "gordroute-1", "s", "o", "webhook", "e",
@@ -205,6 +221,34 @@ public sealed class RecordsTests
         ex = Assert.Throws<InvalidNotificationRecordException>(() =>
             NotificationRecords.FromJson((JsonObject)StrictJsonParser.Parse(c.Replace("\"verification_refs\":[\"x\"]", "\"verification_refs\":\"x\""))));
         Assert.Equal("field 'verification_refs' must be a list of strings, not a string", ex.Message);
+    }
+
+    [Fact]
+    public void FromJson_refuses_fields_that_contradict_the_outcome_instead_of_dropping_them()
+    {
+        string failed = NotificationRecords.ToLine(Failed());
+        Assert.Equal("field 'delivered_at' must be empty when success is false", Assert.Throws<InvalidNotificationRecordException>(() =>
+            NotificationRecords.FromJson((JsonObject)StrictJsonParser.Parse(failed.Replace("\"delivered_at\":\"\"", "\"delivered_at\":\"2026-03-01T12:00:00+00:00\"")))).Message);
+        string ok = NotificationRecords.ToLine(DeliveryRecord.Create("p", "r", "s", "o", "webhook", "e", new[] { new DeliveryAttempt(1, 200, "", At, 1) }, true, At, At, ""));
+        Assert.Equal("field 'error' must be empty when success is true", Assert.Throws<InvalidNotificationRecordException>(() =>
+            NotificationRecords.FromJson((JsonObject)StrictJsonParser.Parse(ok.Replace("\"error\":\"\",\"attempted_at\"", "\"error\":\"x\",\"attempted_at\"")))).Message);
+        Assert.Equal("field 'delivered_at' must be an ISO-8601 timestamp, not ''", Assert.Throws<InvalidNotificationRecordException>(() =>
+            NotificationRecords.FromJson((JsonObject)StrictJsonParser.Parse(ok.Replace("\"delivered_at\":\"2026-03-01T12:00:00+00:00\"", "\"delivered_at\":\"\"")))).Message);
+        string denied = NotificationRecords.ToLine(RetryApprovalDecision.Create("d", "slack", "denied", "a", At));
+        Assert.Equal("field 'expires_at' must be empty when approval_state is denied", Assert.Throws<InvalidNotificationRecordException>(() =>
+            NotificationRecords.FromJson((JsonObject)StrictJsonParser.Parse(denied.Replace("\"expires_at\":\"\"", "\"expires_at\":\"2027-01-01\"")))).Message);
+    }
+
+    [Fact]
+    public void Constructors_refuse_what_no_record_may_hold()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DeliveryAttempt(0, 200, "", At, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DeliveryAttempt(1, 200, "", At, -1));
+        Assert.Throws<ArgumentException>(() => DeliveryRecord.Create("p", "r", "s", "o", "", "e", Array.Empty<DeliveryAttempt>(), false, At, null, "x"));
+        Assert.Throws<ArgumentException>(() => RetryExecutionRecord.Create("d", "slack", "", "ran", "bob", At, Array.Empty<string>()));
+        Assert.Throws<ArgumentException>(() => RetryExecutionRecord.Create("d", "slack", "", "skipped", "", At, Array.Empty<string>()));
+        Assert.Throws<ArgumentException>(() => ConnectorRecoveryClosure.Create("", "resolved", "carol", At, Array.Empty<string>()));
+        Assert.Throws<ArgumentException>(() => new RetryApprovalDecision("id", "d", "slack", "approved", "a", "2026-03-01", "", "", ""));
     }
 
     [Fact]

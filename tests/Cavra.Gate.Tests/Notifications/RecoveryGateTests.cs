@@ -150,13 +150,26 @@ public sealed class RecoveryGateTests : IDisposable
     }
 
     [Fact]
-    public void An_unreadable_connector_config_fails_closed()
+    public void A_connector_config_send_would_refuse_fails_closed()
     {
         var check = Check(Report(), Id); // connectors.json was never written
         Assert.Equal(CheckStatus.Warn, check.Status);
-        Assert.Equal($"the connector config {Connectors} cannot be read: metadata file is missing", check.Message);
+        Assert.Equal($"the connector config cannot be used, so no notification can be sent: connector config {Connectors}: metadata file is missing", check.Message);
         File.WriteAllText(Connectors, "[1]");
-        Assert.Equal($"the connector config {Connectors} cannot be read: metadata JSON must be an object", Check(Report(), Id).Message);
+        Assert.Equal($"the connector config cannot be used, so no notification can be sent: connector config {Connectors}: metadata JSON must be an object",
+            Check(Report(), Id).Message);
+        File.WriteAllText(Connectors, "{\"connectors\": []}");
+        Assert.Equal("the connector config cannot be used, so no notification can be sent: connector config must have a non-empty 'connectors' list",
+            Check(Report(), Id).Message);
+    }
+
+    [Fact]
+    public void A_connector_whose_secret_is_not_set_in_the_gates_environment_still_passes()
+    {
+        // The gate never resolves secrets: a header read from the environment is the sender's to resolve.
+        File.WriteAllText(Connectors, "{\"connectors\": [{\"provider\": \"webhook\", \"url\": \"https://hooks.example.invalid/x\", "
+            + "\"headers\": {\"Authorization\": {\"env\": \"CAVRA_TEST_UNSET_SECRET\"}}}]}");
+        Assert.Equal(CheckStatus.Pass, Check(Report(), Id).Status);
     }
 
     [Fact]
@@ -190,6 +203,22 @@ public sealed class RecoveryGateTests : IDisposable
         Assert.Equal(ReportStatus.NeedsAttention, production.Status);
         var section = Assert.Single(production.Checks, c => c.Id == "go_backend_rollback_drill_schedule");
         Assert.Equal((CheckStatus.Warn, "Go backend rollback drill schedule needs attention."), (section.Status, section.Message));
+    }
+
+    [Fact]
+    public void A_pilot_stream_sees_a_failed_delivery_at_its_next_action()
+    {
+        WriteConnectors();
+        var p = Parameters();
+        p.PolicyPath = Path.Combine(EvidenceSet.RepoRoot, "examples", "policy", "compiled_policy.json");
+        var pilot = new Cavra.Gate.Pilot.PilotEvaluator(_set.Context(p, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now)), new Cavra.Gate.Tests.Pilot.FakeRuntime());
+        var action = new Cavra.Gate.Decisions.ActionRequest { ActionType = "execute_command", Target = "custom scan --check" };
+        Assert.Equal("go", pilot.Evaluate(action).SelectedBackend);
+
+        Append(Failed("slack", Now.AddMinutes(-1)));
+        var r = pilot.Evaluate(action); // same instant: only the ledger's change re-evaluates the gate
+        Assert.Equal(2, pilot.GateEvaluations);
+        Assert.Equal(("dotnet", "go backend rollback drill schedule check failed"), (r.SelectedBackend, r.FallbackReason));
     }
 
     [Fact]

@@ -75,15 +75,33 @@ public sealed class RecoveryTests : IDisposable
     }
 
     [Fact]
-    public void The_latest_by_decided_at_wins_even_when_written_earlier_and_a_later_line_breaks_a_tie()
+    public void The_last_line_wins_whatever_clock_dated_it()
     {
         var d = Failed("slack", T0);
-        var approvedLater = Decide(d, "approved", T0.AddMinutes(5));
-        var deniedEarlier = Decide(d, "denied", T0.AddMinutes(1));
-        Assert.True(RetryAuthorization.Evaluate(Write(d, approvedLater, deniedEarlier), d.DeliveryId, "slack", T0.AddMinutes(6)).Authorized);
+        var approved = Decide(d, "approved", T0.AddMinutes(5));
+        // Recorded after the approval by a host whose clock lags: it is still the later decision.
+        var denied = Decide(d, "denied", T0.AddMinutes(1));
+        var r = RetryAuthorization.Evaluate(Write(d, approved, denied), d.DeliveryId, "slack", T0.AddMinutes(6));
+        Assert.False(r.Authorized);
+        Assert.Equal(denied.DecisionId, r.Decision!.DecisionId);
+        Assert.Equal(denied.DecisionId, RetryAuthorization.Latest(NotificationLedger.Read(new InputFiles(_dir), Ledger), d.DeliveryId, "slack")!.DecisionId);
 
-        var sameTimeDenial = RetryApprovalDecision.Create(d.DeliveryId, "slack", "denied", "dave", T0.AddMinutes(5));
-        Assert.False(RetryAuthorization.Evaluate(Write(sameTimeDenial), d.DeliveryId, "slack", T0.AddMinutes(6)).Authorized);
+        var again = Decide(d, "approved", T0.AddMinutes(2));
+        Assert.True(RetryAuthorization.Evaluate(Write(again), d.DeliveryId, "slack", T0.AddMinutes(6)).Authorized);
+    }
+
+    [Fact]
+    public void An_approval_dated_in_the_future_does_not_authorize()
+    {
+        var d = Failed("slack", T0);
+        var future = Decide(d, "approved", T0.AddHours(1));
+        var ledger = Write(d, future);
+        var r = RetryAuthorization.Evaluate(ledger, d.DeliveryId, "slack", T0);
+        Assert.False(r.Authorized);
+        Assert.Equal($"the approval {future.DecisionId} for delivery {d.DeliveryId} to slack is dated 2026-03-01T13:00:00+00:00, in the future; record a new approval to retry",
+            r.Reason);
+        // Within the five minutes of clock skew the recorder also tolerates, it counts.
+        Assert.True(RetryAuthorization.Evaluate(ledger, d.DeliveryId, "slack", T0.AddMinutes(55)).Authorized);
     }
 
     [Fact]
@@ -96,6 +114,16 @@ public sealed class RecoveryTests : IDisposable
         Assert.False(r.Authorized);
         Assert.Null(r.Decision);
         Assert.True(RetryAuthorization.Evaluate(ledger, other.DeliveryId, "slack", T0.AddMinutes(3)).Authorized);
+    }
+
+    [Fact]
+    public void Lookups_follow_the_lists_when_they_grow_after_a_first_evaluation()
+    {
+        var d = Failed("slack", T0);
+        var ledger = Write(d, Decide(d, "approved", T0));
+        Assert.True(RetryAuthorization.Evaluate(ledger, d.DeliveryId, "slack", T0.AddMinutes(1)).Authorized);
+        ledger.Decisions.Add(Decide(d, "denied", T0.AddMinutes(1)));
+        Assert.False(RetryAuthorization.Evaluate(ledger, d.DeliveryId, "slack", T0.AddMinutes(2)).Authorized);
     }
 
     [Fact]
@@ -224,8 +252,9 @@ public sealed class RecoveryTests : IDisposable
     public void An_edited_delivered_execution_does_not_recover()
     {
         var d = Failed("slack", T0);
-        var e = Executed(d, Decide(d, "approved", T0), "failed", T0.AddMinutes(1));
-        Write(d);
+        var a = Decide(d, "approved", T0);
+        var e = Executed(d, a, "failed", T0.AddMinutes(1));
+        Write(d, a);
         File.AppendAllText(Ledger, NotificationRecords.ToLine(e).Replace("\"failed\"", "\"delivered\"") + "\n");
         var state = State(NotificationLedger.Read(new InputFiles(_dir), Ledger), "slack", T0.AddMinutes(2));
         Assert.Equal((1, 0), (state.OpenFailures, state.DeliveredExecutions));
@@ -275,13 +304,53 @@ public sealed class RecoveryTests : IDisposable
         Assert.Equal("resolved", State(ledger, "slack", T0.AddMinutes(6)).ClosureState);
 
         var s = Failed("slack", T0, route: "gordroute-9");
-        var sOk = Executed(s, Decide(s, "approved", T0), "delivered", T0.AddMinutes(1));
+        var sApproval = Decide(s, "approved", T0);
+        var sOk = Executed(s, sApproval, "delivered", T0.AddMinutes(1));
         var good = ConnectorRecoveryClosure.Create("slack", "resolved", "carol", T0.AddMinutes(7), new[] { sOk.ExecutionId });
-        Write(s, sOk);
+        Write(s, sApproval, sOk);
         File.AppendAllText(Ledger, NotificationRecords.ToLine(good).Replace("\"carol\"", "\"mallory\"") + "\n");
         // Its refs verify (s was retried), so only the closure's own hash keeps d open: unedited, it would close d too.
         var state = State(NotificationLedger.Read(new InputFiles(_dir), Ledger), "slack", T0.AddMinutes(8));
         Assert.Equal(new[] { d.DeliveryId }, state.OpenDeliveryIds);
+    }
+
+    [Fact]
+    public void A_delivered_execution_counts_only_when_bound_to_an_approval_current_when_it_ran()
+    {
+        var d = Failed("slack", T0);
+        var unrecorded = Decide(d, "approved", T0);                      // never written to the ledger
+        var denied = Decide(d, "denied", T0.AddMinutes(1));
+        var shortApproval = Decide(d, "approved", T0.AddMinutes(2), TimeSpan.FromMinutes(10));
+        var noApproval = Executed(d, unrecorded, "delivered", T0.AddMinutes(3));
+        var underDenial = Executed(d, denied, "delivered", T0.AddMinutes(4));
+        var tooLate = Executed(d, shortApproval, "delivered", T0.AddMinutes(12)); // exactly at expires_at
+        var ledger = Write(d, denied, shortApproval, noApproval, underDenial, tooLate);
+
+        var s = State(ledger, "slack", T0.AddMinutes(13));
+        Assert.Equal((1, 3, 0), (s.OpenFailures, s.Executions, s.DeliveredExecutions));
+        Assert.Equal($"a closure of slack may cite only delivered retry executions of slack that verify: "
+            + $"{noApproval.ExecutionId} (not bound to an approval: the ledger holds no approved decision '{unrecorded.DecisionId}' for {d.DeliveryId} to slack); "
+            + $"{underDenial.ExecutionId} (not bound to an approval: the ledger holds no approved decision '{denied.DecisionId}' for {d.DeliveryId} to slack); "
+            + $"{tooLate.ExecutionId} (executed at 2026-03-01T12:12:00+00:00, outside its approval {shortApproval.DecisionId} (2026-03-01T12:02:00+00:00 to 2026-03-01T12:12:00+00:00))",
+            ConnectorRecoveryClosure.Verify(ledger, "slack", new[] { noApproval.ExecutionId, underDenial.ExecutionId, tooLate.ExecutionId }));
+
+        var inTime = Executed(d, shortApproval, "delivered", T0.AddMinutes(11));
+        var after = State(Write(inTime), "slack", T0.AddMinutes(13));
+        Assert.Equal((0, 1), (after.OpenFailures, after.DeliveredExecutions));
+    }
+
+    [Fact]
+    public void A_closure_dated_in_the_future_covers_nothing_until_its_time()
+    {
+        var d = Failed("slack", T0, route: "gordroute-1");
+        var other = Failed("slack", T0, route: "gordroute-2");
+        var a = Decide(other, "approved", T0);
+        var e = Executed(other, a, "delivered", T0.AddMinutes(1));
+        var future = ConnectorRecoveryClosure.Create("slack", "resolved", "carol", T0.AddDays(1), new[] { e.ExecutionId });
+        var ledger = Write(d, other, a, e, future);
+        Assert.Equal(new[] { d.DeliveryId }, State(ledger, "slack", T0.AddMinutes(2)).OpenDeliveryIds);
+        Assert.Equal("resolved", State(ledger, "slack", T0.AddMinutes(2)).ClosureState);
+        Assert.Empty(State(ledger, "slack", T0.AddDays(1)).OpenDeliveryIds);
     }
 
     [Fact]
