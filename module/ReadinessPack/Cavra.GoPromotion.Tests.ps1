@@ -116,7 +116,10 @@ BeforeDiscovery {
             Status    = & $statusName $step.Status
             Reason    = $step.Reason
             NotInGate = 'no rollback drill schedule is configured, so this step is not part of the gate'
-            Rule      = if ($step.Step -eq [Cavra.Gate.Readiness.GateStep]::RollbackDrillSchedule) { 'ready or due_soon' } else { 'ready' }
+            # With a connector config the schedule step also needs go_rollback_drill_notification_recovery (docs/design/notifications.md §9).
+            Rule      = if ($step.Step -ne [Cavra.Gate.Readiness.GateStep]::RollbackDrillSchedule) { 'ready' }
+                        elseif (@($step.Reports | Where-Object { $_.NotificationRecovery }).Count) { 'ready or due_soon, with drill notifications recovered' }
+                        else { 'ready or due_soon' }
             Checks    = @($checks)
         }
     }

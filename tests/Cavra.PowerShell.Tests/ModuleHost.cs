@@ -31,7 +31,7 @@ public sealed class ModuleHost : IDisposable
     public Collection<PSObject> Run(string script, out IReadOnlyList<ErrorRecord> errors, IDictionary<string, object?>? variables = null)
     {
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
-            if (((string)e.Key).StartsWith("CAVRA_GO_", StringComparison.Ordinal)) Environment.SetEnvironmentVariable((string)e.Key, null);
+            if (((string)e.Key).StartsWith("CAVRA_GO_", StringComparison.Ordinal) || (string)e.Key == "CAVRA_CONNECTOR_CONFIG") Environment.SetEnvironmentVariable((string)e.Key, null);
         using var ps = System.Management.Automation.PowerShell.Create();
         ps.Runspace = _runspace;
         foreach (var v in variables ?? new Dictionary<string, object?>()) _runspace.SessionStateProxy.SetVariable(v.Key, v.Value);

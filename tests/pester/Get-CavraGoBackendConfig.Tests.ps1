@@ -107,9 +107,9 @@ Describe 'The settings table drives every configuration surface' {
 
     It 'lists exactly the table''s rows in about_Cavra_GoPromotion, with their variable, key and default' {
         $page = Join-Path $PSScriptRoot '../../docs/en-US/about_Cavra_GoPromotion.md'
-        $lines = @(Get-Content -LiteralPath $page | Where-Object { $_ -match '^- -\w+, CAVRA_GO_' })
+        $lines = @(Get-Content -LiteralPath $page | Where-Object { $_ -match '^- -\w+, CAVRA_\w+, ' })
         $documented = foreach ($l in $lines) {
-            $l -match '^- -(\w+), (CAVRA_GO_\w+), (\w+|none), default ([^:]+): ' | Should -BeTrue -Because "'$l' follows the settings line format"
+            $l -match '^- -(\w+), (CAVRA_\w+), (\w+|none), default ([^:]+): ' | Should -BeTrue -Because "'$l' follows the settings line format"
             [pscustomobject]@{ Name = $Matches[1]; Variable = $Matches[2]; Key = $Matches[3]; Default = $Matches[4] }
         }
         @($documented.Name) | Should -Be @($Rows.Name)

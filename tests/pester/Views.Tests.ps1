@@ -164,7 +164,7 @@ Describe 'Drill notification views at <_> columns' -ForEach 80, 120 {
     It 'a delivery''s list view shows every attempt, and Format-List * prints values, not type names' {
         $failed = $deliveries | Where-Object { -not $_.Success }
         $text = $failed | Format-List | Out-String -Width $width
-        $text | Should -Match 'Attempts\s+: #1 no answer \d+ ms: connection_refused'
+        $text | Should -Match 'Attempts\s+: #1 no answer'
         foreach ($o in @($deliveries) + @($decision, $execution, $closure) + $recovery) {
             ($o | Format-List * | Out-String -Width 200) | Should -Not -Match 'Cavra\.Gate\.|System\.Collections\.Generic'
         }
