@@ -388,6 +388,55 @@ Describe 'Approvals and live retries' {
     }
 }
 
+Describe 'Reading the ledger' {
+    BeforeEach { Clear-CavraEnvironment; $receiver.Clear(); $receiver.Plan(); $receiver.DefaultAnswer = '200' }
+
+    It 'filters by -Failed, -Provider, -DeliveryId and -Since' {
+        $ws = New-Workspace -Providers webhook, slack
+        Write-Connectors $ws.Connectors @((Connector webhook $receiver.Url), (Connector slack (Get-CavraClosedLoopbackUrl) -Retries 0))
+        $sent = @(Send $ws -More @{ WarningAction = 'SilentlyContinue' })
+        $at = @{ LedgerPath = $ws.Ledger }
+        @(Get-CavraNotificationDelivery @at).Count | Should -Be 2
+        (Get-CavraNotificationDelivery -Failed @at).Provider | Should -Be 'slack'
+        (Get-CavraNotificationDelivery -Provider WEBHOOK @at).Success | Should -BeTrue
+        (Get-CavraNotificationDelivery $sent[1].DeliveryId @at).DeliveryId | Should -Be $sent[1].DeliveryId
+        @(Get-CavraNotificationDelivery -Since (Get-Date).AddMinutes(-5) @at).Count | Should -Be 2
+        @(Get-CavraNotificationDelivery -Since (Get-Date).AddMinutes(5) @at).Count | Should -Be 0
+        Get-CavraNotificationDelivery -LedgerPath (Join-Path $ws.Dir 'none.jsonl') | Should -BeNullOrEmpty
+    }
+
+    It 'names a malformed line (NotificationLedgerInvalid) and still returns the readable records' {
+        $ws = New-FailedSlack
+        Add-Content -LiteralPath $ws.Ledger -Value '{"record_type": "delivery", "delivery_id": 42}'
+        $ok = @(Get-CavraNotificationDelivery -LedgerPath $ws.Ledger -ErrorVariable e -ErrorAction SilentlyContinue)
+        $ok.Count | Should -Be 1
+        $e.Count | Should -Be 1
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'NotificationLedgerInvalid,*'
+        $e[0].Exception.Message | Should -Match 'line 2'
+    }
+
+    It 'refuses a ledger path on another provider (PathNotFileSystem)' {
+        { Get-CavraNotificationDelivery -LedgerPath Env:PATH } | Should -Throw -ErrorId 'PathNotFileSystem,*'
+    }
+
+    It 'names a ledger that is a directory as such (NotificationLedgerInvalid), not as a missing delivery' {
+        $ws = New-FailedSlack
+        $dir = New-Item -ItemType Directory -Path (Join-Path $ws.Dir 'ledger-dir')
+        $ws.Failed | Approve-CavraDeliveryRetry -DecidedBy alice -LedgerPath $dir.FullName -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'NotificationLedgerInvalid,*'
+    }
+
+    It 'never appends through a symbolic link (NotificationLedgerPathNotRegularFile)' -Skip:$IsWindows {
+        $ws = New-FailedSlack
+        $link = Join-Path $ws.Dir 'link.jsonl'
+        New-Item -ItemType SymbolicLink -Path $link -Target $ws.Ledger | Out-Null
+        $before = [IO.File]::ReadAllText($ws.Ledger)
+        $ws.Failed | Approve-CavraDeliveryRetry -DecidedBy alice -LedgerPath $link -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'NotificationLedgerPathNotRegularFile,*'
+        [IO.File]::ReadAllText($ws.Ledger) | Should -BeExactly $before
+    }
+}
+
 Describe 'Connector recovery closures' {
     BeforeEach { Clear-CavraEnvironment; $receiver.Clear(); $receiver.Plan(); $receiver.DefaultAnswer = '200' }
 

@@ -60,7 +60,8 @@ namespace Cavra.PowerShell.Commands
         protected override void ProcessRecord()
         {
             string ledger = Ledger;
-            var contents = ReadLedger(ledger, reportProblems: false);
+            var contents = ReadLedgerForAppend(ledger);
+            if (contents == null) return;
             var delivery = contents.FindDelivery(DeliveryId);
             if (delivery == null)
             {

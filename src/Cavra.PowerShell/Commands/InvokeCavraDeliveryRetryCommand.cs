@@ -48,7 +48,8 @@ namespace Cavra.PowerShell.Commands
         {
             string ledger = Ledger;
             _connectors ??= ReadConnectorConfig();
-            var contents = ReadLedger(ledger, reportProblems: false);
+            var contents = ReadLedgerForAppend(ledger);
+            if (contents == null) return;
             IEnumerable<string> ids;
             if (DeliveryId.Length > 0) ids = new[] { DeliveryId };
             else

@@ -47,7 +47,8 @@ namespace Cavra.PowerShell.Commands
             string ledger = Ledger;
             foreach (var (provider, refs) in _refs.Select(p => (p.Key, p.Value)))
             {
-                var contents = ReadLedger(ledger, reportProblems: false);
+                var contents = ReadLedgerForAppend(ledger);
+                if (contents == null) return;
                 string? refusal = ConnectorRecoveryClosure.Verify(contents, provider, refs);
                 if (refusal != null)
                 {

@@ -88,6 +88,20 @@ namespace Cavra.PowerShell.Infrastructure
             return contents;
         }
 
+        /// <summary>Reads the ledger before writing to it: null (after a NotificationLedgerInvalid error) when the file as a whole
+        /// cannot be used (too large, a directory, unreadable), so a broken ledger is named as such, never as "no such delivery".</summary>
+        protected NotificationLedgerContents? ReadLedgerForAppend(string path)
+        {
+            var contents = ReadLedger(path, reportProblems: false);
+            foreach (var p in contents.Problems)
+                if (p.LineNumber == 0)
+                {
+                    WriteError(new ErrorRecord(new InvalidDataException($"{path}: {p.Message}"), "NotificationLedgerInvalid", ErrorCategory.InvalidData, path));
+                    return null;
+                }
+            return contents;
+        }
+
         /// <summary>Appends records to the ledger, turning every refusal into its error id; false when nothing was written.</summary>
         protected bool Append(string path, params INotificationRecord[] records)
         {
