@@ -208,6 +208,18 @@ Describe 'Send-CavraRollbackDrillNotification over real HTTP' {
         $receiver.Count | Should -Be 0
     }
 
+    It 'refuses a schedule it cannot plan (RollbackDrillScheduleInvalid) and a ledger it cannot use (NotificationLedgerInvalid), sending nothing' {
+        $ws = New-Workspace
+        Write-Connectors $ws.Connectors (Connector webhook $receiver.Url)
+        { Send-CavraRollbackDrillNotification -SchedulePath (Join-Path $ws.Dir 'missing.json') -ConnectorConfigPath $ws.Connectors -LedgerPath $ws.Ledger } |
+            Should -Throw -ErrorId 'RollbackDrillScheduleInvalid,*'
+        $dir = New-Item -ItemType Directory -Path (Join-Path $ws.Dir 'ledger-dir')
+        Send-CavraRollbackDrillNotification -SchedulePath $ws.Schedule -ConnectorConfigPath $ws.Connectors -LedgerPath $dir.FullName -ErrorVariable e -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'NotificationLedgerInvalid,*'
+        $receiver.Count | Should -Be 0
+    }
+
     It 'Ctrl+C (StopProcessing) cancels an HTTP attempt in flight, long before its timeout' {
         $ws = New-Workspace
         Write-Connectors $ws.Connectors (Connector webhook $receiver.Url -Retries 0 -Timeout 120)
