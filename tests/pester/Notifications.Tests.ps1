@@ -544,6 +544,13 @@ Describe 'Secrets never leave the connector config' {
             Get-CavraNotificationDelivery | Format-List | Out-String -Width 300
         )
         $null = $text.AppendLine(($all | Out-String -Width 300))
+        # -WhatIf and -Confirm text goes to the host, not a stream: a transcript catches it.
+        $transcript = Join-Path $ws.Dir 'whatif.txt'
+        $null = Start-Transcript -LiteralPath $transcript
+        try { Send-CavraRollbackDrillNotification -WhatIf; Get-CavraNotificationDelivery -Failed | Invoke-CavraDeliveryRetry -ExecutedBy ops -WhatIf } finally { $null = Stop-Transcript }
+        $whatIf = [IO.File]::ReadAllText($transcript)
+        $whatIf | Should -Match 'What if: Notification plan'
+        $null = $text.AppendLine($whatIf)
         $errs.Count | Should -BeGreaterThan 0 -Because 'refused retries are part of what is searched'
         $null = $text.AppendLine(($errs | ForEach-Object { $_ | Format-List * -Force | Out-String -Width 300; $_.Exception.ToString(); $_.TargetObject | Format-List * | Out-String -Width 300 } | Out-String))
         $null = $text.AppendLine([IO.File]::ReadAllText($ws.Ledger))
