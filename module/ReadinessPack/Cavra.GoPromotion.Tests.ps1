@@ -49,6 +49,8 @@ param(
     [switch] $RequireBoundEvidence,
     [double] $ParityMaxAgeDays,
     [switch] $RequireParityReport,
+    [string] $ConnectorConfigPath,
+    [string] $NotificationLedgerPath,
     # Alternatively, one splat for Test-CavraGoPromotion; the named parameters above override its entries.
     [hashtable] $Parameters = @{},
     # Also require the configured mode to select Go now (promoted mode and a passing gate).

@@ -54,12 +54,20 @@ namespace Cavra.Gate.Configuration
         public double ParityMaxAgeDays => Number(GateSettings.ParityMaxAgeDays);
         /// <summary>Promoted mode needs promotion evidence that names a verified parity report.</summary>
         public bool RequireParityReport => Switch(GateSettings.RequireParityReport);
+        /// <summary>Connector config for drill notifications (CAVRA_CONNECTOR_CONFIG).</summary>
+        public string ConnectorConfigPath => Path(GateSettings.ConnectorConfigPath);
+        /// <summary>The notification ledger (CAVRA_GO_NOTIFICATION_LEDGER).</summary>
+        public string NotificationLedgerPath => Path(GateSettings.NotificationLedgerPath);
 
         /// <summary>Every value with its source, in the order of <see cref="GateSettings.All"/>.</summary>
         public IReadOnlyList<ConfigSetting> Settings { get; }
 
         /// <summary>The drill schedule joins the promoted-mode gate only when configured (docs/design/readiness.md).</summary>
         public bool ScheduleConfigured => RollbackDrillSchedulePath.Length > 0;
+
+        /// <summary>Drill notifications are part of the schedule step: a schedule and a connector config are both configured
+        /// (docs/design/notifications.md §9).</summary>
+        public bool NotificationsConfigured => ScheduleConfigured && ConnectorConfigPath.Length > 0;
 
         public ConfigSetting this[string name] =>
             _bySetting[GateSettings.Find(name) ?? throw new KeyNotFoundException($"'{name}' is not a setting")];

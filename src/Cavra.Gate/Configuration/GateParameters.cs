@@ -47,5 +47,7 @@ namespace Cavra.Gate.Configuration
         public bool? RequireBoundEvidence { get => Get<bool>(GateSettings.RequireBoundEvidence); set => Set(GateSettings.RequireBoundEvidence, value); }
         public double? ParityMaxAgeDays { get => Get<double>(GateSettings.ParityMaxAgeDays); set => Set(GateSettings.ParityMaxAgeDays, value); }
         public bool? RequireParityReport { get => Get<bool>(GateSettings.RequireParityReport); set => Set(GateSettings.RequireParityReport, value); }
+        public string? ConnectorConfigPath { get => Text(GateSettings.ConnectorConfigPath); set => Set(GateSettings.ConnectorConfigPath, value); }
+        public string? NotificationLedgerPath { get => Text(GateSettings.NotificationLedgerPath); set => Set(GateSettings.NotificationLedgerPath, value); }
     }
 }

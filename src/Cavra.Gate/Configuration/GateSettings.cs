@@ -79,6 +79,14 @@ namespace Cavra.Gate.Configuration
             "Promotion evidence must name a parity report from Measure-CavraGoParity that the gate verifies (go_promotion_parity_report); without one the gate stays closed.",
             "true or false (environment: 1/0, true/false, yes/no, on/off; any other text turns it on)", unreadableValue: true);
 
+        /// <summary>Drill notifications: the connector config (upstream's CAVRA_CONNECTOR_CONFIG, outside the CAVRA_GO_ family).
+        /// With a drill schedule it adds go_rollback_drill_notification_recovery to the schedule step (docs/design/notifications.md §9).</summary>
+        public static readonly GateSetting ConnectorConfigPath = Path("ConnectorConfigPath", "CAVRA_CONNECTOR_CONFIG", "connector_config_path",
+            "Connector config for drill notifications (per provider a URL, headers, timeout, retries); with a drill schedule it adds the go_rollback_drill_notification_recovery check.");
+        /// <summary>The notification ledger the recovery check reads and the notification cmdlets append to (docs/design/notifications.md §6).</summary>
+        public static readonly GateSetting NotificationLedgerPath = Path("NotificationLedgerPath", "CAVRA_GO_NOTIFICATION_LEDGER", "notification_ledger_path",
+            "Notification ledger (JSONL) of deliveries, retry approvals, retry executions and closures; go_rollback_drill_notification_recovery reads it.");
+
         /// <summary>Every row: upstream's settings in upstream order, then this module's own (the order of
         /// Get-CavraGoBackendConfig and the canonical JSON).</summary>
         public static IReadOnlyList<GateSetting> All { get; } = new[]
@@ -86,7 +94,7 @@ namespace Cavra.Gate.Configuration
             Mode, RuntimePath, PolicyPath, RegistryPath, PackageDir, EndpointDeploymentPath, CiRunnerBundlesPath, ChannelManifestPath,
             UpdaterPolicyPath, PromotionEvidencePath, RollbackPlanPath, RollbackRehearsalPath, RollbackDrillHistoryPath, RollbackDrillMaxAgeDays,
             RollbackDrillSchedulePath, RollbackDrillDueSoonDays, TimeoutSeconds, SettingsPath, EvidenceDirectory,
-            RequireBoundEvidence, ParityMaxAgeDays, RequireParityReport,
+            RequireBoundEvidence, ParityMaxAgeDays, RequireParityReport, ConnectorConfigPath, NotificationLedgerPath,
         };
 
         private static readonly Dictionary<string, GateSetting> ByName = All.ToDictionary(s => s.Name, System.StringComparer.OrdinalIgnoreCase);

@@ -216,6 +216,10 @@ namespace Cavra.Gate.Pilot
             yield return c.RollbackRehearsalPath;
             yield return c.RollbackDrillHistoryPath;
             yield return c.RollbackDrillSchedulePath;
+            // A failed delivery appended to the ledger closes the gate at the next action (docs/design/notifications.md §9).
+            if (!c.NotificationsConfigured) yield break;
+            yield return c.ConnectorConfigPath;
+            yield return c.NotificationLedgerPath;
         }
 
         /// <summary>"eval_" and 8 random bytes in hex; the random bytes are drawn 64 ids at a time (one call, not one per action).</summary>

@@ -71,7 +71,8 @@ namespace Cavra.Gate.Readiness
                     "Go backend rollback rehearsal is not requested or ready.", "Go backend rollback rehearsal needs attention.", "go_rollback_rehearsal_status", rehearsal),
                 Section("go_backend_rollback_drill_history", notRequestedOrReady(history),
                     "Go backend rollback drill history is not requested or ready.", "Go backend rollback drill history needs attention.", "go_rollback_drill_history_status", history),
-                Section("go_backend_rollback_drill_schedule", notRequestedOrReady(schedule) || schedule.Status == ReportStatus.DueSoon,
+                // Notification recovery (docs/design/notifications.md §9) is part of the schedule's rule when configured.
+                Section("go_backend_rollback_drill_schedule", schedule.Status == ReportStatus.NotRequested || schedule.GatePassed,
                     "Go backend rollback drill schedule is not requested, ready or due soon.", "Go backend rollback drill schedule needs attention.", "go_rollback_drill_schedule_status", schedule),
             };
             var status = ReportStatus.Ready;

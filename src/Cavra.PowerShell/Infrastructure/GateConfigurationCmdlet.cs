@@ -43,6 +43,10 @@ namespace Cavra.PowerShell.Infrastructure
         [Parameter] [ValidateGateSetting(nameof(ParityMaxAgeDays))] public double ParityMaxAgeDays { get; set; }
         /// <summary>Promoted mode needs a verified parity report (go_promotion_parity_report).</summary>
         [Parameter] [ValidateGateSetting(nameof(RequireParityReport))] public SwitchParameter RequireParityReport { get; set; }
+        /// <summary>Connector config for drill notifications; with a schedule it adds go_rollback_drill_notification_recovery.</summary>
+        [Parameter] [ValidateGateSetting(nameof(ConnectorConfigPath))] public string ConnectorConfigPath { get; set; } = null!;
+        /// <summary>The notification ledger the recovery check reads.</summary>
+        [Parameter] [ValidateGateSetting(nameof(NotificationLedgerPath))] public string NotificationLedgerPath { get; set; } = null!;
 
         /// <summary>The clock every evaluation uses; tests of the cmdlets can set it through the module's session state.</summary>
         protected TimeProvider Clock => TimeProvider.System;

@@ -33,7 +33,9 @@ public sealed class GateSettingsTests : IDisposable
         Assert.Equal(rows.Count, rows.Select(r => r.EnvironmentVariable).Distinct().Count());
         var keys = rows.Where(r => r.Key != null).Select(r => r.Key!).ToList();
         Assert.Equal(keys.Count, keys.Distinct().Count());
-        Assert.All(rows, r => Assert.Matches("^CAVRA_GO_[A-Z_]+$", r.EnvironmentVariable));
+        // One exception, upstream's own name: the connector config is CAVRA_CONNECTOR_CONFIG.
+        Assert.All(rows.Where(r => r != GateSettings.ConnectorConfigPath), r => Assert.Matches("^CAVRA_GO_[A-Z_]+$", r.EnvironmentVariable));
+        Assert.Equal("CAVRA_CONNECTOR_CONFIG", GateSettings.ConnectorConfigPath.EnvironmentVariable);
         Assert.All(keys, k => Assert.Matches("^[a-z]+(_[a-z]+)*$", k));
         Assert.All(rows, r => Assert.IsType(r.ValueType, r.DefaultValue));
         Assert.All(rows, r => Assert.False(string.IsNullOrWhiteSpace(r.Summary)));
@@ -260,5 +262,24 @@ public sealed class GateSettingsTests : IDisposable
     {
         string path = File("{\"settings_path\": \"other.json\"}");
         Assert.Contains("unknown key 'settings_path'", Assert.Throws<SettingsFileException>(() => SettingsFile.Read(new InputFiles(), path)).Message);
+    }
+
+    [Fact]
+    public void Connector_config_and_notification_ledger_resolve_from_parameter_settings_file_and_environment()
+    {
+        Assert.Equal(("", "", false), (GateConfig.Defaults.ConnectorConfigPath, GateConfig.Defaults.NotificationLedgerPath, GateConfig.Defaults.NotificationsConfigured));
+        var env = Env(("CAVRA_CONNECTOR_CONFIG", "/env/connectors.json"), ("CAVRA_GO_NOTIFICATION_LEDGER", "/env/ledger.jsonl"));
+        var c = GateConfig.Resolve(null, env);
+        Assert.Equal(("/env/connectors.json", "/env/ledger.jsonl"), (c.ConnectorConfigPath, c.NotificationLedgerPath));
+        Assert.Equal(ConfigSource.Environment, c["ConnectorConfigPath"].Source);
+        Assert.False(c.NotificationsConfigured); // no schedule
+        Assert.True(GateConfig.Resolve(new GateParameters { RollbackDrillSchedulePath = "/s.json" }, env).NotificationsConfigured);
+
+        var given = GateConfig.Resolve(new GateParameters { ConnectorConfigPath = "/p/c.json", NotificationLedgerPath = "/p/l.jsonl" }, env);
+        Assert.Equal(("/p/c.json", "/p/l.jsonl"), (given.ConnectorConfigPath, given.NotificationLedgerPath));
+        Assert.Same(GateSettings.ConnectorConfigPath, GateSettings.FindKey("connector_config_path"));
+        Assert.Same(GateSettings.NotificationLedgerPath, GateSettings.FindKey("notification_ledger_path"));
+        string json = Cavra.Gate.Serialization.CanonicalJsonWriter.Serialize(given);
+        Assert.Contains("\"connector_config_path\": \"/p/c.json\",\n  \"notification_ledger_path\": \"/p/l.jsonl\"\n}", json);
     }
 }
