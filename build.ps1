@@ -79,6 +79,24 @@ function Invoke-ChildPwsh {
     finally { Pop-Location }
 }
 
+function Copy-EditionDependencies {
+    <# Builds one edition's dependency project and copies exactly the listed assemblies into a subfolder of the module;
+       an assembly the project starts to bring that is not listed stops the build, so nothing ships unreviewed. #>
+    param([string] $Project, [string[]] $Names, [string] $Into)
+    $build = Join-Path $Out ((Split-Path $Project -LeafBase).ToLowerInvariant() -replace 'dependencies$', '-dependencies')
+    Invoke-Native dotnet @('build', (Join-Path $Root $Project), '-c', $Configuration, '-o', $build, '--nologo', '-v', 'q') | Out-Null
+    $folder = Join-Path $ModuleOut $Into
+    New-Item -ItemType Directory -Path $folder | Out-Null
+    foreach ($name in $Names) {
+        $from = Join-Path $build "$name.dll"
+        if (-not (Test-Path -LiteralPath $from)) { throw "Build output is missing: $from" }
+        Copy-Item -LiteralPath $from -Destination $folder
+    }
+    $project = Split-Path $Project -LeafBase
+    $unexpected = Get-ChildItem $build -Filter *.dll | Where-Object { $_.BaseName -notin $Names -and $_.BaseName -ne $project }
+    if ($unexpected) { throw "$project changed; review and list them in build.ps1: $($unexpected.Name -join ', ')" }
+}
+
 function Invoke-Build {
     Invoke-Native dotnet @('build', (Join-Path $Root 'src/Cavra.PowerShell/Cavra.PowerShell.csproj'), '-c', $Configuration, '--nologo', '-v', 'q') | Out-Null
     if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
@@ -104,30 +122,10 @@ function Invoke-Build {
     }
     # Windows PowerShell 5.1 only: System.Text.Json and what it needs on .NET Framework, in Desktop/ (loaded by the
     # module's AssemblyResolve handler). pwsh 7.6+ has them in-box, so nothing of it lands beside the module's own dlls.
-    $desktopBuild = Join-Path $Out 'desktop-dependencies'
-    Invoke-Native dotnet @('build', (Join-Path $Root 'tools/DesktopDependencies/DesktopDependencies.csproj'), '-c', $Configuration, '-o', $desktopBuild, '--nologo', '-v', 'q') | Out-Null
-    $desktop = Join-Path $ModuleOut 'Desktop'
-    New-Item -ItemType Directory -Path $desktop | Out-Null
-    foreach ($name in $DesktopAssemblies) {
-        $from = Join-Path $desktopBuild "$name.dll"
-        if (-not (Test-Path -LiteralPath $from)) { throw "Build output is missing: $from" }
-        Copy-Item -LiteralPath $from -Destination $desktop
-    }
-    $unexpected = Get-ChildItem $desktopBuild -Filter *.dll | Where-Object { $_.BaseName -notin $DesktopAssemblies -and $_.BaseName -ne 'DesktopDependencies' }
-    if ($unexpected) { throw "Desktop dependencies changed; review and list them in build.ps1: $($unexpected.Name -join ', ')" }
+    Copy-EditionDependencies -Project 'tools/DesktopDependencies/DesktopDependencies.csproj' -Names $DesktopAssemblies -Into 'Desktop'
     # pwsh 7.6+ only: the TimeProvider facade (forwards to the runtime's in-box type), in Core/. Not beside the module's
     # own dlls, where Windows PowerShell's probing would find this .NET 8 build before its own copy in Desktop/.
-    $coreBuild = Join-Path $Out 'core-dependencies'
-    Invoke-Native dotnet @('build', (Join-Path $Root 'tools/CoreDependencies/CoreDependencies.csproj'), '-c', $Configuration, '-o', $coreBuild, '--nologo', '-v', 'q') | Out-Null
-    $core = Join-Path $ModuleOut 'Core'
-    New-Item -ItemType Directory -Path $core | Out-Null
-    foreach ($name in $CoreAssemblies) {
-        $from = Join-Path $coreBuild "$name.dll"
-        if (-not (Test-Path -LiteralPath $from)) { throw "Build output is missing: $from" }
-        Copy-Item -LiteralPath $from -Destination $core
-    }
-    $unexpected = Get-ChildItem $coreBuild -Filter *.dll | Where-Object { $_.BaseName -notin $CoreAssemblies -and $_.BaseName -ne 'CoreDependencies' }
-    if ($unexpected) { throw "Core dependencies changed; review and list them in build.ps1: $($unexpected.Name -join ', ')" }
+    Copy-EditionDependencies -Project 'tools/CoreDependencies/CoreDependencies.csproj' -Names $CoreAssemblies -Into 'Core'
 
     Add-ReadinessApi
     Set-ManifestReleaseData

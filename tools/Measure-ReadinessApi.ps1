@@ -25,17 +25,9 @@ $ErrorActionPreference = 'Stop'
 Import-Module $ModuleManifest
 $examples = Join-Path $PSScriptRoot '../examples'
 $work = Join-Path ([IO.Path]::GetTempPath()) "cavra-api-bench-$PID"
-$package = Join-Path $work 'package'
-New-Item -ItemType Directory -Force -Path $package | Out-Null
-foreach ($file in Get-ChildItem (Join-Path $examples 'evidence') -Filter *.json) {
-    $deployment = $file.Name -in 'cavra-runtime.endpoint-deployment.json', 'cavra-runtime.ci-runner-bundles.json', 'cavra-runtime.channels.json', 'cavra-runtime.updater-policy.json'
-    Copy-Item $file.FullName (Join-Path ($deployment ? $package : $work) $file.Name)
-}
-$now = [DateTimeOffset]::UtcNow
-$drills = Join-Path $work 'cavra-runtime.go-backend-rollback-drills.json'
-(Get-Content -Raw $drills) -replace '"executed_at": "[^"]*"', ('"executed_at": "{0}"' -f $now.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'")) | Set-Content -NoNewline $drills
-$schedule = Join-Path $work 'cavra-runtime.go-backend-rollback-drill-schedule.json'
-(Get-Content -Raw $schedule) -replace '"next_due_at": "[^"]*"', ('"next_due_at": "{0}"' -f $now.AddDays(30).ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'")) | Set-Content -NoNewline $schedule
+Import-Module (Join-Path $PSScriptRoot 'FreshEvidence.psm1')
+$fresh = Copy-CavraFreshEvidence -Path $work
+$package = $fresh.PackageDir; $drills = $fresh.DrillHistory; $schedule = $fresh.DrillSchedule
 
 $settings = Join-Path $work 'api-settings.json'
 [ordered]@{

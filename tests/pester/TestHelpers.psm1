@@ -4,18 +4,9 @@ function New-CavraTestEvidenceSet {
     <# Copies examples/evidence into a folder and re-stamps the two time-relative fields against the real clock,
        as upstream's own tests do. Returns the splat of gate parameters for it. #>
     param([Parameter(Mandatory)] [string] $Path)
-    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    $package = Join-Path $Path 'package'
-    New-Item -ItemType Directory -Force -Path $package | Out-Null
-    foreach ($file in Get-ChildItem (Join-Path $repo 'examples/evidence') -Filter *.json) {
-        $deployment = $file.Name -in 'cavra-runtime.endpoint-deployment.json', 'cavra-runtime.ci-runner-bundles.json', 'cavra-runtime.channels.json', 'cavra-runtime.updater-policy.json'
-        Copy-Item $file.FullName (Join-Path ($deployment ? $package : $Path) $file.Name)
-    }
-    $now = [DateTimeOffset]::UtcNow
-    $drills = Join-Path $Path 'cavra-runtime.go-backend-rollback-drills.json'
-    (Get-Content -Raw $drills) -replace '"executed_at": "[^"]*"', ('"executed_at": "{0}"' -f $now.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'")) | Set-Content -NoNewline $drills
-    $schedule = Join-Path $Path 'cavra-runtime.go-backend-rollback-drill-schedule.json'
-    (Get-Content -Raw $schedule) -replace '"next_due_at": "[^"]*"', ('"next_due_at": "{0}"' -f $now.AddDays(30).ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'")) | Set-Content -NoNewline $schedule
+    Import-Module (Join-Path $PSScriptRoot '../../tools/FreshEvidence.psm1') -Scope Local
+    $fresh = Copy-CavraFreshEvidence -Path $Path
+    $package = $fresh.PackageDir; $drills = $fresh.DrillHistory; $schedule = $fresh.DrillSchedule
     Set-Content -Path (Join-Path $Path 'cavra-runtime') -Value '#!/bin/sh'
     if (-not $IsWindows) { [IO.File]::SetUnixFileMode((Join-Path $Path 'cavra-runtime'), [IO.UnixFileMode] 0x1ED) } # rwxr-xr-x: a runtime must be executable
     Set-Content -Path (Join-Path $Path 'compiled-policy.json') -Value '{}'

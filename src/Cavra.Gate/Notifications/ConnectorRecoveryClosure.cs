@@ -94,9 +94,7 @@ namespace Cavra.Gate.Notifications
 
         public static ConnectorRecoveryClosure FromJson(JsonObject o)
         {
-            if (Fields.Text(o, "record_type") != NotificationRecords.ClosureType)
-                throw new InvalidNotificationRecordException($"record_type must be {NotificationRecords.ClosureType}");
-            Fields.Schema(o, Schema);
+            Fields.Kind(o, NotificationRecords.ClosureType, Schema);
             return new ConnectorRecoveryClosure(Fields.NonEmpty(o, "closure_id"), Fields.NonEmpty(o, "provider"), Fields.OneOf(o, "closure_state", States),
                 Fields.NonEmpty(o, "closed_by"), Fields.Time(o, "closed_at"), Fields.Text(o, "external_ref"), Fields.Strings(o, "verification_refs"),
                 Fields.NonEmpty(o, "closure_hash"));

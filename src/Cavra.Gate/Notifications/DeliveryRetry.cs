@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Cavra.Gate.Authoring;
 using Cavra.Gate.Evidence;
 
 namespace Cavra.Gate.Notifications
@@ -63,6 +64,10 @@ namespace Cavra.Gate.Notifications
             if (string.IsNullOrWhiteSpace(executedBy)) throw new ArgumentException("who executes the retry is required", nameof(executedBy));
             if (clock == null) throw new ArgumentNullException(nameof(clock));
             DrillNotifier.RequireReadable(config);
+            if (string.IsNullOrEmpty(ledgerPath)) throw new ArgumentException("a notification ledger path is required", nameof(ledgerPath));
+            // One live retry at a time per ledger, from read to append: two retries started together must not both send
+            // under one approval (docs/design/notifications.md §7). A separate lock file, because Append takes <ledger>.lock.
+            using var retryLock = EvidenceFileLock.Acquire(ledgerPath + ".retry", RetryLockTimeout(config));
             var ledger = DrillNotifier.ReadLedger(ledgerPath);
             var failed = ledger.FindDelivery(deliveryId) ?? throw new DeliveryNotFoundException(deliveryId, ledgerPath);
             if (failed.Success)
@@ -93,6 +98,10 @@ namespace Cavra.Gate.Notifications
             NotificationLedger.Append(ledgerPath, new INotificationRecord[] { retry, execution });
             return execution;
         }
+
+        /// <summary>How long a retry waits for another one on the same ledger: the slowest connector's every attempt, plus a margin.</summary>
+        internal static TimeSpan RetryLockTimeout(ConnectorConfig config) =>
+            TimeSpan.FromSeconds(30 + config.Connectors.Select(c => c.TimeoutSeconds * (1 + c.Retries)).DefaultIfEmpty(0).Max());
 
         /// <summary>The event the retry sends: the recorded route, and the schedule's state now when it is given.</summary>
         internal static NotificationEvent EventFor(DeliveryRecord failed, RollbackDrillSchedule? schedule, DateTimeOffset now)

@@ -178,6 +178,13 @@ namespace Cavra.Gate.Notifications
             return v as JsonArray ?? throw Wrong(key, "a list", v);
         }
 
+        /// <summary>The line is the record it is read as: its record_type and its schema_version.</summary>
+        public static void Kind(JsonObject o, string recordType, string schema)
+        {
+            if (Text(o, "record_type") != recordType) throw new InvalidNotificationRecordException($"record_type must be {recordType}");
+            Schema(o, schema);
+        }
+
         public static void Schema(JsonObject o, string expected)
         {
             string s = Text(o, "schema_version");
@@ -347,9 +354,7 @@ namespace Cavra.Gate.Notifications
         /// <exception cref="InvalidNotificationRecordException">A field is missing or of the wrong type.</exception>
         public static DeliveryRecord FromJson(JsonObject o)
         {
-            if (Fields.Text(o, "record_type") != NotificationRecords.DeliveryType)
-                throw new InvalidNotificationRecordException($"record_type must be {NotificationRecords.DeliveryType}");
-            Fields.Schema(o, Schema);
+            Fields.Kind(o, NotificationRecords.DeliveryType, Schema);
             var attempts = new List<DeliveryAttempt>();
             var array = Fields.Array(o, "attempts");
             for (int i = 0; i < array.Count; i++)
@@ -459,9 +464,7 @@ namespace Cavra.Gate.Notifications
 
         public static RetryApprovalDecision FromJson(JsonObject o)
         {
-            if (Fields.Text(o, "record_type") != NotificationRecords.DecisionType)
-                throw new InvalidNotificationRecordException($"record_type must be {NotificationRecords.DecisionType}");
-            Fields.Schema(o, Schema);
+            Fields.Kind(o, NotificationRecords.DecisionType, Schema);
             string state = Fields.OneOf(o, "approval_state", States);
             if (state != "approved" && Fields.Text(o, "expires_at").Length > 0)
                 throw new InvalidNotificationRecordException($"field 'expires_at' must be empty when approval_state is {state}");
@@ -581,9 +584,7 @@ namespace Cavra.Gate.Notifications
 
         public static RetryExecutionRecord FromJson(JsonObject o)
         {
-            if (Fields.Text(o, "record_type") != NotificationRecords.ExecutionType)
-                throw new InvalidNotificationRecordException($"record_type must be {NotificationRecords.ExecutionType}");
-            Fields.Schema(o, Schema);
+            Fields.Kind(o, NotificationRecords.ExecutionType, Schema);
             return new RetryExecutionRecord(Fields.NonEmpty(o, "execution_id"), Fields.NonEmpty(o, "delivery_id"), Fields.NonEmpty(o, "provider"),
                 Fields.Text(o, "approval_decision_id"), Fields.OneOf(o, "execution_status", Statuses), Fields.NonEmpty(o, "executed_by"),
                 Fields.Time(o, "executed_at"), Fields.NonEmpty(o, "execution_hash"), Fields.Strings(o, "evidence_refs"), Fields.Text(o, "reason"),

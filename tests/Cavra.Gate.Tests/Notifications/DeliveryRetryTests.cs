@@ -151,6 +151,30 @@ public sealed class DeliveryRetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_retries_started_together_send_once()
+    {
+        var d = Failed();
+        Decide(d, "approved");
+        // The first retry's request is held at the receiver until a second request arrives (which only happens when both
+        // retries send: the bug) or two seconds pass. With the retry lock the second waits, re-reads the ledger, and refuses.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _receiver.Then(Reply.HoldUntil(release.Task));
+        var retries = new[] { Task.Run(() => Retry(d)), Task.Run(() => Retry(d)) };
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (_receiver.Requests.Count < 3 && waited.Elapsed < TimeSpan.FromSeconds(2)) await Task.Delay(10);
+        release.TrySetResult();
+        await Task.WhenAny(Task.WhenAll(retries)); // completes when both have, whether they threw or not
+
+        Assert.Equal(2, _receiver.Requests.Count); // the failure and one retry
+        var delivered = Assert.Single(retries, t => t.Status == TaskStatus.RanToCompletion);
+        Assert.Equal("delivered", (await delivered).ExecutionStatus);
+        var refused = Assert.Single(retries, t => t.IsFaulted);
+        Assert.IsType<DeliveryAlreadySucceededException>(refused.Exception!.InnerException);
+        Assert.Single(Ledger().Executions);
+        Assert.Equal(2, Ledger().Deliveries.Count);
+    }
+
+    [Fact]
     public void A_retry_that_fails_again_is_a_failed_execution_and_the_approval_still_allows_another()
     {
         var d = Failed();

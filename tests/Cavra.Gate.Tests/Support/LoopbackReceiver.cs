@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Cavra.Gate.Tests;
 
 /// <summary>How the receiver answers one request.</summary>
-public sealed record Reply(string Kind, int Status = 200)
+public sealed record Reply(string Kind, int Status = 200, Task? Release = null)
 {
     public static Reply Ok { get; } = new("status", 200);
     public static Reply Code(int status) => new("status", status);
@@ -18,6 +18,8 @@ public sealed record Reply(string Kind, int Status = 200)
     public static Reply Hang { get; } = new("hang");
     /// <summary>Drops the connection without an answer.</summary>
     public static Reply Close { get; } = new("close");
+    /// <summary>Holds the request until <paramref name="release"/> completes, then answers 200.</summary>
+    public static Reply HoldUntil(Task release) => new("hold", 200, release);
 }
 
 public sealed record ReceivedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string ContentType, string Body);
@@ -73,6 +75,11 @@ public sealed class LoopbackReceiver : IAsyncDisposable
         {
             case "hang":
                 try { await Task.Delay(Timeout.Infinite, context.RequestAborted); } catch (OperationCanceledException) { }
+                break;
+            case "hold":
+                await Task.WhenAny(reply.Release!, Task.Delay(Timeout.Infinite, context.RequestAborted));
+                context.Response.StatusCode = reply.Status;
+                await context.Response.WriteAsync("{}");
                 break;
             case "close":
                 context.Abort();
