@@ -560,6 +560,7 @@ Describe 'Secrets never leave the connector config' {
         Export-CavraReadinessReport -Path $html @p | Out-Null
         $htmlText = [IO.File]::ReadAllText($html)
         $htmlText | Should -Match 'go_rollback_drill_notification_recovery' -Because 'the HTML report shows the check'
+        $htmlText | Should -Match 'providers: slack: 1 open failure' -Because 'with its per-provider details'
         $null = $text.AppendLine($htmlText)
 
         $all.Count | Should -BeGreaterThan 5
