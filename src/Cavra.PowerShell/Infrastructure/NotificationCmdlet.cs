@@ -14,7 +14,7 @@ namespace Cavra.PowerShell.Infrastructure
     /// it with the same error ids everywhere, and a cancellation that StopProcessing (Ctrl+C) fires, so an HTTP attempt in
     /// flight ends when the user stops the pipeline.
     /// </summary>
-    public abstract class NotificationCmdlet : PSCmdlet
+    public abstract class NotificationCmdlet : PSCmdlet, IDisposable
     {
         /// <summary>The notification ledger (JSONL). Default: the settings file's notification_ledger_path, then CAVRA_GO_NOTIFICATION_LEDGER.</summary>
         [Parameter] [ValidateNotNullOrEmpty] [ValidateGateSetting(nameof(GateSettings.NotificationLedgerPath))] public string LedgerPath { get; set; } = "";
@@ -30,7 +30,14 @@ namespace Cavra.PowerShell.Infrastructure
 
         protected TimeProvider Clock => TimeProvider.System;
 
-        protected override void StopProcessing() => _stop.Cancel();
+        protected override void StopProcessing()
+        {
+            try { _stop.Cancel(); }
+            catch (ObjectDisposedException) { } // the pipeline already ended
+        }
+
+        /// <summary>PowerShell disposes a cmdlet when its pipeline ends.</summary>
+        public void Dispose() => _stop.Dispose();
 
         /// <summary>The configuration for the rows this cmdlet uses, resolved once per pipeline (parameters, settings file, environment).</summary>
         protected GateConfig Config
