@@ -290,6 +290,9 @@ Describe 'The readiness pack in a change window' {
             $check.Message | Should -Match 'slack \(1 open\)'
             $check.Message | Should -Match 'teams \(1 open\)'
             ($notifyTests | Where-Object Name -eq 'every gate step passes').Result | Should -Be 'Failed'
+            $status = $notifyTests | Where-Object { $_.Block -eq 'rollback_drill_schedule' -and $_.Name -like 'step status is *' }
+            $status.Name | Should -Be 'step status is ready or due_soon, with drill notifications recovered'
+            $status.Result | Should -Be 'Failed'
             ($goodTests | Where-Object Name -eq 'go_rollback_drill_notification_recovery') | Should -BeNullOrEmpty -Because 'without a connector config the check is not part of the step'
         }
     }
