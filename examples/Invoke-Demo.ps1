@@ -12,8 +12,9 @@
       - the drill schedule and the four deployment metadata files, which have no authoring cmdlet, copied from the
         fixtures; the schedule's fixed next_due_at is left out, so its due date follows from the drill just recorded
         (latest drill + interval_days).
-    Then it shows the verdict (GO), routes a few agent actions through the pilot, and repeats both with the drill
-    history missing: the verdict names the failing step and every decision falls back to the built-in .NET backend.
+    Then it shows the verdict (GO), routes a few agent actions through the pilot, notifies the schedule's owners over
+    HTTP (a loopback receiver that fails, then recovers: the recovery check fails until an approved live retry delivers
+    and a closure cites it), and repeats the verdict and the actions with the drill history missing: the verdict names the failing step and every decision falls back to the built-in .NET backend.
     The temporary folder is removed at the end unless -KeepEvidence is given.
 #>
 param(
@@ -99,6 +100,59 @@ try {
         [pscustomobject]@{ action_type = 'mcp_tool_call'; target = 'github-enterprise'; server = 'github-enterprise'; tool = 'create_issue' }
     )
     $actions | Invoke-CavraGoPilotEvaluate @gate | Format-Table -AutoSize | Out-String -Width 220 | Write-Host
+
+    # Drill notifications (docs/design/notifications.md): an HTTP receiver on 127.0.0.1 stands in for Slack and Teams.
+    # It answers 503 until told to recover; the ledger records every attempt and the gate's schedule step gains
+    # go_rollback_drill_notification_recovery, which stays failing until an approved live retry delivers and a closure cites it.
+    Write-Host 'Drill notifications: the schedule''s owners told over HTTP (a loopback receiver stands in for Slack and Teams):' -ForegroundColor Cyan
+    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0); $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+    $listener = [System.Net.HttpListener]::new()
+    $listener.Prefixes.Add("http://127.0.0.1:$port/")
+    $listener.Start()
+    $receiverState = [hashtable]::Synchronized(@{ Status = 503; Requests = 0 })
+    $receiver = [powershell]::Create().AddScript({
+            param($listener, $state)
+            while ($listener.IsListening) {
+                try { $context = $listener.GetContext() } catch { break }
+                $state.Requests++
+                $context.Response.StatusCode = $state.Status
+                $context.Response.Close()
+            }
+        }).AddArgument($listener).AddArgument($receiverState)
+    $null = $receiver.BeginInvoke()
+    try {
+        $connectors = Join-Path $evidence 'connectors.json'
+        $env:CAVRA_DEMO_WEBHOOK_TOKEN = 'demo-secret-never-shown'
+        $hook = @{ Authorization = @{ env = 'CAVRA_DEMO_WEBHOOK_TOKEN' } }
+        @{ connectors = @(
+                @{ provider = 'slack'; url = "http://127.0.0.1:$port/slack"; retries = 1; timeout_seconds = 5; headers = $hook }
+                @{ provider = 'teams'; url = "http://127.0.0.1:$port/teams"; retries = 1; timeout_seconds = 5; headers = $hook }
+            ) } | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $connectors
+        $notify = @{ ConnectorConfigPath = $connectors; NotificationLedgerPath = Join-Path $evidence 'notifications.jsonl' }
+        $sent = Send-CavraRollbackDrillNotification -SchedulePath $gate.RollbackDrillSchedulePath -RollbackDrillHistoryPath $gate.RollbackDrillHistoryPath `
+            -ConnectorConfigPath $connectors -LedgerPath $notify.NotificationLedgerPath -WarningAction SilentlyContinue
+        $sent | Format-Table | Out-String -Width 220 | Write-Host
+        $check = { ((Test-CavraGoPromotion @gate @notify).Sections | ForEach-Object Checks | Where-Object Id -eq 'go_rollback_drill_notification_recovery') }
+        $c = & $check
+        Write-Host ("Notification recovery check: {0}: {1}" -f $(if ($c.Passed) { 'PASS' } else { 'FAIL' }), $c.Message)
+        Write-Host 'The receivers are back: approve a live retry, run it, close the outage with the delivered retries as evidence.' -ForegroundColor Cyan
+        $receiverState.Status = 200
+        $executions = @(Get-CavraNotificationDelivery -Failed -LedgerPath $notify.NotificationLedgerPath |
+                Approve-CavraDeliveryRetry -DecidedBy release-manager -ExternalRef CHG-1042 -LedgerPath $notify.NotificationLedgerPath |
+                Invoke-CavraDeliveryRetry -ExecutedBy release-agent -ConnectorConfigPath $connectors -LedgerPath $notify.NotificationLedgerPath)
+        $null = $executions | New-CavraConnectorRecoveryClosure -ClosureState resolved -ClosedBy release-manager -ExternalRef CHG-1042 -LedgerPath $notify.NotificationLedgerPath
+        Get-CavraConnectorRecovery -LedgerPath $notify.NotificationLedgerPath | Format-Table | Out-String -Width 220 | Write-Host
+        $c = & $check
+        Write-Host ("Notification recovery check: {0}: {1}" -f $(if ($c.Passed) { 'PASS' } else { 'FAIL' }), $c.Message)
+        $ledgerText = Get-Content -Raw -LiteralPath $notify.NotificationLedgerPath
+        Write-Host ("The receiver saw {0} requests; the ledger's {1} lines hold the connector's secret: {2}." -f $receiverState.Requests,
+            @(Get-Content -LiteralPath $notify.NotificationLedgerPath).Count, $(if ($ledgerText.Contains($env:CAVRA_DEMO_WEBHOOK_TOKEN)) { 'yes' } else { 'no' }))
+        Write-Host ''
+    }
+    finally {
+        $listener.Stop(); $listener.Close(); $receiver.Dispose()
+        Remove-Item env:CAVRA_DEMO_WEBHOOK_TOKEN -ErrorAction SilentlyContinue
+    }
 
     Write-Host 'Failing closed: the same gate with the rollback drill history missing.' -ForegroundColor Cyan
     Remove-Item -LiteralPath $gate.RollbackDrillHistoryPath

@@ -55,6 +55,11 @@ BeforeAll {
         # The pilot: four actions decided by the Go candidate, then the same four falling back to the built-in backend.
         @($Output | Where-Object { $_ -match '^(allow|block|require_approval)\s+go\s+' }).Count | Should -Be 4
         @($Output | Where-Object { $_ -match '^(allow|block|require_approval)\s+dotnet\s+.+go backend rollback drill history check failed' }).Count | Should -Be 4
+        # Drill notifications: failing deliveries fail the recovery check; an approved retry and a closure make it pass.
+        @($Output | Where-Object { $_ -like 'Notification recovery check: *' }) | Should -Be @(
+            'Notification recovery check: FAIL: drill notification deliveries failed and are neither retried successfully nor closed: slack (1 open), teams (1 open)'
+            'Notification recovery check: PASS: Every drill notification provider has recovered: no failed delivery is left open.')
+        $Output | Where-Object { $_ -like "The receiver saw 6 requests; the ledger's 10 lines hold the connector's secret: no." } | Should -Not -BeNullOrEmpty
         $Output | Where-Object { $_ -clike '*Exception*' } | Should -BeNullOrEmpty
     }
 
