@@ -116,14 +116,15 @@ Describe 'Send-CavraRollbackDrillNotification over real HTTP' {
 
     It 'times out an attempt that hangs past timeout_seconds, and retries it' {
         $ws = New-Workspace
-        Write-Connectors $ws.Connectors (Connector webhook $receiver.Url -Retries 1 -Timeout 0.3)
+        # A short timeout is a setting, not a timed assertion; the receiver's own count is not asserted, because on a loaded
+        # machine an attempt can time out before the receiver has read its request.
+        Write-Connectors $ws.Connectors (Connector webhook $receiver.Url -Retries 1 -Timeout 1)
         $receiver.DefaultAnswer = 'hang'
         $d = Send $ws -More @{ WarningAction = 'SilentlyContinue' }
         $d.Success | Should -BeFalse
         $d.AttemptCount | Should -Be 2
         $d.StatusCode | Should -BeNullOrEmpty
         $d.Attempts.Error | Should -Be @('timeout', 'timeout')
-        $receiver.Count | Should -Be 2
     }
 
     It 'records a connection closed without an answer, then the recovery' {
