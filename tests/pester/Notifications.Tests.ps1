@@ -418,6 +418,28 @@ Describe 'Reading the ledger' {
         Get-CavraNotificationDelivery -LedgerPath (Join-Path $ws.Dir 'none.jsonl') | Should -BeNullOrEmpty
     }
 
+    It '-AsJson emits each delivery and each provider row as the canonical snake_case JSON of the object, with the filters applied' {
+        $ws = New-Workspace -Providers webhook, slack
+        Write-Connectors $ws.Connectors @((Connector webhook $receiver.Url), (Connector slack (Get-CavraClosedLoopbackUrl) -Retries 0))
+        $null = Send $ws -More @{ WarningAction = 'SilentlyContinue' }
+        $at = @{ LedgerPath = $ws.Ledger }
+        $json = @(Get-CavraNotificationDelivery -Failed -AsJson @at)
+        $json.Count | Should -Be 1
+        $json[0] | Should -BeOfType [string]
+        $d = $json[0] | ConvertFrom-Json -DateKind String
+        $failed = Get-CavraNotificationDelivery -Failed @at
+        ($d.delivery_id, $d.provider, $d.success, $d.attempt_count, $d.schema_version) | Should -Be @($failed.DeliveryId, 'slack', $false, 1, 'cavra.connector.delivery.v1')
+        # The same fields as the ledger line (the ledger adds nothing the JSON leaves out).
+        $line = (Read-Ledger $ws.Ledger) | Where-Object delivery_id -eq $failed.DeliveryId
+        ($d | ConvertTo-Json -Depth 8 -Compress) | Should -Be ($line | ConvertTo-Json -Depth 8 -Compress)
+
+        $rows = @(Get-CavraConnectorRecovery -AsJson @at | ConvertFrom-Json -DateKind String)
+        ($rows.provider | Sort-Object) | Should -Be @('slack', 'webhook')
+        $slack = $rows | Where-Object provider -eq slack
+        ($slack.open_failures, $slack.recovered) | Should -Be @(1, $false)
+        @(Get-CavraConnectorRecovery webhook -AsJson @at).Count | Should -Be 1
+    }
+
     It 'names a malformed line (NotificationLedgerInvalid) and still returns the readable records' {
         $ws = New-FailedSlack
         Add-Content -LiteralPath $ws.Ledger -Value '{"record_type": "delivery", "delivery_id": 42}'

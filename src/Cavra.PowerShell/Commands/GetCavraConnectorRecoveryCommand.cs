@@ -11,8 +11,12 @@ namespace Cavra.PowerShell.Commands
     /// check go_rollback_drill_notification_recovery judges.</summary>
     [Cmdlet(VerbsCommon.Get, "CavraConnectorRecovery")]
     [OutputType(typeof(ConnectorRecoveryState))]
+    [OutputType(typeof(string))]
     public sealed class GetCavraConnectorRecoveryCommand : NotificationCmdlet
     {
+        /// <summary>Canonical snake_case JSON text of each provider's row instead of the object.</summary>
+        [Parameter] public SwitchParameter AsJson { get; set; }
+
         /// <summary>Only these providers.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)] [ValidateNotNullOrEmpty] public string[] Provider { get; set; } = Array.Empty<string>();
 
@@ -22,7 +26,7 @@ namespace Cavra.PowerShell.Commands
         {
             _states ??= ConnectorRecoveryState.Compute(ReadLedger(Ledger), Clock.GetUtcNow()).ToArray();
             foreach (var s in _states)
-                if (Provider.Length == 0 || Provider.Contains(s.Provider, StringComparer.OrdinalIgnoreCase)) WriteObject(s);
+                if (Provider.Length == 0 || Provider.Contains(s.Provider, StringComparer.OrdinalIgnoreCase)) WriteObject(AsJson ? (object)CanonicalJsonOutput.Of(s) : s);
         }
     }
 }

@@ -12,8 +12,12 @@ namespace Cavra.PowerShell.Commands
     /// naming the line; the readable records are still returned.</summary>
     [Cmdlet(VerbsCommon.Get, "CavraNotificationDelivery")]
     [OutputType(typeof(DeliveryRecord))]
+    [OutputType(typeof(string))]
     public sealed class GetCavraNotificationDeliveryCommand : NotificationCmdlet
     {
+        /// <summary>Canonical snake_case JSON text of each delivery record instead of the object.</summary>
+        [Parameter] public SwitchParameter AsJson { get; set; }
+
         /// <summary>Only deliveries that failed (every attempt failed).</summary>
         [Parameter] public SwitchParameter Failed { get; set; }
 
@@ -37,7 +41,7 @@ namespace Cavra.PowerShell.Commands
                 if (Provider.Length > 0 && !Provider.Contains(d.Provider, StringComparer.OrdinalIgnoreCase)) continue;
                 if (DeliveryId.Length > 0 && !DeliveryId.Contains(d.DeliveryId, StringComparer.Ordinal)) continue;
                 if (Since.HasValue && (!IsoTimestamp.TryParse(d.AttemptedAt, out var at) || at < Since.Value)) continue;
-                WriteObject(d);
+                WriteObject(AsJson ? (object)CanonicalJsonOutput.Of(d) : d);
             }
         }
     }
