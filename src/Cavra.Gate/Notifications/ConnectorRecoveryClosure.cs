@@ -23,9 +23,7 @@ namespace Cavra.Gate.Notifications
         {
             ClosureId = DeliveryRecord.Required(closureId, nameof(closureId));
             Provider = DeliveryRecord.Required(provider, nameof(provider));
-            if (!RetryApprovalDecision.Contains(States, closureState))
-                throw new ArgumentException("closure state must be one of " + string.Join(", ", States), nameof(closureState));
-            ClosureState = closureState;
+            ClosureState = DeliveryRecord.OneOf(closureState, States, nameof(closureState), "closure state");
             ClosedBy = DeliveryRecord.Required(closedBy, nameof(closedBy));
             ClosedAt = DeliveryRecord.Required(closedAt, nameof(closedAt));
             ExternalRef = externalRef ?? "";

@@ -383,6 +383,13 @@ namespace Cavra.Gate.Notifications
 
         internal static string Required(string value, string name) =>
             string.IsNullOrEmpty(value) ? throw new ArgumentException(name + " must not be empty", name) : value;
+
+        /// <summary>The value, when it is one of the allowed words; else an ArgumentException naming them.</summary>
+        internal static string OneOf(string value, IReadOnlyList<string> allowed, string name, string what)
+        {
+            foreach (var s in allowed) if (s == value) return value;
+            throw new ArgumentException(what + " must be one of " + string.Join(", ", allowed), name);
+        }
     }
 
     /// <summary>
@@ -403,8 +410,7 @@ namespace Cavra.Gate.Notifications
             DecisionId = DeliveryRecord.Required(decisionId, nameof(decisionId));
             DeliveryId = DeliveryRecord.Required(deliveryId, nameof(deliveryId));
             Provider = DeliveryRecord.Required(provider, nameof(provider));
-            if (!Contains(States, approvalState)) throw new ArgumentException("approval state must be one of " + string.Join(", ", States), nameof(approvalState));
-            ApprovalState = approvalState;
+            ApprovalState = DeliveryRecord.OneOf(approvalState, States, nameof(approvalState), "approval state");
             DecidedBy = DeliveryRecord.Required(decidedBy, nameof(decidedBy));
             DecidedAt = DeliveryRecord.Required(decidedAt, nameof(decidedAt));
             ExpiresAt = approvalState == "approved" ? DeliveryRecord.Required(expiresAt, nameof(expiresAt)) : "";
@@ -474,12 +480,6 @@ namespace Cavra.Gate.Notifications
         }
 
         public override string ToString() => $"{DecisionId} {ApprovalState} {DeliveryId} {Provider}";
-
-        internal static bool Contains(IReadOnlyList<string> list, string? value)
-        {
-            foreach (var s in list) if (s == value) return true;
-            return false;
-        }
     }
 
     /// <summary>
@@ -499,9 +499,7 @@ namespace Cavra.Gate.Notifications
             DeliveryId = DeliveryRecord.Required(deliveryId, nameof(deliveryId));
             Provider = DeliveryRecord.Required(provider, nameof(provider));
             ApprovalDecisionId = approvalDecisionId ?? "";
-            if (!RetryApprovalDecision.Contains(Statuses, executionStatus))
-                throw new ArgumentException("execution status must be one of " + string.Join(", ", Statuses), nameof(executionStatus));
-            ExecutionStatus = executionStatus;
+            ExecutionStatus = DeliveryRecord.OneOf(executionStatus, Statuses, nameof(executionStatus), "execution status");
             ExecutedBy = DeliveryRecord.Required(executedBy, nameof(executedBy));
             ExecutedAt = DeliveryRecord.Required(executedAt, nameof(executedAt));
             ExecutionHash = executionHash ?? "";
