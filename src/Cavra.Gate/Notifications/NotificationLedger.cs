@@ -339,6 +339,8 @@ namespace Cavra.Gate.Notifications
             }
             try { contents.Add(NotificationRecords.FromJson(o)); }
             catch (InvalidNotificationRecordException ex) { contents.Problems.Add(new NotificationLedgerProblem(lineNumber, ex.Message)); }
+            // A line whose fields read but that a record's own constructor refuses is a bad line too: reading never throws.
+            catch (ArgumentException ex) { contents.Problems.Add(new NotificationLedgerProblem(lineNumber, "the record is invalid: " + ex.Message)); }
         }
     }
 }

@@ -142,6 +142,13 @@ namespace Cavra.Gate.Notifications
             return IntegerValue(key, v, min);
         }
 
+        /// <summary>An integer that must fit an int: a ledger line with 2^32 attempts is invalid, not a wrapped count.</summary>
+        public static int Int(JsonObject o, string key, int min = 0)
+        {
+            var v = o.Get(key) ?? throw Missing(key);
+            return (int)IntegerValue(key, v, min, int.MaxValue);
+        }
+
         public static int? NullableInt(JsonObject o, string key)
         {
             var v = o.Get(key) ?? throw Missing(key);
@@ -153,7 +160,8 @@ namespace Cavra.Gate.Notifications
         {
             if (v is JsonNumber n && n.IsInteger && long.TryParse(n.Raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
             {
-                if (l < min || l > max) throw new InvalidNotificationRecordException($"field '{key}' must be an integer of at least {min}, not {l}");
+                if (l < min) throw new InvalidNotificationRecordException($"field '{key}' must be an integer of at least {min}, not {l}");
+                if (l > max) throw new InvalidNotificationRecordException($"field '{key}' must be an integer of at most {max}, not {l}");
                 return l;
             }
             throw Wrong(key, "an integer", v);
@@ -248,7 +256,7 @@ namespace Cavra.Gate.Notifications
             .EndObject();
 
         public static DeliveryAttempt FromJson(JsonObject o) => new DeliveryAttempt(
-            (int)Fields.Integer(o, "number", 1),
+            Fields.Int(o, "number", 1),
             Fields.NullableInt(o, "status_code"),
             Fields.Text(o, "error"),
             Fields.Time(o, "started_at"),
@@ -369,7 +377,7 @@ namespace Cavra.Gate.Notifications
                 throw new InvalidNotificationRecordException("field 'delivered_at' must be empty when success is false");
             if (success && Fields.Text(o, "error").Length > 0)
                 throw new InvalidNotificationRecordException("field 'error' must be empty when success is true");
-            int attemptCount = (int)Fields.Integer(o, "attempt_count", 0);
+            int attemptCount = Fields.Int(o, "attempt_count", 0);
             if (attemptCount != attempts.Count)
                 throw new InvalidNotificationRecordException($"field 'attempt_count' is {attemptCount} but attempts lists {attempts.Count}");
             return new DeliveryRecord(
@@ -586,7 +594,7 @@ namespace Cavra.Gate.Notifications
             return new RetryExecutionRecord(Fields.NonEmpty(o, "execution_id"), Fields.NonEmpty(o, "delivery_id"), Fields.NonEmpty(o, "provider"),
                 Fields.Text(o, "approval_decision_id"), Fields.OneOf(o, "execution_status", Statuses), Fields.NonEmpty(o, "executed_by"),
                 Fields.Time(o, "executed_at"), Fields.NonEmpty(o, "execution_hash"), Fields.Strings(o, "evidence_refs"), Fields.Text(o, "reason"),
-                (int)Fields.Integer(o, "attempt_count", 0), Fields.NullableInt(o, "status_code"));
+                Fields.Int(o, "attempt_count", 0), Fields.NullableInt(o, "status_code"));
         }
 
         /// <summary>

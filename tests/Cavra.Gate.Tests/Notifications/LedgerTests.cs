@@ -82,6 +82,20 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
+    public void A_count_beyond_an_int_is_a_problem_naming_its_line_not_an_exception_or_a_wrapped_value()
+    {
+        var r = Three();
+        string line = Line(r[0]);
+        Assert.Contains("\"number\":1,", line);
+        File.WriteAllText(Ledger, line.Replace("\"number\":1,", "\"number\":4294967297,") + Line(r[1]));
+        var c = NotificationLedger.Read(new InputFiles(_dir), Ledger);
+        Assert.Equal(new long[] { 1 }, c.Problems.Select(p => p.LineNumber));
+        Assert.Equal("line 1: attempts[0]: field 'number' must be an integer of at most 2147483647, not 4294967297", c.Problems[0].ToString());
+        Assert.Single(c.Records);
+        Assert.False(c.Valid);
+    }
+
+    [Fact]
     public void A_torn_final_line_is_reported_then_moved_aside_by_the_next_append_and_nothing_is_lost()
     {
         var r = Three();

@@ -164,6 +164,7 @@ public sealed class RecordsTests
         { "", "\"delivery_id\":\"", "field 'delivery_id' must not be empty" },
         { "", "{\"number\":1,", "attempts[0] must be an object" },
         { "", "\"duration_ms\":12", "attempts[0]: field 'duration_ms' must be an integer, not a number" },
+        { "", "\"attempt_count\":2,\"status_code\"", "field 'attempt_count' must be an integer of at most 2147483647, not 4294967298" },
     };
 
     [Theory]
@@ -186,6 +187,7 @@ public sealed class RecordsTests
                 "\"delivery_id\":\"" => System.Text.RegularExpressions.Regex.Replace(text, "\"delivery_id\":\"[^\"]*\"", "\"delivery_id\":\"\""),
                 "{\"number\":1," => text.Replace("\"attempts\":[{\"number\":1,\"status_code\":500,\"error\":\"HTTP 500\",\"started_at\":\"2026-03-01T12:00:00+00:00\",\"duration_ms\":12},", "\"attempts\":[[],"),
                 "\"duration_ms\":12" => text.Replace(mutateFrom, "\"duration_ms\":12.5"),
+                "\"attempt_count\":2,\"status_code\"" => text.Replace(mutateFrom, "\"attempt_count\":4294967298,\"status_code\""),
                 _ => throw new InvalidOperationException(mutateFrom),
             };
         }
