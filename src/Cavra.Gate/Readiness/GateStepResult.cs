@@ -63,12 +63,6 @@ namespace Cavra.Gate.Readiness
             // Runtime: every runtime check but the opt-in, which the configured mode (not the gate) decides.
             var runtimeBlocking = new List<ReadinessCheck>();
             foreach (var c in runtime.Checks) if (c.Blocking && c.Id != "go_backend_opt_in") runtimeBlocking.Add(c);
-            // The schedule's rule is its status (upstream's) and, when connectors are configured, notification recovery
-            // (docs/design/notifications.md §9): a step whose status is fine but whose connector has not recovered is blocked by that check alone.
-            bool scheduleOk = drillSchedule.GatePassed;
-            bool statusOk = drillSchedule.Status == ReportStatus.Ready || drillSchedule.Status == ReportStatus.DueSoon;
-            IReadOnlyList<ReadinessCheck> scheduleBlocking = statusOk && drillSchedule.NotificationRecovery != null
-                ? new[] { drillSchedule.NotificationRecovery } : Failing(drillSchedule);
             return new[]
             {
                 new GateStepResult(GateStep.Runtime, 1, "Go runtime readiness", "go backend readiness check failed", true,
@@ -79,8 +73,10 @@ namespace Cavra.Gate.Readiness
                 Simple(GateStep.Rollback, 3, "Rollback plan", "go backend rollback readiness check failed", rollback),
                 Simple(GateStep.RollbackRehearsal, 4, "Rollback rehearsal", "go backend rollback rehearsal check failed", rehearsal),
                 Simple(GateStep.RollbackDrillHistory, 5, "Rollback drill history", "go backend rollback drill history check failed", drillHistory),
+                // The schedule's rule is its status (upstream's) and, when connectors are configured, notification recovery
+                // (docs/design/notifications.md §9); the report says which checks block.
                 new GateStepResult(GateStep.RollbackDrillSchedule, 6, "Rollback drill schedule", "go backend rollback drill schedule check failed",
-                    scheduleInGate, drillSchedule.Status, scheduleOk, new ReadinessReport[] { drillSchedule }, scheduleBlocking),
+                    scheduleInGate, drillSchedule.Status, drillSchedule.GatePassed, new ReadinessReport[] { drillSchedule }, drillSchedule.GateBlockingChecks),
             };
         }
 

@@ -49,8 +49,15 @@ namespace Cavra.Gate.Readiness
 
         /// <summary>The status is ready or due soon and, when configured, the notification recovery check passes: the rule
         /// the gate's schedule step and production readiness apply (docs/design/notifications.md §9).</summary>
-        public bool GatePassed =>
-            (Status == ReportStatus.Ready || Status == ReportStatus.DueSoon) && (NotificationRecovery == null || NotificationRecovery.Passed);
+        public bool GatePassed => StatusPassed && (NotificationRecovery == null || NotificationRecovery.Passed);
+
+        /// <summary>Upstream's acceptance of the status alone: ready or due soon.</summary>
+        public bool StatusPassed => Status == ReportStatus.Ready || Status == ReportStatus.DueSoon;
+
+        /// <summary>What the gate's schedule step names as blocking: with the status fine, only the notification recovery
+        /// check can block; otherwise the failing checks.</summary>
+        public IReadOnlyList<ReadinessCheck> GateBlockingChecks =>
+            StatusPassed && NotificationRecovery != null ? new[] { NotificationRecovery } : new List<ReadinessCheck>(FailingChecks);
 
         public static RollbackDrillScheduleReport Evaluate(GateContext context)
         {
