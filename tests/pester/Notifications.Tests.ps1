@@ -367,6 +367,29 @@ Describe 'Approvals and live retries' {
         $state.OpenFailures | Should -Be 1
     }
 
+    It 'approves only what a live retry may repeat: not a failed retry (DeliveryIsRetry), not a delivery a retry delivered (DeliveryAlreadySucceeded)' {
+        $ws = New-FailedSlack
+        $receiver.DefaultAnswer = '500'
+        $null = $ws.Failed | Approve-CavraDeliveryRetry -DecidedBy alice -LedgerPath $ws.Ledger |
+            Invoke-CavraDeliveryRetry -ExecutedBy ops -ConnectorConfigPath $ws.Up -LedgerPath $ws.Ledger -WarningAction SilentlyContinue
+        $failedRetry = Get-CavraNotificationDelivery -Failed -LedgerPath $ws.Ledger | Where-Object RetryOf -eq $ws.Failed.DeliveryId
+        $failedRetry | Should -Not -BeNullOrEmpty
+        $before = (Get-Content -LiteralPath $ws.Ledger).Count
+        # The documented pipeline lists failed retries too: approving one would record an approval no retry can use.
+        Get-CavraNotificationDelivery -Failed -LedgerPath $ws.Ledger | Approve-CavraDeliveryRetry -DecidedBy alice -LedgerPath $ws.Ledger -ErrorVariable e1 -ErrorAction SilentlyContinue |
+            Should -HaveCount 1
+        @($e1).Count | Should -Be 1
+        $e1[0].FullyQualifiedErrorId | Should -BeLike 'DeliveryIsRetry,*'
+        (Get-Content -LiteralPath $ws.Ledger).Count | Should -Be ($before + 1)
+
+        $receiver.DefaultAnswer = '200'
+        $null = Invoke-CavraDeliveryRetry $ws.Failed.DeliveryId -ExecutedBy ops -ConnectorConfigPath $ws.Up -LedgerPath $ws.Ledger
+        $ws.Failed | Approve-CavraDeliveryRetry -DecidedBy alice -LedgerPath $ws.Ledger -ErrorVariable e2 -ErrorAction SilentlyContinue
+        $e2[0].FullyQualifiedErrorId | Should -BeLike 'DeliveryAlreadySucceeded,*'
+        { Invoke-CavraDeliveryRetry $ws.Failed.DeliveryId -ExecutedBy ' ' -ConnectorConfigPath $ws.Up -LedgerPath $ws.Ledger } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+    }
+
     It 'binds the whole flow by property name: Get -Failed | Approve | Invoke | New-CavraConnectorRecoveryClosure' {
         $ws = New-FailedSlack
         $env:CAVRA_GO_NOTIFICATION_LEDGER = $ws.Ledger

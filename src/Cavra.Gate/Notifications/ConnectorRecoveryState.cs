@@ -179,6 +179,6 @@ namespace Cavra.Gate.Notifications
         public static DateTimeOffset Parse(string text) => IsoTimestamp.TryParse(text, out var t) ? t : DateTimeOffset.MinValue;
 
         /// <summary>How far ahead of the gate's clock a record may be dated and still count (the drill recorder's tolerance).</summary>
-        public static readonly TimeSpan FutureSkew = TimeSpan.FromMinutes(5);
+        public static readonly TimeSpan FutureSkew = Evidence.RollbackDrillHistory.MaxFutureSkew;
     }
 }

@@ -69,14 +69,7 @@ namespace Cavra.Gate.Notifications
             // under one approval (docs/design/notifications.md §7). A separate lock file, because Append takes <ledger>.lock.
             using var retryLock = EvidenceFileLock.Acquire(ledgerPath + ".retry", RetryLockTimeout(config));
             var ledger = DrillNotifier.ReadLedger(ledgerPath);
-            var failed = ledger.FindDelivery(deliveryId) ?? throw new DeliveryNotFoundException(deliveryId, ledgerPath);
-            if (failed.Success)
-                throw new DeliveryAlreadySucceededException(deliveryId, $"delivery {deliveryId} succeeded at {failed.DeliveredAt}; there is nothing to retry");
-            if (failed.RetryOf.Length > 0)
-                throw new ArgumentException($"delivery {deliveryId} is itself a live retry of {failed.RetryOf}: retry {failed.RetryOf} (approvals and executions belong to the original failure)", nameof(deliveryId));
-            var earlier = ledger.Deliveries.FirstOrDefault(d => d.RetryOf == deliveryId && d.Success);
-            if (earlier != null)
-                throw new DeliveryAlreadySucceededException(deliveryId, $"delivery {deliveryId} was already delivered by live retry {earlier.DeliveryId} at {earlier.DeliveredAt}");
+            var failed = Retryable(ledger, deliveryId, ledgerPath);
             if (schedule != null && schedule.ScheduleId != failed.ScheduleId)
                 throw new ArgumentException($"the schedule given is {schedule.ScheduleId}, but delivery {deliveryId} notified about {failed.ScheduleId}", nameof(schedule));
 
@@ -97,6 +90,34 @@ namespace Cavra.Gate.Notifications
                 executedBy, now, new[] { retry.DeliveryId }, retry.Success ? "" : retry.Error, retry.AttemptCount, retry.StatusCode);
             NotificationLedger.Append(ledgerPath, new INotificationRecord[] { retry, execution });
             return execution;
+        }
+
+        /// <summary>The failed original delivery a live retry may repeat (docs/design/notifications.md §7): the one rule Execute,
+        /// an approval and the selection of pending retries share.</summary>
+        /// <exception cref="DeliveryNotFoundException">No such delivery.</exception>
+        /// <exception cref="DeliveryAlreadySucceededException">It succeeded, or a live retry already delivered it.</exception>
+        /// <exception cref="ArgumentException">It is itself a live retry (ParamName deliveryId).</exception>
+        public static DeliveryRecord Retryable(NotificationLedgerContents ledger, string deliveryId, string ledgerPath)
+        {
+            var failed = ledger.FindDelivery(deliveryId) ?? throw new DeliveryNotFoundException(deliveryId, ledgerPath);
+            if (failed.Success)
+                throw new DeliveryAlreadySucceededException(deliveryId, $"delivery {deliveryId} succeeded at {failed.DeliveredAt}; there is nothing to retry");
+            if (failed.RetryOf.Length > 0)
+                throw new ArgumentException($"delivery {deliveryId} is itself a live retry of {failed.RetryOf}: retry {failed.RetryOf} (approvals and executions belong to the original failure)", nameof(deliveryId));
+            var earlier = ledger.Deliveries.FirstOrDefault(d => d.RetryOf == deliveryId && d.Success);
+            if (earlier != null)
+                throw new DeliveryAlreadySucceededException(deliveryId, $"delivery {deliveryId} was already delivered by live retry {earlier.DeliveryId} at {earlier.DeliveredAt}");
+            return failed;
+        }
+
+        /// <summary>The failed original deliveries, not yet delivered by a retry, that hold a current approval at <paramref name="now"/>.</summary>
+        public static IReadOnlyList<DeliveryRecord> Pending(NotificationLedgerContents ledger, DateTimeOffset now)
+        {
+            var delivered = new HashSet<string>(ledger.Deliveries.Where(d => d.Success && d.RetryOf.Length > 0).Select(d => d.RetryOf), StringComparer.Ordinal);
+            return ledger.Deliveries
+                .Where(d => !d.Success && d.RetryOf.Length == 0 && !delivered.Contains(d.DeliveryId)
+                            && RetryAuthorization.Evaluate(ledger, d.DeliveryId, d.Provider, now).Authorized)
+                .ToList();
         }
 
         /// <summary>How long a retry waits for another one on the same ledger: the slowest connector's every attempt, plus a margin.</summary>

@@ -172,12 +172,12 @@ namespace Cavra.Gate.Notifications
                 batch.WriteByte((byte)'\n');
             }
 
-            RefuseSpecial(full);
+            AtomicFileWriter.RefuseSpecialTarget(full);
             string? directory = System.IO.Path.GetDirectoryName(full);
             if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
             using (EvidenceFileLock.Acquire(full, lockTimeout ?? DefaultLockTimeout))
             {
-                RefuseSpecial(full); // again under the lock: the path may have been swapped while we waited
+                AtomicFileWriter.RefuseSpecialTarget(full); // again under the lock: the path may have been swapped while we waited
                 using (var stream = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1))
                 {
                     string torn = RepairTornTail(stream, full);
@@ -191,12 +191,6 @@ namespace Cavra.Gate.Notifications
                     return new NotificationLedgerAppend(full, records.Count, torn);
                 }
             }
-        }
-
-        private static void RefuseSpecial(string full)
-        {
-            var kind = FileKinds.Of(full, followLinks: false);
-            if (kind != FileKind.Missing && kind != FileKind.Regular) throw new NotARegularFileException(full, kind);
         }
 
         /// <summary>

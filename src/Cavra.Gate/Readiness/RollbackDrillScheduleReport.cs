@@ -59,11 +59,21 @@ namespace Cavra.Gate.Readiness
         public IReadOnlyList<ReadinessCheck> GateBlockingChecks =>
             StatusPassed && NotificationRecovery != null ? new[] { NotificationRecovery } : new List<ReadinessCheck>(FailingChecks);
 
-        public static RollbackDrillScheduleReport Evaluate(GateContext context)
+        /// <summary>The configured schedule as the report reads it (its due date may come from the drill history), without the
+        /// report's checks: what the notification cmdlets plan from, without reading the ledger for a check they discard.</summary>
+        public static RollbackDrillSchedule ReadSchedule(GateContext context) => ReadInputs(context).Schedule;
+
+        private static (RollbackDrillHistory History, RollbackDrillSchedule Schedule) ReadInputs(GateContext context)
         {
             var config = context.Config;
             var history = RollbackDrillHistory.Read(context.Files, config.RollbackDrillHistoryPath, config.RollbackDrillMaxAgeDays, context.Clock);
-            var schedule = RollbackDrillSchedule.Read(context.Files, config.RollbackDrillSchedulePath, history, config.RollbackDrillDueSoonDays, context.Clock);
+            return (history, RollbackDrillSchedule.Read(context.Files, config.RollbackDrillSchedulePath, history, config.RollbackDrillDueSoonDays, context.Clock));
+        }
+
+        public static RollbackDrillScheduleReport Evaluate(GateContext context)
+        {
+            var config = context.Config;
+            var (history, schedule) = ReadInputs(context);
             bool requested = config.Mode == BackendMode.Promoted || config.RollbackDrillSchedulePath.Length > 0;
             var checks = new List<ReadinessCheck>
             {

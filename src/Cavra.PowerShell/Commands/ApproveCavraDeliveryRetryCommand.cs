@@ -74,11 +74,20 @@ namespace Cavra.PowerShell.Commands
                     "DeliveryProviderMismatch", ErrorCategory.InvalidArgument, Provider));
                 return;
             }
-            if (State == "approved" && delivery.Success)
+            // An approval must name a delivery a live retry may repeat: the engine's one rule (not a retry itself, not delivered yet).
+            if (State == "approved")
             {
-                WriteError(new ErrorRecord(new InvalidOperationException($"Delivery {DeliveryId} to {Provider} succeeded; there is nothing to retry."),
-                    "DeliveryAlreadySucceeded", ErrorCategory.InvalidOperation, DeliveryId));
-                return;
+                try { DeliveryRetry.Retryable(contents, DeliveryId, ledger); }
+                catch (DeliveryAlreadySucceededException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "DeliveryAlreadySucceeded", ErrorCategory.InvalidOperation, DeliveryId));
+                    return;
+                }
+                catch (ArgumentException ex) when (ex.ParamName == "deliveryId")
+                {
+                    WriteError(new ErrorRecord(ex, "DeliveryIsRetry", ErrorCategory.InvalidArgument, DeliveryId));
+                    return;
+                }
             }
             var now = Clock.GetUtcNow();
             var decision = RetryApprovalDecision.Create(DeliveryId, Provider, State, DecidedBy, now, Lifetime, ExternalRef, Notes);

@@ -27,7 +27,7 @@ namespace Cavra.PowerShell.Commands
         public string DeliveryId { get; set; } = "";
 
         /// <summary>Who runs the retry.</summary>
-        [Parameter(Mandatory = true)] [Alias("executed_by")] [ValidateNotNullOrEmpty] public string ExecutedBy { get; set; } = "";
+        [Parameter(Mandatory = true)] [Alias("executed_by")] [ValidateNotNullOrEmpty] [ValidatePattern(@"\S")] public string ExecutedBy { get; set; } = "";
 
         [Parameter] [ValidateNotNullOrEmpty] [ValidateGateSetting(nameof(GateSettings.ConnectorConfigPath))] public string ConnectorConfigPath { get; set; } = "";
 
@@ -54,12 +54,7 @@ namespace Cavra.PowerShell.Commands
             if (DeliveryId.Length > 0) ids = new[] { DeliveryId };
             else
             {
-                var now = Clock.GetUtcNow();
-                var delivered = new HashSet<string>(contents.Deliveries.Where(d => d.Success && d.RetryOf.Length > 0).Select(d => d.RetryOf), StringComparer.Ordinal);
-                ids = contents.Deliveries
-                    .Where(d => !d.Success && d.RetryOf.Length == 0 && !delivered.Contains(d.DeliveryId)
-                                && RetryAuthorization.Evaluate(contents, d.DeliveryId, d.Provider, now).Authorized)
-                    .Select(d => d.DeliveryId).ToList();
+                ids = DeliveryRetry.Pending(contents, Clock.GetUtcNow()).Select(d => d.DeliveryId).ToList();
                 if (!ids.Any()) WriteVerbose($"No failed delivery in {ledger} holds a current approval.");
             }
             foreach (var id in ids) Retry(ledger, contents, id);
@@ -90,12 +85,8 @@ namespace Cavra.PowerShell.Commands
             {
                 WriteError(new ErrorRecord(ex, "DeliveryAlreadySucceeded", ErrorCategory.InvalidOperation, id));
             }
-            catch (ConnectorConfigException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "ConnectorConfigInvalid", ErrorCategory.InvalidData, _connectors!.Path));
-            }
             catch (Exception ex) when (WriteLedgerError(ex, ledger)) { }
-            catch (ArgumentException ex)
+            catch (ArgumentException ex) when (ex.ParamName == "deliveryId")
             {
                 // A delivery that is itself a live retry: approvals and executions belong to the original failure.
                 WriteError(new ErrorRecord(ex, "DeliveryIsRetry", ErrorCategory.InvalidArgument, id));
@@ -109,7 +100,7 @@ namespace Cavra.PowerShell.Commands
             if (!_scheduleRead)
             {
                 _scheduleRead = true;
-                if (Config.ScheduleConfigured) _schedule = RollbackDrillScheduleReport.Evaluate(new GateContext(Config, Files(), Clock)).Schedule;
+                if (Config.ScheduleConfigured) _schedule = RollbackDrillScheduleReport.ReadSchedule(new GateContext(Config, Files(), Clock));
             }
             if (_schedule == null || failed == null || _schedule.ScheduleId != failed.ScheduleId) return null;
             return _schedule;

@@ -41,8 +41,7 @@ namespace Cavra.PowerShell.Commands
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException(
                     "No drill schedule is configured: give -SchedulePath, rollback_drill_schedule_path in the settings file, or CAVRA_GO_ROLLBACK_DRILL_SCHEDULE."),
                     "RollbackDrillScheduleNotConfigured", ErrorCategory.InvalidArgument, null));
-            var report = RollbackDrillScheduleReport.Evaluate(new GateContext(config, Files(), Clock));
-            var schedule = report.Schedule;
+            var schedule = RollbackDrillScheduleReport.ReadSchedule(new GateContext(config, Files(), Clock));
             string status = ScheduleStatuses.Of(schedule);
             NotificationPlan plan;
             try { plan = NotificationPlan.Build(schedule, status, Clock.GetUtcNow()); }
@@ -69,10 +68,6 @@ namespace Cavra.PowerShell.Commands
                 }
             }
             catch (OperationCanceledException) when (Cancellation.IsCancellationRequested) { }
-            catch (ConnectorConfigException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "ConnectorConfigInvalid", ErrorCategory.InvalidData, connectors.Path));
-            }
             catch (Exception ex) when (WriteLedgerError(ex, ledger)) { }
         }
 
