@@ -203,26 +203,15 @@ namespace Cavra.Gate.Notifications
             if (length == 0) return "";
             var one = new byte[1];
             stream.Seek(length - 1, SeekOrigin.Begin);
-            ReadExactly(stream, one, 1);
+            FileTail.ReadExactly(stream, one, 1, Changed);
             if (one[0] == (byte)'\n') return "";
 
-            long keep = 0; // bytes up to and including the last newline
-            var buffer = new byte[(int)Math.Min(64 * 1024, length)];
-            for (long end = length; end > 0 && keep == 0;)
-            {
-                int n = (int)Math.Min(buffer.Length, end);
-                long from = end - n;
-                stream.Seek(from, SeekOrigin.Begin);
-                ReadExactly(stream, buffer, n);
-                for (int i = n - 1; i >= 0; i--)
-                    if (buffer[i] == (byte)'\n') { keep = from + i + 1; break; }
-                end = from;
-            }
+            long keep = FileTail.LastIndexOf(stream, (byte)'\n', length, Changed) + 1; // bytes up to and including the last newline
             long tornLength = length - keep;
             if (tornLength > MaxLedgerBytes) throw new NotificationLedgerException($"the notification ledger {full} ends in {tornLength} bytes without a newline; it is not a ledger");
             var tail = new byte[tornLength];
             stream.Seek(keep, SeekOrigin.Begin);
-            ReadExactly(stream, tail, tail.Length);
+            FileTail.ReadExactly(stream, tail, tail.Length, Changed);
 
             string tornPath = "";
             for (int n = 1; ; n++)
@@ -246,16 +235,7 @@ namespace Cavra.Gate.Notifications
             return tornPath;
         }
 
-        private static void ReadExactly(Stream stream, byte[] buffer, int count)
-        {
-            int total = 0;
-            while (total < count)
-            {
-                int n = stream.Read(buffer, total, count - total);
-                if (n == 0) throw new IOException("the notification ledger changed while it was being appended to");
-                total += n;
-            }
-        }
+        private const string Changed = "the notification ledger changed while it was being appended to";
 
         /// <summary>
         /// Reads the whole ledger. A missing file gives empty contents with <see cref="NotificationLedgerContents.Exists"/>

@@ -216,49 +216,21 @@ namespace Cavra.Gate.Pilot
         {
             long length = stream.Length;
             if (length == 0) return null;
-            const int Chunk = 64 * 1024;
-            var tail = new List<byte[]>();
-            long end = length;             // exclusive end of the region still to scan
-            long lineEnd = -1;             // position of the newline that ends the last whole line
-            long lineStart = -1;
-            var buffer = new byte[(int)Math.Min(Chunk, length)];
-            while (end > 0 && lineStart < 0)
-            {
-                int n = (int)Math.Min(buffer.Length, end);
-                long from = end - n;
-                stream.Seek(from, SeekOrigin.Begin);
-                ReadExactly(stream, buffer, n);
-                for (int i = n - 1; i >= 0; i--)
-                {
-                    if (buffer[i] != (byte)'\n') continue;
-                    if (lineEnd < 0) lineEnd = from + i;
-                    else { lineStart = from + i + 1; break; }
-                }
-                end = from;
-            }
+            long lineEnd = FileTail.LastIndexOf(stream, (byte)'\n', length, Changed); // the newline that ends the last whole line
             if (lineEnd < 0)
             {
                 stream.SetLength(0); // no whole line at all: only a torn first batch
                 return null;
             }
-            if (lineStart < 0) lineStart = 0;
+            long lineStart = FileTail.LastIndexOf(stream, (byte)'\n', lineEnd, Changed) + 1;
             if (lineEnd + 1 < length) stream.SetLength(lineEnd + 1);
             var line = new byte[lineEnd - lineStart];
             stream.Seek(lineStart, SeekOrigin.Begin);
-            ReadExactly(stream, line, line.Length);
+            FileTail.ReadExactly(stream, line, line.Length, Changed);
             return sha.ComputeHash(line);
         }
 
-        private static void ReadExactly(Stream stream, byte[] buffer, int count)
-        {
-            int total = 0;
-            while (total < count)
-            {
-                int n = stream.Read(buffer, total, count - total);
-                if (n == 0) throw new IOException("the journal changed while it was being appended to");
-                total += n;
-            }
-        }
+        private const string Changed = "the journal changed while it was being appended to";
 
         private static void HexBytes(byte[] hash, byte[] hex)
         {
