@@ -9,7 +9,7 @@ AfterAll {
 }
 
 Describe 'Get-CavraGoBackendConfig' {
-    AfterEach { foreach ($v in Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue) { Remove-Item "env:$($v.Name)" } }
+    AfterEach { Clear-CavraEnvironment }
 
     It 'returns every setting with its default source when nothing is configured' {
         $settings = Get-CavraGoBackendConfig
@@ -136,7 +136,7 @@ Describe 'The settings table drives every configuration surface' {
 }
 
 Describe 'One validator per setting, for every source' {
-    AfterEach { foreach ($v in Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue) { Remove-Item "env:$($v.Name)" } }
+    AfterEach { Clear-CavraEnvironment }
 
     It 'refuses -TimeoutSeconds <Value> as a parameter error' -ForEach @(
         @{ Value = [double]::PositiveInfinity }, @{ Value = 3601 }, @{ Value = [double]::NaN }, @{ Value = -1 }, @{ Value = 0 }
@@ -163,14 +163,14 @@ Describe 'One validator per setting, for every source' {
 
 Describe 'One settings file and one evidence folder for every cmdlet' {
     BeforeEach {
-        foreach ($v in Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue) { Remove-Item "env:$($v.Name)" }
+        Clear-CavraEnvironment
         $dir = Join-Path $TestDrive ([guid]::NewGuid())
         $gate = New-CavraTestEvidenceSet -Path $dir
         # One folder: the evidence and the deployment metadata side by side, under their default names.
         Copy-Item (Join-Path $gate.PackageDir '*') $dir
         $runtime = @{ RuntimePath = $gate.RuntimePath; PolicyPath = $gate.PolicyPath }
     }
-    AfterEach { foreach ($v in Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue) { Remove-Item "env:$($v.Name)" } }
+    AfterEach { Clear-CavraEnvironment }
 
     It '-EvidenceDirectory finds every evidence file and the deployment metadata in one folder' {
         Test-CavraGoPromotion -Mode Promoted @runtime -PackageDir $dir -Quiet | Should -BeFalse -Because 'the package dir alone does not find the promotion evidence'

@@ -5,8 +5,7 @@ BeforeAll {
     if (-not $env:CAVRA_MODULE_MANIFEST -or -not $env:CAVRA_STANDIN_RUNTIME) { throw 'CAVRA_MODULE_MANIFEST and CAVRA_STANDIN_RUNTIME must be set (build.ps1 -Task Test sets them).' }
     Import-Module $env:CAVRA_MODULE_MANIFEST -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:savedEnv = Get-ChildItem env:CAVRA_GO_* -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name; Value = $_.Value } }
-    Clear-CavraEnvironment
+    $script:savedEnv = Save-CavraEnvironment
     $script:root = Join-Path $TestDrive 'views'
     $script:gate = New-CavraTestEvidenceSet -Path $root
     Remove-Item $gate.RollbackRehearsalPath
@@ -40,8 +39,7 @@ BeforeAll {
 }
 AfterAll {
     Pop-Location
-    Clear-CavraEnvironment
-    foreach ($v in $script:savedEnv) { Set-Item "env:$($v.Name)" $v.Value }
+    Restore-CavraEnvironment $script:savedEnv
 }
 
 Describe 'Table views at <_> columns' -ForEach 80, 120 {
