@@ -1,6 +1,6 @@
-# A real HTTP receiver on 127.0.0.1 (a free port) for the notification tests and the help examples: a raw TcpListener,
-# so it can also do what a well-behaved server never does (hang past the client's timeout, close the connection without
-# answering). Each request gets the next planned answer (Set-CavraReceiverPlan), then the default; every request is
+# A real HTTP receiver on 127.0.0.1 (a free port) for the notification tests and the help examples: a raw TcpListener
+# that can hang past the client's timeout or close the connection without answering. The xUnit tests use Kestrel
+# (tests/Cavra.Gate.Tests/Support/LoopbackReceiver.cs) for the same faults; PowerShell cannot load Kestrel, hence this one. Each request gets the next planned answer (Set-CavraReceiverPlan), then the default; every request is
 # recorded (method, path, headers, body) so tests can count attempts and search what went over the wire.
 
 $source = @'
