@@ -21,15 +21,7 @@ namespace Cavra.PowerShell.Infrastructure
         protected string FullPath => FileSystemPaths.Resolve(this, Path);
 
         /// <summary>Input files resolved against $PWD, each read narrated with -Verbose.</summary>
-        protected InputFiles Files
-        {
-            get
-            {
-                var files = new InputFiles(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
-                files.FileRead += path => WriteVerbose($"Read {path}");
-                return files;
-            }
-        }
+        protected InputFiles Files => FileSystemPaths.InputFilesAt(this);
 
         /// <summary>
         /// Writes a validated document unless -WhatIf, an existing file without -Force, or the user declines. Without

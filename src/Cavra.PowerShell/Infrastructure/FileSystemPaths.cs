@@ -14,6 +14,15 @@ namespace Cavra.PowerShell.Infrastructure
     {
         public const string NotFileSystemErrorId = "PathNotFileSystem";
 
+        /// <summary>The engine's file door for a cmdlet: relative paths against PowerShell's current location, and, when
+        /// <paramref name="narrate"/>, each read said with -Verbose ("Read &lt;path&gt;").</summary>
+        public static InputFiles InputFilesAt(PSCmdlet cmdlet, bool narrate = true)
+        {
+            var files = new InputFiles(cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+            if (narrate) files.FileRead += path => cmdlet.WriteVerbose($"Read {path}");
+            return files;
+        }
+
         /// <summary>
         /// Resolves <paramref name="path"/> through PowerShell's FileSystem provider, relative to PowerShell's current
         /// location (not the process's directory). A path on any other provider (<c>Env:</c>, <c>Function:</c>,

@@ -60,7 +60,7 @@ namespace Cavra.PowerShell.Infrastructure
         internal static GateConfig ResolveConfig(PSCmdlet cmdlet, GateParameters given)
         {
             GateConfig config;
-            try { config = GateConfig.Load(given, Environment.GetEnvironmentVariable, Files(cmdlet)); }
+            try { config = GateConfig.Load(given, Environment.GetEnvironmentVariable, FileSystemPaths.InputFilesAt(cmdlet, narrate: false)); }
             catch (SettingsFileException ex)
             {
                 cmdlet.ThrowTerminatingError(new ErrorRecord(ex, ex.Missing ? "SettingsFileNotFound" : "SettingsFileInvalid",
@@ -74,7 +74,6 @@ namespace Cavra.PowerShell.Infrastructure
         }
 
         /// <summary>The engine's file door, with relative paths resolved against PowerShell's current location.</summary>
-        private static InputFiles Files(PSCmdlet cmdlet) => new InputFiles(cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath);
 
         /// <summary>The settings given as parameters, read from the bound parameters by the table's names (no reflection);
         /// paths resolved against $PWD through PowerShell, so PS drives and TestDrive: work.</summary>
@@ -110,12 +109,7 @@ namespace Cavra.PowerShell.Infrastructure
         }
 
         /// <summary>A gate context whose file reads are narrated with -Verbose and whose relative paths resolve against $PWD.</summary>
-        protected GateContext CreateContext(GateConfig config)
-        {
-            var files = Files(this);
-            files.FileRead += path => WriteVerbose($"Read {path}");
-            return new GateContext(config, files, Clock);
-        }
+        protected GateContext CreateContext(GateConfig config) => new GateContext(config, FileSystemPaths.InputFilesAt(this), Clock);
 
         private static string DescribeSource(ConfigSetting s) => s.Source switch
         {

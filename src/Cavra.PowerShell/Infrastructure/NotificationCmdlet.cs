@@ -76,12 +76,7 @@ namespace Cavra.PowerShell.Infrastructure
         }
 
         /// <summary>The engine's file door, relative paths against $PWD, reads narrated with -Verbose.</summary>
-        protected InputFiles Files()
-        {
-            var files = new InputFiles(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
-            files.FileRead += path => WriteVerbose($"Read {path}");
-            return files;
-        }
+        protected InputFiles Files() => FileSystemPaths.InputFilesAt(this);
 
         /// <summary>Reads the ledger; each malformed line is a non-terminating NotificationLedgerInvalid error naming its line
         /// (the records around it are still returned). Refusals of the file as a whole (too large, not a regular file) are line 0.</summary>
