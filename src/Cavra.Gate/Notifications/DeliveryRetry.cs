@@ -127,16 +127,17 @@ namespace Cavra.Gate.Notifications
         /// <summary>The event the retry sends: the recorded route, and the schedule's state now when it is given.</summary>
         internal static NotificationEvent EventFor(DeliveryRecord failed, RollbackDrillSchedule? schedule, DateTimeOffset now)
         {
-            if (schedule == null)
-                return new NotificationEvent(failed.PlanId, failed.RouteKey, failed.ScheduleId, "", ScheduleStatuses.NeedsAttention, failed.Owner,
-                    failed.Provider, "", null, "", NotificationRoute.DefaultAcknowledgementMinutes, "", Time.IsoTimestamp.Format(now), failed.DeliveryId);
-            var status = ScheduleStatuses.Of(schedule);
+            string status = schedule == null ? ScheduleStatuses.NeedsAttention : ScheduleStatuses.Of(schedule);
             NotificationRoute? route = null;
-            try { route = NotificationPlan.Build(schedule, status, now).Routes.FirstOrDefault(r => r.RouteKey == failed.RouteKey); }
-            catch (NotificationPlanException) { } // a schedule that no longer plans still has a state worth telling
-            return new NotificationEvent(failed.PlanId, failed.RouteKey, failed.ScheduleId, schedule.Environment, status, failed.Owner, failed.Provider,
-                schedule.NextDueAt, schedule.DaysUntilDue, schedule.RunbookRef, route?.AcknowledgementMinutes ?? NotificationRoute.DefaultAcknowledgementMinutes,
-                route?.EscalationOwner ?? "", Time.IsoTimestamp.Format(now), failed.DeliveryId);
+            if (schedule != null)
+            {
+                try { route = NotificationPlan.Build(schedule, status, now).Routes.FirstOrDefault(r => r.RouteKey == failed.RouteKey); }
+                catch (NotificationPlanException) { } // a schedule that no longer plans still has a state worth telling
+            }
+            return new NotificationEvent(failed.PlanId, failed.RouteKey, failed.ScheduleId, schedule?.Environment ?? "", status, failed.Owner, failed.Provider,
+                schedule?.NextDueAt ?? "", schedule?.DaysUntilDue, schedule?.RunbookRef ?? "",
+                route?.AcknowledgementMinutes ?? NotificationRoute.DefaultAcknowledgementMinutes, route?.EscalationOwner ?? "",
+                Time.IsoTimestamp.Format(now), failed.DeliveryId);
         }
     }
 }
