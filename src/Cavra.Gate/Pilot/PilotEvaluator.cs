@@ -21,7 +21,7 @@ namespace Cavra.Gate.Pilot
     /// call may run elsewhere: <see cref="Begin"/> on the stream's thread, the runtime and <see cref="Complete"/> on any
     /// (<see cref="PilotStream"/> does this with a bounded number of requests in flight).
     /// </summary>
-    public sealed class PilotEvaluator
+    public sealed class PilotEvaluator : IDisposable
     {
         public const string DisabledReason = "go backend pilot is disabled";
         public const string ReadinessFailedReason = "go backend readiness check failed";
@@ -144,6 +144,12 @@ namespace Cavra.Gate.Pilot
             }
         }
 
+        /// <summary>Releases the input watch (an inotify descriptor on Linux); the finalizer does it otherwise.</summary>
+        public void Dispose() => _stamps?.Dispose();
+
+        /// <summary>True while an inotify watch stands in for the per-action stats of the gate inputs (Linux).</summary>
+        public bool InputsWatched => _stamps?.Watched == true;
+
         /// <summary>The candidate backend this evaluator calls.</summary>
         public IGoRuntime Runtime => _runtime;
 
@@ -175,8 +181,13 @@ namespace Cavra.Gate.Pilot
         {
             var config = _context.Config;
             var now = _context.Clock.GetUtcNow();
-            // One stat of each input per action: a file changed between two actions is seen by the second (fail closed).
-            if (_stamps == null || !ReferenceEquals(_stampedConfig, config)) { _stamps = new InputStamps(InputPaths(config), _context.Files); _stampedConfig = config; }
+            // One look at the inputs per action (an inotify read, or a stat each): a file changed between two actions is seen by the second (fail closed).
+            if (_stamps == null || !ReferenceEquals(_stampedConfig, config))
+            {
+                _stamps?.Dispose();
+                _stamps = new InputStamps(InputPaths(config), _context.Files);
+                _stampedConfig = config;
+            }
             bool changed = _stamps.Look();
             if (_engine != null && !changed && now - _cachedAt < GateMaxAge && now >= _cachedAt) return _engine;
 
@@ -234,38 +245,72 @@ namespace Cavra.Gate.Pilot
 
     /// <summary>
     /// The gate's input files, resolved once per evaluator, and what the last look at each saw: kind, size and modification
-    /// time, as <see cref="InputFiles.Fingerprint"/> describes a file. A look is one stat per input and no allocation for a
-    /// file, so the evaluator can afford it for every action.
+    /// time, as <see cref="InputFiles.Fingerprint"/> describes a file. On Linux an <see cref="InputWatch"/> stands in for
+    /// the stats: a look is one non-blocking read of the inotify queue, and only inputs the watch cannot cover (behind a
+    /// symbolic link, say) are stat-ed; after any event every input is stat-ed again and the watch is rebuilt. Elsewhere
+    /// a look is one stat per input and no allocation for a file. Either way the evaluator can afford it for every action.
     /// </summary>
-    internal sealed class InputStamps
+    internal sealed class InputStamps : IDisposable
     {
         private const long NotConfigured = -1, Missing = -2, Failed = -3, IsDirectory = -4;
         private readonly string[] _paths;   // "" when the input is not configured
         private readonly FileInfo?[] _infos;
         private readonly long[] _stamps;    // size (or a kind above) and modification ticks, two per input
+        private bool _useWatch;
+        private InputWatch? _watch;
         private bool _looked;
 
-        public InputStamps(IEnumerable<string> paths, InputFiles files)
+        public InputStamps(IEnumerable<string> paths, InputFiles files, bool watch = true)
         {
             var resolved = new List<string>();
             foreach (var path in paths) resolved.Add(string.IsNullOrEmpty(path) ? "" : files.Resolve(path));
             _paths = resolved.ToArray();
             _infos = new FileInfo?[_paths.Length];
             _stamps = new long[2 * _paths.Length];
+            _useWatch = watch;
         }
+
+        /// <summary>True while an inotify watch covers at least part of the inputs (Linux).</summary>
+        public bool Watched => _watch != null;
 
         /// <summary>Looks at every input again; true when anything differs from the last look (the first look counts as a change).</summary>
         public bool Look()
         {
-            bool changed = !_looked;
-            _looked = true;
-            for (int i = 0; i < _paths.Length; i++)
+            bool changed = false;
+            if (_watch != null)
             {
-                Stamp(i, out long size, out long ticks);
-                if (_stamps[2 * i] != size || _stamps[2 * i + 1] != ticks) changed = true;
-                _stamps[2 * i] = size;
-                _stamps[2 * i + 1] = ticks;
+                if (!_watch.Changed())
+                {
+                    foreach (int i in _watch.Unwatched) changed |= LookAt(i);
+                    return changed;
+                }
+                changed = true; // an event is a change even when size and time came out the same
             }
+            changed |= !_looked;
+            _looked = true;
+            if (_useWatch)
+            {
+                // The watches first, then the stats: a change between the two is an event at the next look.
+                _watch?.Dispose();
+                _watch = InputWatch.TryCreate(_paths);
+                if (_watch == null) _useWatch = false; // not Linux, or no inotify instance left: stat every input from now on
+            }
+            for (int i = 0; i < _paths.Length; i++) changed |= LookAt(i);
+            return changed;
+        }
+
+        public void Dispose()
+        {
+            _watch?.Dispose();
+            _watch = null;
+        }
+
+        private bool LookAt(int i)
+        {
+            Stamp(i, out long size, out long ticks);
+            bool changed = _stamps[2 * i] != size || _stamps[2 * i + 1] != ticks;
+            _stamps[2 * i] = size;
+            _stamps[2 * i + 1] = ticks;
             return changed;
         }
 

@@ -167,6 +167,7 @@ namespace Cavra.PowerShell.Commands
         public void Dispose()
         {
             _stream?.Dispose();
+            _pilot?.Dispose();
             StopOwnedDaemon();
             // A pipeline that failed or was stopped still commits the lines of the records it emitted (best effort).
             _journal?.Dispose();
