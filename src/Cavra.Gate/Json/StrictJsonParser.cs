@@ -79,7 +79,8 @@ namespace Cavra.Gate.Json
             public string? PendingName;
         }
 
-        private static bool TryParseUtf8(ReadOnlySpan<byte> utf8, out JsonValue value, out JsonParseError? error)
+        /// <summary>Parses UTF-8 as it is: no byte-order mark is skipped and the text is assumed already checked as UTF-8.</summary>
+        internal static bool TryParseUtf8(ReadOnlySpan<byte> utf8, out JsonValue value, out JsonParseError? error)
         {
             value = JsonNull.Instance;
             error = null;
@@ -109,8 +110,7 @@ namespace Cavra.Gate.Json
                         case JsonTokenType.PropertyName:
                             var frame = stack.Peek();
                             string name = ReadString(ref reader);
-                            frame.Seen ??= new HashSet<string>(StringComparer.Ordinal);
-                            if (!frame.Seen.Add(name)) { error = Error($"Duplicate key \"{name}\"", utf8, (int)reader.TokenStartIndex); return false; }
+                            if (IsDuplicate(frame, name)) { error = Error($"Duplicate key \"{name}\"", utf8, (int)reader.TokenStartIndex); return false; }
                             frame.PendingName = name;
                             break;
                         case JsonTokenType.String:
@@ -174,6 +174,24 @@ namespace Cavra.Gate.Json
             }
             if (raw.Length > run) sb.Append(Encoding.UTF8.GetString(raw.Slice(run).ToArray()));
             return sb.ToString();
+        }
+
+        /// <summary>A scan for small objects (a runtime reply has 13 to 17 members), a set once an object grows past that.</summary>
+        private static bool IsDuplicate(Frame frame, string name)
+        {
+            var members = frame.Members!;
+            if (frame.Seen == null)
+            {
+                if (members.Count < 16)
+                {
+                    for (int i = 0; i < members.Count; i++)
+                        if (string.Equals(members[i].Key, name, StringComparison.Ordinal)) return true;
+                    return false;
+                }
+                frame.Seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var m in members) frame.Seen.Add(m.Key);
+            }
+            return !frame.Seen.Add(name);
         }
 
         private static void Add(Stack<Frame> stack, ref JsonValue? root, JsonValue value)

@@ -42,7 +42,8 @@ namespace Cavra.Gate.Runtime
         public Outcome Result { get; private set; } = Outcome.Pending;
         public string Message { get; private set; } = "";
         public bool Overflowed { get; private set; }
-        public byte[] Reply { get; private set; } = Array.Empty<byte>();
+        /// <summary>The reply's bytes, in the receive buffer itself (no copy).</summary>
+        public ArraySegment<byte> Reply { get; private set; } = new ArraySegment<byte>(Array.Empty<byte>());
         public TimeSpan Elapsed => _clock.Elapsed;
 
         /// <summary>Connects and sends; the exchange is then pending, or already finished when that failed.</summary>
@@ -118,7 +119,8 @@ namespace Cavra.Gate.Runtime
                 if (_length == _buffer.Length)
                 {
                     if (_buffer.Length > RuntimeReply.MaxBytes) { Overflowed = true; return Answer(); }
-                    var larger = new byte[_buffer.Length == 0 ? 2048 : Math.Min(_buffer.Length * 4, RuntimeReply.MaxBytes + 1)];
+                    // A decision is about 600 bytes; a larger reply grows the buffer fourfold at a time.
+                    var larger = new byte[_buffer.Length == 0 ? 1024 : Math.Min(_buffer.Length * 4, RuntimeReply.MaxBytes + 1)];
                     Buffer.BlockCopy(_buffer, 0, larger, 0, _length);
                     _buffer = larger;
                 }
@@ -141,9 +143,7 @@ namespace Cavra.Gate.Runtime
         private bool Answer()
         {
             if (_length == 0 && !Overflowed) { End(Outcome.ClosedWithoutAnswer); return true; }
-            var reply = new byte[Math.Min(_length, RuntimeReply.MaxBytes + 1)];
-            Buffer.BlockCopy(_buffer, 0, reply, 0, reply.Length);
-            Reply = reply;
+            Reply = new ArraySegment<byte>(_buffer, 0, Math.Min(_length, RuntimeReply.MaxBytes + 1));
             End(Outcome.Answered);
             return true;
         }

@@ -39,6 +39,23 @@ public class StrictJsonParserTests
     public void Duplicate_keys_are_found_in_nested_objects()
         => Assert.Contains("Duplicate key \"k\"", Reject("{\"o\": {\"k\": 1, \"k\": 1}}").Message);
 
+    [Theory]
+    [InlineData(3)]   // found by the scan small objects get
+    [InlineData(14)]  // the repeat is the 16th member: the last the scan covers
+    [InlineData(15)]  // the 17th: the first the set covers, built from the members so far
+    [InlineData(30)]
+    public void Duplicate_keys_are_found_at_any_position_in_a_large_object(int repeatAt)
+    {
+        var members = Enumerable.Range(0, 40).Select(i => $"\"k{i}\": {i}").ToList();
+        Assert.True(StrictJsonParser.TryParse("{" + string.Join(", ", members) + "}", out var whole, out _));
+        Assert.Equal(40, ((JsonObject)whole).Count);
+        members.Insert(repeatAt + 1, $"\"k{repeatAt}\": 0");
+        Assert.Contains($"Duplicate key \"k{repeatAt}\"", Reject("{" + string.Join(", ", members) + "}").Message);
+        members.RemoveAt(repeatAt + 1);
+        members.Add("\"k0\": 0"); // the first member, repeated after the set took over
+        Assert.Contains("Duplicate key \"k0\"", Reject("{" + string.Join(", ", members) + "}").Message);
+    }
+
     [Fact]
     public void Rejects_nesting_deeper_than_64()
     {
