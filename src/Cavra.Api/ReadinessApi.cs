@@ -135,7 +135,11 @@ public static class ReadinessApi
         var context = Context(options);
         await evaluations.WaitAsync(http.RequestAborted);
         EvaluationRecord record;
-        try { record = new PilotEvaluator(context, new OneShotRuntimeClient(context.Files)).Evaluate(request, http.RequestAborted); }
+        try
+        {
+            using var pilot = new PilotEvaluator(context, new OneShotRuntimeClient(context.Files));
+            record = pilot.Evaluate(request, http.RequestAborted);
+        }
         finally { evaluations.Release(); }
         await Json(http, 200, CanonicalJsonWriter.Serialize(record));
     }

@@ -286,9 +286,11 @@ namespace Cavra.Gate.Pilot
                 }
                 changed = true; // an event is a change even when size and time came out the same
             }
-            changed |= !_looked;
+            bool first = !_looked;
+            changed |= first;
             _looked = true;
-            if (_useWatch)
+            // From the second look on: an evaluator used for one action (the HTTP API's) never holds an inotify instance.
+            if (_useWatch && !first)
             {
                 // The watches first, then the stats: a change between the two is an event at the next look.
                 _watch?.Dispose();

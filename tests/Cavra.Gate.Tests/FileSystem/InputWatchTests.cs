@@ -27,6 +27,9 @@ public sealed class InputWatchTests : IDisposable
     {
         var stamps = new InputStamps(paths, new InputFiles(), watch);
         Assert.True(stamps.Look()); // the first look is a change
+        Assert.False(stamps.Watched); // one look (a one-off evaluation) holds no inotify instance
+        Assert.False(stamps.Look()); // the second sets up the watch
+        Assert.Equal(watch && OperatingSystem.IsLinux(), stamps.Watched);
         return stamps;
     }
 
