@@ -10,6 +10,8 @@
         daemon's socket with the same number in flight (each of -CompareLimits);
       - shadow over the daemon at each of those -ThrottleLimit values, as a ratio to the floor with the same number in
         flight (target 1.25x at 4), and the process CPU time of the pipeline (the pwsh process) per action;
+      - CPU per action of the client (our pwsh, or the bare client) and of the daemon, for every daemon row, and the
+        ratio of the totals: when all cores are busy no client design gets below it;
       - enforce and promoted over the daemon (promoted over a fresh, complete evidence set whose gate passes), as a
         ratio to shadow (target 1.1x);
       - shadow one-shot for fewer actions against a bare loop starting the runtime with the same arguments (target 1.15x);
@@ -73,27 +75,37 @@ $actions = 1..$Count | ForEach-Object { [pscustomobject]@{ action_type = 'execut
 
 $self = [Diagnostics.Process]::GetCurrentProcess()
 $cpu = @{} # label -> CPU milliseconds of this process (the pipeline, its engine and its socket calls), one per round
+$daemonCpu = @{} # label -> CPU milliseconds of the daemon process in the same run
+$daemonProcess = $null
+function Get-DaemonCpu { if ($script:daemonProcess) { $script:daemonProcess.Refresh(); $script:daemonProcess.TotalProcessorTime.TotalMilliseconds } }
 function Measure-Pipeline([object[]] $Actions, [hashtable] $Options, [string] $Label = '') {
     [GC]::Collect()
-    $self.Refresh(); $cpu0 = $self.TotalProcessorTime.TotalMilliseconds
+    $self.Refresh(); $cpu0 = $self.TotalProcessorTime.TotalMilliseconds; $d0 = Get-DaemonCpu
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $null = $Actions | Invoke-CavraGoPilotEvaluate -SettingsPath $settings @Options -ProgressAction SilentlyContinue
     $wall = $sw.Elapsed.TotalMilliseconds
     $self.Refresh()
     if ($Label) { $script:cpu[$Label] = @($script:cpu[$Label]) + ($self.TotalProcessorTime.TotalMilliseconds - $cpu0) | Where-Object { $null -ne $_ } }
+    if ($Label -and $null -ne $d0) { $script:daemonCpu[$Label] = @($script:daemonCpu[$Label]) + ((Get-DaemonCpu) - $d0) | Where-Object { $null -ne $_ } }
     $wall
 }
 
-function Measure-Floor([string[]] $Arguments) {
+function Measure-Floor([string[]] $Arguments, [string] $Label = '') {
+    $d0 = Get-DaemonCpu
     $text = & dotnet $FloorClient @Arguments
     if ($LASTEXITCODE -ne 0 -or "$text" -notmatch '^([0-9.]+) ms') { throw "The floor client failed: $text" }
-    [double] $Matches[1]
+    $wall = [double] $Matches[1]
+    if ($Label -and "$text" -match ' ([0-9.]+) ms cpu') { $script:cpu[$Label] = @($script:cpu[$Label]) + [double] $Matches[1] | Where-Object { $null -ne $_ } }
+    # The daemon's CPU over the whole client run (its warm-up included): an upper bound of what one request costs it.
+    if ($Label -and $null -ne $d0) { $script:daemonCpu[$Label] = @($script:daemonCpu[$Label]) + ((Get-DaemonCpu) - $d0) | Where-Object { $null -ne $_ } }
+    $wall
 }
 
 if ('Daemon' -in $Section) {
 $daemon = Start-CavraGoRuntimeDaemon -SettingsPath $settings
 try {
     $socket = $daemon.SocketPath
+    $daemonProcess = Get-Process -Id $daemon.ProcessId
     $shadow = @{ Mode = 'Shadow'; Transport = 'Daemon' }
     # Correctness before speed: every action answered over the daemon, in parity, no fallback.
     $check = $actions | Invoke-CavraGoPilotEvaluate -SettingsPath $settings @shadow -ThrottleLimit $ThrottleLimit -ProgressAction SilentlyContinue
@@ -111,7 +123,7 @@ try {
     for ($r = 0; $r -lt $Rounds; $r++) {
         # Alternate which goes first in each pair, so a slow stretch of the machine falls on both alike.
         foreach ($k in $limits) {
-            $pair = @({ $t["floor$k"] += Measure-Floor @('--daemon-floor', $socket, '--count', $Count, '--in-flight', $k) },
+            $pair = @({ $t["floor$k"] += Measure-Floor @('--daemon-floor', $socket, '--count', $Count, '--in-flight', $k) "floor$k" },
                 { $t["shadow$k"] += Measure-Pipeline $actions ($shadow + @{ ThrottleLimit = $k }) "shadow$k" })
             if ($r % 2) { [array]::Reverse($pair) }
             foreach ($step in $pair) { . $step }
@@ -125,11 +137,16 @@ try {
 
     "Shadowing at volume: $Count piped execute_command actions, one policy, $RuntimeLabel over a session daemon,"
     "median of $Rounds alternating rounds, $([Environment]::ProcessorCount) cores, load average $(Get-Load) at the end of the rounds"
-    $us = { param($label) '{0,5:N1} us CPU/action' -f ((Get-Median $cpu[$label]) * 1000 / $Count) }
+    "CPU per action: the client's process (our pwsh, or the bare client), then the daemon's"
+    $us = { param($label) '{0,5:N1} + {1,4:N1} us CPU/action' -f ((Get-Median $cpu[$label]) * 1000 / $Count), ((Get-Median $daemonCpu[$label]) * 1000 / $Count) }
     '  {0,-44} {1,9:N0} ms   {2}' -f 'disabled (pipeline and built-in engine)', $m.disabled, (& $us 'disabled')
     foreach ($k in $limits) {
-        '  {0,-44} {1,9:N0} ms' -f "floor: bare client, $k in flight", $m["floor$k"]
+        '  {0,-44} {1,9:N0} ms   {2}' -f "floor: bare client, $k in flight", $m["floor$k"], (& $us "floor$k")
         '  {0,-44} {1,9:N0} ms   {2}   ours/floor {3}' -f "shadow over the daemon, -ThrottleLimit $k", $m["shadow$k"], (& $us "shadow$k"), (Format-Ratio ($m["shadow$k"] / $m["floor$k"]) 1.25)
+        # When every core is busy, wall time cannot fall below total CPU / cores: the ratio of the two totals is what
+        # any design of the client could reach here, however its work is spread over threads.
+        $total = { param($label) (Get-Median $cpu[$label]) + (Get-Median $daemonCpu[$label]) }
+        '  {0,-44} {1,9:N2}x  (ours and the daemon against the bare client and the daemon)' -f "  CPU per action, shadow/floor", ((& $total "shadow$k") / (& $total "floor$k"))
     }
     '  {0,-44} {1,9:N0} ms   {2}   /shadow {3}' -f "enforce over the daemon, -ThrottleLimit $ThrottleLimit", $m.enforce, (& $us 'enforce'), (Format-Ratio ($m.enforce / $m["shadow$ThrottleLimit"]) 1.1)
     '  {0,-44} {1,9:N0} ms   {2}   /shadow {3}' -f "promoted over the daemon, -ThrottleLimit $ThrottleLimit", $m.promoted, (& $us 'promoted'), (Format-Ratio ($m.promoted / $m["shadow$ThrottleLimit"]) 1.1)

@@ -17,7 +17,8 @@ namespace Cavra.Benchmarks
     /// <item><c>--oneshot-floor RUNTIME --policy POLICY [--registry REGISTRY] --count N</c>: a bare loop that starts the runtime N times with the
     /// one-shot arguments (docs/design/runtime-protocol.md §2), writes the request to stdin, reads stdout to EOF and waits.</item>
     /// </list>
-    /// Each warms up first, then prints one line: the elapsed milliseconds of the timed part, and the answers received.
+    /// Each warms up first, then prints one line: the elapsed milliseconds of the timed part, and the answers received
+    /// (the daemon floor also the client process's CPU milliseconds in that part).
     /// Exit code 1 when any request got no answer (the floor would not be the same work).
     /// </summary>
     public static class RuntimeFloor
@@ -32,10 +33,15 @@ namespace Cavra.Benchmarks
             var requests = new byte[count][];
             for (int i = 0; i < count; i++) requests[i] = Request(i + 1);
             Run(endPoint, requests, Math.Min(200, count), inFlight); // warm-up: JIT, connection paths
+            var self = Process.GetCurrentProcess();
+            var cpu = self.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             int answered = Run(endPoint, requests, count, inFlight);
             clock.Stop();
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0:F1} ms {1} answered", clock.Elapsed.TotalMilliseconds, answered));
+            self.Refresh();
+            // The client's own CPU time for the timed part: what the same requests cost a client, spread over its threads.
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0:F1} ms {1} answered {2:F1} ms cpu",
+                clock.Elapsed.TotalMilliseconds, answered, (self.TotalProcessorTime - cpu).TotalMilliseconds));
             return answered == count ? 0 : 1;
         }
 
