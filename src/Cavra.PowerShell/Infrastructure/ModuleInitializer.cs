@@ -93,7 +93,9 @@ namespace Cavra.PowerShell.Infrastructure
         private static bool IsShippedWith(Assembly? requesting)
         {
             if (requesting == null || requesting.IsDynamic) return false;
-            string? folder = Path.GetDirectoryName(requesting.Location);
+            string location = requesting.Location; // "" for an assembly loaded from bytes; .NET Framework's GetDirectoryName throws on ""
+            if (location.Length == 0) return false;
+            string? folder = Path.GetDirectoryName(location);
             return folder != null && (string.Equals(folder, ModuleFolder, StringComparison.Ordinal)
                 || folder.StartsWith(ModuleFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal));
         }
