@@ -170,6 +170,7 @@ function Add-ReadinessApi {
     # The readiness HTTP API runs as its own process (Start-CavraReadinessApi); the module never loads ASP.NET. It is
     # framework-dependent (UseAppHost=false: `dotnet Cavra.Api.dll` on any OS) and lives in the module folder itself, so
     # it shares the module's Cavra.Gate.dll: one copy of every assembly in the package, and no debug symbols.
+    # (The one other copy, Core/linux-x64/Cavra.Gate.dll, is the same assembly precompiled; pwsh there loads it instead.)
     $staging = Join-Path $Out 'api-publish'
     if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/Cavra.Api/Cavra.Api.csproj'), '-c', $Configuration, '-o', $staging, '--nologo', '-v', 'q') | Out-Null
