@@ -126,6 +126,7 @@ function Invoke-Build {
     # pwsh 7.6+ only: the TimeProvider facade (forwards to the runtime's in-box type), in Core/. Not beside the module's
     # own dlls, where Windows PowerShell's probing would find this .NET 8 build before its own copy in Desktop/.
     Copy-EditionDependencies -Project 'tools/CoreDependencies/CoreDependencies.csproj' -Names $CoreAssemblies -Into 'Core'
+    Copy-ReadyToRunEngine
 
     Add-ReadinessApi
     Set-ManifestReleaseData
@@ -138,10 +139,38 @@ function Invoke-Build {
     Write-Host "Module assembled: $ModuleOut ($(Get-ModuleVersion))" -ForegroundColor Green
 }
 
+function Get-ModuleVersionId {
+    # An assembly's MVID: compilation output's identity, which ReadyToRun compilation keeps.
+    param([Parameter(Mandatory)] [string] $Path)
+    $stream = [IO.File]::OpenRead($Path)
+    try {
+        $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
+        $md = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+        return $md.GetGuid($md.GetModuleDefinition().Mvid)
+    } finally { $stream.Dispose() }
+}
+
+function Copy-ReadyToRunEngine {
+    <# pwsh on linux-x64 only: Cavra.Gate.dll ReadyToRun-compiled, in Core/linux-x64 (the module's initializer loads it
+       there and the portable copy everywhere else; an image for another platform would not load). Precompiled code
+       spares a first Test-CavraGoPromotion about 20 ms of JIT. The image must be the module's own Cavra.Gate.dll with
+       code added (same MVID), so the cmdlets run the same engine on every platform and the readiness API. #>
+    $build = Join-Path $Out 'core-readytorun'
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'tools/CoreReadyToRun/CoreReadyToRun.csproj'), '-c', $Configuration, '-o', $build, '--nologo', '-v', 'q') | Out-Null
+    $from = Join-Path $build 'Cavra.Gate.dll'
+    $portable = Join-Path $ModuleOut 'Cavra.Gate.dll'
+    if (-not (Test-Path -LiteralPath $from)) { throw "Build output is missing: $from" }
+    if ((Get-ModuleVersionId $from) -ne (Get-ModuleVersionId $portable)) { throw "The ReadyToRun Cavra.Gate.dll ($from) is not the module's Cavra.Gate.dll compiled ahead" }
+    $folder = Join-Path $ModuleOut 'Core/linux-x64'
+    New-Item -ItemType Directory -Path $folder | Out-Null
+    Copy-Item -LiteralPath $from -Destination $folder
+}
+
 function Add-ReadinessApi {
     # The readiness HTTP API runs as its own process (Start-CavraReadinessApi); the module never loads ASP.NET. It is
     # framework-dependent (UseAppHost=false: `dotnet Cavra.Api.dll` on any OS) and lives in the module folder itself, so
     # it shares the module's Cavra.Gate.dll: one copy of every assembly in the package, and no debug symbols.
+    # (The one other copy, Core/linux-x64/Cavra.Gate.dll, is the same assembly precompiled; pwsh there loads it instead.)
     $staging = Join-Path $Out 'api-publish'
     if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/Cavra.Api/Cavra.Api.csproj'), '-c', $Configuration, '-o', $staging, '--nologo', '-v', 'q') | Out-Null

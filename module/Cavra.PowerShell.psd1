@@ -2,8 +2,8 @@
     # The version is stamped by build.ps1 from Directory.Build.props, the one version source.
     ModuleVersion          = '0.0.0'
     RootModule             = 'Cavra.PowerShell.dll'
-    # The gate engine is a plain library beside the cmdlets; loading it first keeps resolution simple on 5.1 and 7.x.
-    RequiredAssemblies     = @('Cavra.Gate.dll')
+    # No RequiredAssemblies: the module's initializer loads the engine (Cavra.Gate.dll), choosing the ReadyToRun copy in
+    # Core/linux-x64 where it fits (see ModuleInitializer).
     GUID                   = '6f1d8f0e-4b8c-4b7e-9a55-1c2f0b7d9e31'
     Author                 = 'Cavra.PowerShell contributors'
     CompanyName            = 'CAVRA'

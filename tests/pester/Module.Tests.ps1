@@ -50,6 +50,16 @@ Describe 'Cavra.PowerShell module' {
         Invoke-ChildPwsh $script | Should -Be '0|1|Core/Microsoft.Bcl.TimeProvider.dll|System.Private.CoreLib'
     }
 
+    It 'loads the engine on import: the ReadyToRun copy in Core/linux-x64 on linux-x64, the portable one beside the module elsewhere' {
+        # The initializer chooses the copy, so nothing may load Cavra.Gate before it runs (PowerShell lists the cmdlets'
+        # types first: an enum-typed field in a cmdlet would do it) and the manifest names no RequiredAssemblies.
+        $script = "Import-Module '$($env:CAVRA_MODULE_MANIFEST)'; " +
+            "[IO.Path]::GetRelativePath('$(Split-Path $env:CAVRA_MODULE_MANIFEST)', [Cavra.Gate.Readiness.GateVerdict].Assembly.Location).Replace('\', '/')"
+        $onLinuxX64 = $IsLinux -and [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -eq 'X64'
+        Invoke-ChildPwsh $script | Should -Be $(if ($onLinuxX64) { 'Core/linux-x64/Cavra.Gate.dll' } else { 'Cavra.Gate.dll' })
+        (Import-PowerShellDataFile $env:CAVRA_MODULE_MANIFEST).Keys | Should -Not -Contain 'RequiredAssemblies'
+    }
+
     It 'imports and writes JSON in a session that already loaded another module''s System.Text.Json' {
         # Another module isolating its own copy (here: the Windows PowerShell one the package ships) in its own load context.
         $other = Join-Path (Split-Path $env:CAVRA_MODULE_MANIFEST) 'Desktop/System.Text.Json.dll'

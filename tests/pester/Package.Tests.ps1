@@ -85,6 +85,7 @@ $import
 'base|' + `$module.ModuleBase
 'version|' + `$module.Version
 'depth|' + (Get-TypeData Cavra.Gate.Readiness.GateVerdict).SerializationDepth
+'engine|' + [Cavra.Gate.Readiness.GateVerdict].Assembly.Location
 'pack|' + (Get-CavraReadinessPack -AsFile).FullName
 'help|' + (Get-Help Test-CavraGoPromotion).Synopsis
 # No Pester 5+ on this process's module path: the container form must say so, not fail obscurely.
@@ -212,8 +213,35 @@ Describe 'The Cavra.PowerShell package' {
         $root = @($dlls | Where-Object { $_ -notmatch '/' })
         $root | Should -Contain 'Cavra.Gate.dll'
         $root | Should -Contain 'Cavra.Api.dll'
-        $repeated = foreach ($dll in $dlls | Where-Object { $_ -match '/' }) { if ((Split-Path -Leaf $dll) -in $root) { $dll } }
+        # The one exception replaces a root assembly instead of adding to it: the engine precompiled for linux-x64, which
+        # the module's initializer loads instead of the root copy on that platform only (see the next test).
+        $repeated = foreach ($dll in $dlls | Where-Object { $_ -match '/' -and $_ -ne 'Core/linux-x64/Cavra.Gate.dll' }) { if ((Split-Path -Leaf $dll) -in $root) { $dll } }
         $repeated | Should -BeNullOrEmpty
+    }
+
+    It 'ships in Core/linux-x64/ only the engine, ReadyToRun-compiled from the very Cavra.Gate.dll of the root, and pwsh there loads it' {
+        $entries | Where-Object { $_ -like 'Core/linux-x64/*' } | Should -Be @('Core/linux-x64/Cavra.Gate.dll')
+        $folder = Split-Path $env:CAVRA_MODULE_MANIFEST
+        $read = {
+            param($Path)
+            $stream = [IO.File]::OpenRead($Path)
+            try {
+                $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
+                $md = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+                [pscustomobject]@{ Mvid = $md.GetGuid($md.GetModuleDefinition().Mvid); Machine = [int] $pe.PEHeaders.CoffHeader.Machine
+                    Precompiled = $pe.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0 }
+            }
+            finally { $stream.Dispose() }
+        }
+        $portable = & $read (Join-Path $folder 'Cavra.Gate.dll')
+        $precompiled = & $read (Join-Path $folder 'Core/linux-x64/Cavra.Gate.dll')
+        $precompiled.Mvid | Should -Be $portable.Mvid -Because 'the same compilation, with native code added'
+        $portable.Precompiled | Should -BeFalse
+        $precompiled.Precompiled | Should -BeTrue
+        # crossgen2 marks an image for Linux by XOR-ing the machine with 0x7B79; .NET refuses it on any other platform.
+        $precompiled.Machine | Should -Be (0x8664 -bxor 0x7B79)
+        $onLinuxX64 = $IsLinux -and [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -eq 'X64'
+        $use.engine | Should -Be (Join-Path $moduleBase $(if ($onLinuxX64) { 'Core/linux-x64/Cavra.Gate.dll' } else { 'Cavra.Gate.dll' }))
     }
 
     It 'runs the readiness API with dotnet on any OS: a framework-dependent Cavra.Api.dll, no native launcher' {

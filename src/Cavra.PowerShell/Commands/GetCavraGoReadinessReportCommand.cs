@@ -12,7 +12,8 @@ namespace Cavra.PowerShell.Commands
     {
         /// <summary>The section: Runtime, Deployment, Promotion, Rollback, RollbackRehearsal, RollbackDrillHistory or RollbackDrillSchedule.</summary>
         [Parameter(Mandatory = true, Position = 0)]
-        public ReadinessSection Section { get; set; }
+        public ReadinessSection Section { get => (ReadinessSection)_section; set => _section = (int)value; }
+        private int _section; // an int, not the enum: see GateConfigurationCmdlet.Mode
 
         /// <summary>Emit the canonical JSON document instead of the report object.</summary>
         [Parameter] public SwitchParameter AsJson { get; set; }

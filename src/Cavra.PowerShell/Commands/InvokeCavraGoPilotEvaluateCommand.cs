@@ -76,7 +76,8 @@ namespace Cavra.PowerShell.Commands
         [Parameter] public SwitchParameter AsJson { get; set; }
 
         /// <summary>OneShot (a process per action) or Daemon (a Unix-socket daemon). Overrides CAVRA_GO_RUNTIME_TRANSPORT.</summary>
-        [Parameter] public GoRuntimeTransport Transport { get; set; }
+        [Parameter] public GoRuntimeTransport Transport { get => (GoRuntimeTransport)_transport; set => _transport = (int)value; }
+        private int _transport; // an int, not the enum: see GateConfigurationCmdlet.Mode
 
         /// <summary>With the daemon transport, how many runtime requests may be in flight at once; output keeps input order.</summary>
         [Parameter] [ValidateRange(1, 64)] public int ThrottleLimit { get; set; } = 4;

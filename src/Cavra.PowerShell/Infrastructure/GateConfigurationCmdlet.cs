@@ -18,7 +18,11 @@ namespace Cavra.PowerShell.Infrastructure
     {
         // One property per row of the settings table (GateSettings), with the row's name and type: PowerShell binds
         // compile-time properties, so they are declared here; a test holds them to the table, row for row.
-        [Parameter] [ValidateGateSetting(nameof(Mode))] public BackendMode Mode { get; set; }
+        // Backed by an int: a field of an enum type from Cavra.Gate would make loading this type (and every cmdlet
+        // deriving from it) load Cavra.Gate, while PowerShell lists the module's types on import, before the module's
+        // initializer chooses which Cavra.Gate.dll this process loads (ModuleInitializer).
+        [Parameter] [ValidateGateSetting(nameof(Mode))] public BackendMode Mode { get => (BackendMode)_mode; set => _mode = (int)value; }
+        private int _mode;
         [Parameter] [ValidateGateSetting(nameof(RuntimePath))] public string RuntimePath { get; set; } = null!;
         [Parameter] [ValidateGateSetting(nameof(PolicyPath))] public string PolicyPath { get; set; } = null!;
         [Parameter] [ValidateGateSetting(nameof(RegistryPath))] public string RegistryPath { get; set; } = null!;
