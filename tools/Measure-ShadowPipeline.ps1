@@ -78,7 +78,10 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
 $cpu = @{} # label -> CPU milliseconds of this process (the pipeline, its engine and its socket calls), one per round
 $daemonCpu = @{} # label -> CPU milliseconds of the daemon process in the same run
 $daemonProcess = $null
-function Get-DaemonCpu { if ($script:daemonProcess) { $script:daemonProcess.Refresh(); $script:daemonProcess.TotalProcessorTime.TotalMilliseconds } }
+function Get-DaemonCpu {
+    if (-not $script:daemonProcess) { return $null }
+    try { $script:daemonProcess.Refresh(); $script:daemonProcess.TotalProcessorTime.TotalMilliseconds } catch { $null } # gone: not counted
+}
 function Measure-Pipeline([object[]] $Actions, [hashtable] $Options, [string] $Label = '') {
     [GC]::Collect()
     $self.Refresh(); $cpu0 = $self.TotalProcessorTime.TotalMilliseconds; $d0 = Get-DaemonCpu
@@ -163,7 +166,7 @@ try {
     '  {0,-44} {1,9:N0} ms   {2}   /shadow {3}' -f "promoted over the daemon, -ThrottleLimit $ThrottleLimit", $m.promoted, (& $us 'promoted'), (Format-Ratio ($m.promoted / $m["shadow$ThrottleLimit"]) 1.1)
     "  actions that went one-shot (the daemon contract cannot carry them): $oneShotRouted of $Count"
 }
-finally { $daemon | Stop-CavraGoRuntimeDaemon }
+finally { $daemon | Stop-CavraGoRuntimeDaemon; $daemonProcess = $null }
 
 # A mixed stream: every 50th action an MCP call, which the daemon contract cannot carry; -Verbose counts them and says why.
 $mixed = 1..1000 | ForEach-Object {
@@ -220,27 +223,30 @@ Import-Module '$ModuleManifest'
 [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
 `$self = [Diagnostics.Process]::GetCurrentProcess()
 `$heap0 = [GC]::GetTotalMemory(`$true); `$self.Refresh()
-`$start = `$self.WorkingSet64; `$peak = `$start; `$i = 0; `$tenth = [Math]::Max(1, [int]($MemoryCount / 10)); `$series = @()
+`$start = `$self.WorkingSet64; `$peak = `$start; `$i = 0; `$tenth = [Math]::Max(1, [int]($MemoryCount / 10)); `$series = @(); `$heaps = @()
 `$sw = [Diagnostics.Stopwatch]::StartNew()
 & `$gen $MemoryCount | Invoke-CavraGoPilotEvaluate -SettingsPath '$settings' -Mode Shadow -Transport Daemon -ProgressAction SilentlyContinue |
     ForEach-Object {
         if ((++`$i % 2000) -eq 0) { `$self.Refresh(); if (`$self.WorkingSet64 -gt `$peak) { `$peak = `$self.WorkingSet64 } }
-        if ((`$i % `$tenth) -eq 0) { `$self.Refresh(); `$series += [Math]::Round(`$self.WorkingSet64 / 1MB) }
+        # The working set first, then the managed heap after a full GC: the GC defers collecting old garbage, so the
+        # working set alone can creep while nothing is retained.
+        if ((`$i % `$tenth) -eq 0) { `$self.Refresh(); `$series += [Math]::Round(`$self.WorkingSet64 / 1MB); `$heaps += [Math]::Round([GC]::GetTotalMemory(`$true) / 1MB, 1) }
     }
 `$seconds = `$sw.Elapsed.TotalSeconds
 `$self.Refresh(); `$before = `$self.WorkingSet64; if (`$before -gt `$peak) { `$peak = `$before }
 [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect(); `$self.Refresh()
-'{0} {1} {2} {3} {4} {5} {6} {7} {8}' -f `$i, `$start, `$peak, `$before, `$self.WorkingSet64, `$seconds, (`$series -join ','), `$heap0, [GC]::GetTotalMemory(`$true)
+'{0} {1} {2} {3} {4} {5} {6} {7} {8} {9}' -f `$i, `$start, `$peak, `$before, `$self.WorkingSet64, `$seconds, (`$series -join ','), `$heap0, [GC]::GetTotalMemory(`$true), ((`$heaps | ForEach-Object { `$_.ToString([cultureinfo]::InvariantCulture) }) -join ',')
 "@
     $exe = [Environment]::ProcessPath
     $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
     $line = & $exe @($prefix + @('-NoProfile', '-NonInteractive', '-Command', $probe))
-    $n, $start, $peak, $end, $collected, $seconds, $series, $heap0, $heap1 = "$line".Split(' ')
+    $n, $start, $peak, $end, $collected, $seconds, $series, $heap0, $heap1, $heaps = "$line".Split(' ')
     $mb = { param($b) [double] $b / 1MB }
     "Working set over a $('{0:N0}' -f [int]$n)-action shadow pipeline over a pipeline-owned daemon ($('{0:N1}' -f [double]$seconds) s), load average $(Get-Load):"
     '  start {0:N1} MB, peak {1:N1} MB, end {2:N1} MB ({3:N1} MB after a full GC): growth {4:N1} MB, peak over start {5:N1} MB' -f `
         (& $mb $start), (& $mb $peak), (& $mb $end), (& $mb $collected), ((& $mb $end) - (& $mb $start)), ((& $mb $peak) - (& $mb $start))
     "  at each tenth of the actions (MB): $($series -replace ',', ' '); managed heap after a full GC $('{0:N1}' -f (& $mb $heap0)) MB before, $('{0:N1}' -f (& $mb $heap1)) MB after"
+    "  managed heap after a full GC at each tenth, while the pipeline runs (MB): $($heaps -replace ',', ' ')"
 }
 
 Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
