@@ -32,7 +32,7 @@ param(
     [Parameter(Mandatory)] [string] $FloorClient,
     [string] $RuntimeLabel = 'stand-in runtime',
     [ValidateRange(100, 1000000)] [int] $Count = 10000,
-    [ValidateRange(1, 51)] [int] $Rounds = 5,
+    [ValidateRange(1, 51)] [int] $Rounds = 9,
     [ValidateRange(1, 64)] [int] $ThrottleLimit = 4,
     # Every -ThrottleLimit compared with the floor at the same number in flight (the default's choice rests on this).
     [ValidateRange(1, 64)] [int[]] $CompareLimits = @(1, 2, 4, 8),
