@@ -131,7 +131,7 @@ namespace Cavra.Gate.FileSystem
 
         private bool Add(string path, uint mask, string? name, bool every)
         {
-            int wd = NativeInotify.AddWatch(_fd, NativeInotify.Path(path), mask | IN_MASK_ADD);
+            int wd = NativeInotify.AddWatch(_fd, path, mask | IN_MASK_ADD);
             if (wd < 0) return false;
             if (!_watches.TryGetValue(wd, out var watch)) _watches[wd] = watch = new Watch();
             if (every) watch.Every = true;
@@ -151,18 +151,13 @@ namespace Cavra.Gate.FileSystem
 
         private static class NativeInotify
         {
-            public static byte[] Path(string path)
-            {
-                var bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
-                Encoding.UTF8.GetBytes(path, 0, path.Length, bytes, 0);
-                return bytes;
-            }
-
             [DllImport("libc", EntryPoint = "inotify_init1", SetLastError = true)]
             public static extern int Init(int flags);
 
+#pragma warning disable CA2101, SYSLIB1054 // paths are UTF-8 on Unix, which is the default marshalling there (as in NativeFiles)
             [DllImport("libc", EntryPoint = "inotify_add_watch", SetLastError = true)]
-            public static extern int AddWatch(int fd, byte[] path, uint mask);
+            public static extern int AddWatch(int fd, string path, uint mask);
+#pragma warning restore CA2101, SYSLIB1054
 
             [DllImport("libc", EntryPoint = "read", SetLastError = true)]
             public static extern IntPtr Read(int fd, byte[] buffer, IntPtr count);

@@ -147,9 +147,6 @@ namespace Cavra.Gate.Pilot
         /// <summary>Releases the input watch (an inotify descriptor on Linux); the finalizer does it otherwise.</summary>
         public void Dispose() => _stamps?.Dispose();
 
-        /// <summary>True while an inotify watch stands in for the per-action stats of the gate inputs (Linux).</summary>
-        public bool InputsWatched => _stamps?.Watched == true;
-
         /// <summary>The candidate backend this evaluator calls.</summary>
         public IGoRuntime Runtime => _runtime;
 
