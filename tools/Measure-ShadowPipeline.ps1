@@ -78,6 +78,11 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
 $cpu = @{} # label -> CPU milliseconds of this process (the pipeline, its engine and its socket calls), one per round
 $daemonCpu = @{} # label -> CPU milliseconds of the daemon process in the same run
 $daemonProcess = $null
+function Add-Sample([hashtable] $Table, [string] $Label, $Value) {
+    # One sample per round for a labelled run; nothing when the run is unlabelled or the value could not be read.
+    if ($Label -and $null -ne $Value) { $Table[$Label] = @(@($Table[$Label]) + $Value | Where-Object { $null -ne $_ }) }
+}
+function Get-DaemonCpuSince($Before) { $now = Get-DaemonCpu; if ($null -ne $Before -and $null -ne $now) { $now - $Before } }
 function Get-DaemonCpu {
     if (-not $script:daemonProcess) { return $null }
     try { $script:daemonProcess.Refresh(); $script:daemonProcess.TotalProcessorTime.TotalMilliseconds } catch { $null } # gone: not counted
@@ -89,8 +94,8 @@ function Measure-Pipeline([object[]] $Actions, [hashtable] $Options, [string] $L
     $null = $Actions | Invoke-CavraGoPilotEvaluate -SettingsPath $settings @Options -ProgressAction SilentlyContinue
     $wall = $sw.Elapsed.TotalMilliseconds
     $self.Refresh()
-    if ($Label) { $script:cpu[$Label] = @($script:cpu[$Label]) + ($self.TotalProcessorTime.TotalMilliseconds - $cpu0) | Where-Object { $null -ne $_ } }
-    if ($Label -and $null -ne $d0) { $script:daemonCpu[$Label] = @($script:daemonCpu[$Label]) + ((Get-DaemonCpu) - $d0) | Where-Object { $null -ne $_ } }
+    Add-Sample $script:cpu $Label ($self.TotalProcessorTime.TotalMilliseconds - $cpu0)
+    Add-Sample $script:daemonCpu $Label (Get-DaemonCpuSince $d0)
     $wall
 }
 
@@ -99,9 +104,9 @@ function Measure-Floor([string[]] $Arguments, [string] $Label = '') {
     $text = & dotnet $FloorClient @Arguments
     if ($LASTEXITCODE -ne 0 -or "$text" -notmatch '^([0-9.]+) ms') { throw "The floor client failed: $text" }
     $wall = [double] $Matches[1]
-    if ($Label -and "$text" -match ' ([0-9.]+) ms cpu') { $script:cpu[$Label] = @($script:cpu[$Label]) + [double] $Matches[1] | Where-Object { $null -ne $_ } }
+    Add-Sample $script:cpu $Label $(if ("$text" -match ' ([0-9.]+) ms cpu') { [double] $Matches[1] })
     # The daemon's CPU over the whole client run (its warm-up included): an upper bound of what one request costs it.
-    if ($Label -and $null -ne $d0) { $script:daemonCpu[$Label] = @($script:daemonCpu[$Label]) + ((Get-DaemonCpu) - $d0) | Where-Object { $null -ne $_ } }
+    Add-Sample $script:daemonCpu $Label (Get-DaemonCpuSince $d0)
     $wall
 }
 
